@@ -1,0 +1,183 @@
+import { ConfigError } from './errors.js';
+import { configOption, type ConfigName } from './config-options.js';
+
+/** The configuration in force, parsed and validated once at cold start by `loadConfig`. */
+export interface ProxyConfig {
+  readonly origin: URL;
+  readonly attemptTimeoutMs: number;
+  readonly originMaxConnections: number;
+  readonly deadlineMarginMs: number;
+  readonly healthCheckLocal: boolean;
+  readonly retry: {
+    readonly maxAttempts: number;
+    readonly statuses: ReadonlySet<number>;
+    readonly backoff: 'exponential' | 'fixed';
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+    readonly nonIdempotent: boolean;
+  };
+  readonly budget: { readonly ratio: number; readonly minTokens: number };
+  readonly hedge: {
+    /** `undefined` when hedging is off. */
+    readonly after: 'auto' | number | undefined;
+    readonly max: number;
+    readonly percentile: number;
+    readonly minDelayMs: number;
+  };
+  readonly breaker: {
+    readonly enabled: boolean;
+    readonly threshold: number;
+    readonly windowMs: number;
+    readonly minRequests: number;
+    readonly cooldownMs: number;
+  };
+  readonly cache: {
+    readonly store: 'off' | 'memory' | 's3' | 'tiered';
+    readonly memoryMaxBytes: number;
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly s3Endpoint: string | undefined;
+    readonly s3TimeoutMs: number;
+    readonly defaultTtlS: number;
+    readonly staleIfErrorS: number;
+    readonly allowSetCookie: boolean;
+    readonly maxEntryBytes: number;
+    readonly statusName: string;
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates every option from `env` (default `process.env`). A missing or malformed value
+ * throws a `ConfigError` naming the variable, the value and the accepted form, so a typo fails the
+ * cold start instead of the thousandth request.
+ */
+export function loadConfig(env: Env = process.env): ProxyConfig {
+  const read = (name: ConfigName): string => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? configOption(name).default : value;
+  };
+  const fail = (name: ConfigName, value: string): never => {
+    throw new ConfigError(name, `got ${JSON.stringify(value)}, expected ${configOption(name).form}`);
+  };
+  const int = (name: ConfigName, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = read(name);
+    const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : fail(name, raw);
+  };
+  const num = (name: ConfigName, min: number, max: number, minExclusive = false): number => {
+    const raw = read(name);
+    const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+    const aboveMin = minExclusive ? n > min : n >= min;
+    return aboveMin && n <= max ? n : fail(name, raw);
+  };
+  const bool = (name: ConfigName): boolean => {
+    const raw = read(name).toLowerCase();
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    return fail(name, raw);
+  };
+  const oneOf = <T extends string>(name: ConfigName, values: readonly T[]): T => {
+    const raw = read(name).toLowerCase();
+    return (values as readonly string[]).includes(raw) ? (raw as T) : fail(name, raw);
+  };
+
+  const hedgeRaw = read('HEDGE_AFTER_MS').toLowerCase();
+  const hedgeAfter =
+    hedgeRaw === 'off' ? undefined : hedgeRaw === 'auto' ? 'auto' : int('HEDGE_AFTER_MS', 1);
+
+  const store = oneOf('CACHE_STORE', ['off', 'memory', 's3', 'tiered'] as const);
+  const bucket = read('CACHE_BUCKET');
+  if ((store === 's3' || store === 'tiered') && bucket === '') {
+    throw new ConfigError('CACHE_BUCKET', `required when CACHE_STORE=${store}; set it to the cache bucket name`);
+  }
+  const s3Endpoint = read('CACHE_S3_ENDPOINT');
+  if (s3Endpoint !== '' && !/^https?:\/\/[^/]+\/?$/i.test(s3Endpoint)) fail('CACHE_S3_ENDPOINT', s3Endpoint);
+  const statusName = read('CACHE_STATUS_NAME');
+  if (!/^[A-Za-z0-9._-]+$/.test(statusName)) fail('CACHE_STATUS_NAME', statusName);
+
+  return {
+    origin: parseOrigin(env.ORIGIN_URL),
+    attemptTimeoutMs: int('ATTEMPT_TIMEOUT_MS', 1),
+    originMaxConnections: int('ORIGIN_MAX_CONNECTIONS', 1, 10_000),
+    deadlineMarginMs: int('DEADLINE_MARGIN_MS', 0),
+    healthCheckLocal: bool('HEALTH_CHECK_LOCAL'),
+    retry: {
+      maxAttempts: int('RETRY_MAX_ATTEMPTS', 1, 20),
+      statuses: parseStatuses(read('RETRY_STATUSES')),
+      backoff: oneOf('RETRY_BACKOFF', ['exponential', 'fixed'] as const),
+      baseDelayMs: int('RETRY_BASE_DELAY_MS', 0),
+      maxDelayMs: int('RETRY_MAX_DELAY_MS', 0),
+      nonIdempotent: bool('RETRY_NON_IDEMPOTENT'),
+    },
+    budget: {
+      ratio: num('RETRY_BUDGET_RATIO', 0, 10),
+      minTokens: num('RETRY_BUDGET_MIN_TOKENS', 0, 1_000_000),
+    },
+    hedge: {
+      after: hedgeAfter,
+      max: int('HEDGE_MAX', 0, 4),
+      percentile: num('HEDGE_PERCENTILE', 50, 99.9),
+      minDelayMs: int('HEDGE_MIN_DELAY_MS', 1),
+    },
+    breaker: {
+      enabled: bool('BREAKER_ENABLED'),
+      threshold: num('BREAKER_THRESHOLD', 0, 1, true),
+      windowMs: int('BREAKER_WINDOW_MS', 100),
+      minRequests: int('BREAKER_MIN_REQUESTS', 1),
+      cooldownMs: int('BREAKER_COOLDOWN_MS', 1),
+    },
+    cache: {
+      store,
+      memoryMaxBytes: int('CACHE_MEMORY_MAX_BYTES', 0),
+      bucket,
+      prefix: read('CACHE_PREFIX'),
+      s3Endpoint: s3Endpoint === '' ? undefined : s3Endpoint,
+      s3TimeoutMs: int('CACHE_S3_TIMEOUT_MS', 1),
+      defaultTtlS: int('CACHE_DEFAULT_TTL_S', 0),
+      staleIfErrorS: int('CACHE_STALE_IF_ERROR_S', 0),
+      allowSetCookie: bool('CACHE_ALLOW_SET_COOKIE'),
+      maxEntryBytes: int('CACHE_MAX_ENTRY_BYTES', 0),
+      statusName,
+    },
+  };
+
+  function parseStatuses(raw: string): ReadonlySet<number> {
+    const parts = raw.split(',').map((s) => s.trim());
+    if (parts.some((p) => !/^[1-5]\d\d$/.test(p))) fail('RETRY_STATUSES', raw);
+    return new Set(parts.map(Number));
+  }
+}
+
+/**
+ * The origin must be a bare scheme://host[:port]. A path would be silently prefixed to every request,
+ * credentials would leak into logs, and a query or fragment has no meaning here: all are refused.
+ */
+export function parseOrigin(raw: string | undefined): URL {
+  const form = configOption('ORIGIN_URL').form;
+  if (raw === undefined || raw.trim() === '') {
+    throw new ConfigError('ORIGIN_URL', `is not set; expected ${form}, e.g. ORIGIN_URL=https://hosp.internal:8443`);
+  }
+  const value = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('ORIGIN_URL', `got ${JSON.stringify(value)}, which is not a URL; expected ${form}`);
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? `scheme ${url.protocol} is not http: or https:`
+      : url.username !== '' || url.password !== ''
+        ? 'credentials in the URL are not allowed'
+        : url.pathname !== '/' || /^[a-z]+:\/\/[^/]+\/./i.test(value)
+          ? 'a path is not allowed'
+          : url.search !== '' || value.includes('?')
+            ? 'a query is not allowed'
+            : url.hash !== '' || value.includes('#')
+              ? 'a fragment is not allowed'
+              : undefined;
+  if (problem) throw new ConfigError('ORIGIN_URL', `got ${JSON.stringify(value)}: ${problem}; expected ${form}`);
+  return url;
+}

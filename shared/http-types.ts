@@ -1,0 +1,68 @@
+/**
+ * The proxy's own view of an HTTP exchange, between the ALB translation and the origin client.
+ * Header names are lowercase; every header keeps all its values in arrival order, because a proxy
+ * must not merge or drop repeated headers (Set-Cookie above all).
+ */
+export type HeaderMap = Record<string, string[]>;
+
+/** A request to replay against the origin, exactly as the client sent it through ALB. */
+export interface OriginRequest {
+  /** Upper-case method token as received. */
+  readonly method: string;
+  /** Raw path as received, always starting with `/` (never decoded). */
+  readonly path: string;
+  /** Raw query string without the `?`, neither decoded nor re-encoded; `''` when there is none. */
+  readonly rawQuery: string;
+  readonly headers: HeaderMap;
+  /** Body bytes (base64 already decoded); empty when there is none. */
+  readonly body: Buffer;
+}
+
+/** A response as the origin sent it (or as the cache stored it): status, headers, body bytes. */
+export interface OriginResponse {
+  readonly status: number;
+  readonly headers: HeaderMap;
+  readonly body: Buffer;
+}
+
+/** What one attempt ended with, as it appears in the request log line. */
+export interface AttemptRecord {
+  /** 1-based attempt number; hedges get their own number. */
+  readonly n: number;
+  /** Origin status, or the RFC 9209 error type when there was no response. */
+  readonly outcome: number | string;
+  readonly ms: number;
+  /** True when this attempt was a hedge started in parallel with a slower one. */
+  readonly hedge?: boolean;
+}
+
+/** The time left for the whole exchange (Lambda's remaining time less the safety margin). */
+export interface Deadline {
+  remainingMs(): number;
+}
+
+/**
+ * The result of forwarding one request to the origin with retries. Exactly one of `response` and
+ * `error` is set: `response` is the origin's final answer (possibly still a 5xx after every
+ * attempt), `error` says why there is none.
+ */
+export interface ForwardResult {
+  readonly response?: OriginResponse;
+  readonly error?: ForwardError;
+  readonly attempts: readonly AttemptRecord[];
+}
+
+/** A failed exchange with no origin response to pass on, mapped to 502/503/504 at the ALB boundary. */
+export interface ForwardError {
+  /** 502 (origin unreachable or broken), 503 (breaker open / budget) or 504 (deadline). */
+  readonly status: 502 | 503 | 504;
+  /** RFC 9209 error type, e.g. `connection_refused`, `http_response_timeout`. */
+  readonly type: string;
+  /** Human-readable detail for logs and the Proxy-Status `details` parameter (no secrets). */
+  readonly detail: string;
+  /** Seconds the client should wait (circuit breaker), sent as Retry-After. */
+  readonly retryAfterS?: number;
+}
+
+/** Forwards a request to the origin with the retry policy; never throws for origin failures. */
+export type Forward = (request: OriginRequest, deadline: Deadline) => Promise<ForwardResult>;

@@ -1,0 +1,41 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+// s3rver ships no types; the part we use is tiny.
+// @ts-expect-error -- untyped CommonJS package
+import S3rver from 's3rver';
+
+/** A real S3-protocol server on 127.0.0.1 with a fresh temp directory; `stop()` removes both. */
+export interface RunningS3rver {
+  /** Path-style endpoint, e.g. `http://127.0.0.1:43123`. */
+  readonly endpoint: string;
+  readonly directory: string;
+  stop(): Promise<void>;
+}
+
+/** s3rver accepts only these credentials. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export async function startS3rver(options: { buckets?: string[]; port?: number } = {}): Promise<RunningS3rver> {
+  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+  });
+  const address = (await server.run()) as AddressInfo;
+  let stopped = false;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    directory,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
