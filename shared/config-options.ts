@@ -91,13 +91,13 @@ export const CONFIG_OPTIONS = [
     name: 'RETRY_BUDGET_RATIO',
     default: '0.5',
     form: 'number 0..10 (0 disables the budget)',
-    doc: 'Retries allowed per request in a rolling sense (token bucket, refilled by each request). Caps the extra load on a failing origin at about 1 + ratio.',
+    doc: 'Tokens each request adds to the retry bucket; a retry or hedge takes one. Caps origin load at about 1 + ratio requests per client request, whatever fails. 0 turns the budget off.',
   },
   {
     name: 'RETRY_BUDGET_MIN_TOKENS',
     default: '10',
     form: 'number >= 0',
-    doc: 'Retries always available to a container with little traffic (bucket reserve and start level).',
+    doc: 'Size of the retry token bucket: its start level and cap, so the burst of retries a quiet container can make.',
   },
   {
     name: 'HEDGE_AFTER_MS',
@@ -132,7 +132,7 @@ export const CONFIG_OPTIONS = [
   {
     name: 'BREAKER_THRESHOLD',
     default: '0.5',
-    form: 'number 0..1 (exclusive of 0)',
+    form: 'number above 0, at most 0.99',
     doc: 'Share of failed attempts in the window that opens the breaker. Well above a flaky origin\'s 5xx rate.',
   },
   {

@@ -123,7 +123,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     },
     breaker: {
       enabled: bool('BREAKER_ENABLED'),
-      threshold: num('BREAKER_THRESHOLD', 0, 1, true),
+      threshold: num('BREAKER_THRESHOLD', 0, 0.99, true),
       windowMs: int('BREAKER_WINDOW_MS', 100),
       minRequests: int('BREAKER_MIN_REQUESTS', 1),
       cooldownMs: int('BREAKER_COOLDOWN_MS', 1),

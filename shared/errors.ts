@@ -59,6 +59,7 @@ export type OriginErrorKind =
   | 'tls_protocol_error'
   | 'http_response_timeout'
   | 'http_response_incomplete'
-  | 'http_response_content_length'
+  | 'http_response_body_size'
+  | 'http_request_error'
   | 'http_protocol_error'
   | 'proxy_internal_error';

@@ -50,7 +50,30 @@ export interface ForwardResult {
   readonly response?: OriginResponse;
   readonly error?: ForwardError;
   readonly attempts: readonly AttemptRecord[];
+  /** Why the forwarder stopped, and what the overload guards did, for the log line and metrics. */
+  readonly decisions?: ForwardDecisions;
 }
+
+export interface ForwardDecisions {
+  readonly stop: StopReason;
+  /** Retries or hedges refused because the retry budget was spent. */
+  readonly budgetDenied: number;
+  readonly hedgesSent: number;
+  /** Hedges whose response was the one returned. */
+  readonly hedgesWon: number;
+  /** Circuit breaker state after the exchange (`disabled` when BREAKER_ENABLED=false). */
+  readonly breaker: 'closed' | 'open' | 'half-open' | 'disabled';
+}
+
+export type StopReason =
+  | 'done'
+  | 'not-retryable'
+  | 'not-idempotent'
+  | 'attempts-exhausted'
+  | 'deadline'
+  | 'retry-after-too-long'
+  | 'budget'
+  | 'breaker-open';
 
 /** A failed exchange with no origin response to pass on, mapped to 502/503/504 at the ALB boundary. */
 export interface ForwardError {

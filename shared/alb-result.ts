@@ -1,0 +1,128 @@
+import { STATUS_CODES } from 'node:http';
+import type { ALBResult } from 'aws-lambda';
+import { withoutHopByHop } from './http-headers.js';
+import type { HeaderMap, OriginResponse } from './http-types.js';
+import { proxyStatusHeader } from './proxy-status.js';
+
+/**
+ * ALB's documented limits for a Lambda reply. Over any of them the client gets an opaque 502 from
+ * ALB, so the proxy checks first and answers a clean 502 that says why. "1 MB" is read as 10^6
+ * bytes: the safe reading of the ELB guide.
+ */
+export const ALB_LIMITS = {
+  /** The whole response JSON, base64 growth and envelope included. */
+  maxResponseJsonBytes: 1_000_000,
+  /** All response headers together. */
+  maxHeaderSectionBytes: 32 * 1024,
+  /** One response header (name, ": ", value). */
+  maxHeaderBytes: 16 * 1024,
+} as const;
+
+export interface AlbResultOptions {
+  /** Reply with `multiValueHeaders` (exactly when the request event used them). */
+  readonly multiValue: boolean;
+  /** The request method: a HEAD reply carries no body. */
+  readonly method: string;
+  /** Name used in the `Proxy-Status` member of a size-limit 502. @default 'alb-retry-proxy' */
+  readonly proxyName?: string;
+}
+
+/**
+ * Translates a response into the ALB result, exactly per the contract: every header value a string,
+ * the header form matching the request's, `statusDescription` as ALB wants it (`"200 OK"`), text
+ * bodies as UTF-8 and everything else base64. Falls back to a clean 502 when ALB could not carry it.
+ */
+export function toAlbResult(response: OriginResponse, options: AlbResultOptions): ALBResult {
+  const result = buildResult(response, options);
+  const problem = sizeProblem(result, options.multiValue);
+  if (!problem) return result;
+  const headers: HeaderMap = {
+    'content-type': ['text/plain; charset=utf-8'],
+    'proxy-status': [proxyStatusHeader(options.proxyName ?? 'alb-retry-proxy', { error: problem.type, details: problem.detail, receivedStatus: response.status })],
+  };
+  return buildResult({ status: 502, headers, body: Buffer.from(`Bad Gateway: ${problem.detail}\n`) }, options);
+}
+
+function buildResult(response: OriginResponse, options: AlbResultOptions): ALBResult {
+  const headers = withoutHopByHop(response.headers);
+  const body = options.method === 'HEAD' ? Buffer.alloc(0) : response.body;
+  const text = body.length === 0 || (isTextual(headers) && isUtf8(body));
+  const result: ALBResult = {
+    statusCode: response.status,
+    statusDescription: statusDescription(response.status),
+    isBase64Encoded: !text,
+    body: text ? body.toString('utf8') : body.toString('base64'),
+  };
+  if (options.multiValue) result.multiValueHeaders = headers;
+  else result.headers = singleValueHeaders(headers);
+  return result;
+}
+
+/** `"503 Service Unavailable"`; an unknown code gets a generic phrase rather than `undefined`. */
+export function statusDescription(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+}
+
+/**
+ * Single-value mode can carry one value per name. Repeated fields are joined with ", " (RFC 9110
+ * section 5.3 makes that equivalent), except Set-Cookie, which cannot be joined: its last value
+ * wins, as ALB does for repeated request headers. The README says to enable multi-value headers
+ * on the target group when the origin sets several cookies.
+ */
+function singleValueHeaders(headers: HeaderMap): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, values] of Object.entries(headers)) {
+    if (values.length === 0) continue;
+    out[name] = name === 'set-cookie' ? values[values.length - 1]! : values.join(', ');
+  }
+  return out;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)\b|application\/[\w.+-]+\+(json|xml)\b)/i;
+
+/**
+ * Text only when the content type says so and no content-coding applies: a gzip'd JSON body is
+ * bytes, and sending it as a UTF-8 string would corrupt it.
+ */
+function isTextual(headers: HeaderMap): boolean {
+  const encoding = headers['content-encoding']?.[0]?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') return false;
+  const type = headers['content-type']?.[0]?.trim() ?? '';
+  return TEXT_TYPES.test(type);
+}
+
+function isUtf8(body: Buffer): boolean {
+  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
+}
+
+interface SizeProblem {
+  readonly type: string;
+  readonly detail: string;
+}
+
+function sizeProblem(result: ALBResult, multiValue: boolean): SizeProblem | undefined {
+  const pairs: Array<[string, string]> = multiValue
+    ? Object.entries(result.multiValueHeaders ?? {}).flatMap(([n, vs]) => vs.map((v): [string, string] => [n, String(v)]))
+    : Object.entries(result.headers ?? {}).map(([n, v]): [string, string] => [n, String(v)]);
+  let section = 0;
+  for (const [name, value] of pairs) {
+    const size = Buffer.byteLength(name) + 2 + Buffer.byteLength(value) + 2;
+    if (size > ALB_LIMITS.maxHeaderBytes) {
+      return { type: 'http_response_header_size', detail: `response header ${name} is ${size} bytes; ALB allows ${ALB_LIMITS.maxHeaderBytes}` };
+    }
+    section += size;
+  }
+  if (section > ALB_LIMITS.maxHeaderSectionBytes) {
+    return { type: 'http_response_header_section_size', detail: `response headers are ${section} bytes; ALB allows ${ALB_LIMITS.maxHeaderSectionBytes}` };
+  }
+  // Serializing a large body just to measure it costs milliseconds; skip it when a bound says it
+  // fits (a JSON-escaped character takes at most 6 bytes, a base64 one exactly 1).
+  const body = result.body ?? '';
+  const bodyBound = result.isBase64Encoded ? body.length : body.length * 6;
+  if (bodyBound + section + 1024 <= ALB_LIMITS.maxResponseJsonBytes) return undefined;
+  const json = Buffer.byteLength(JSON.stringify(result));
+  if (json > ALB_LIMITS.maxResponseJsonBytes) {
+    return { type: 'http_response_body_size', detail: `response is ${json} bytes as ALB JSON; ALB allows ${ALB_LIMITS.maxResponseJsonBytes}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,87 @@
+import { CircuitState, SamplingBreaker } from 'cockatiel';
+
+export interface CircuitBreakerOptions {
+  /** Share of failed attempts in the window that opens the breaker. @default 0.5 */
+  readonly threshold: number;
+  /** Sampling window. @default 10000 */
+  readonly windowMs: number;
+  /** Attempts the window must hold before it may open. @default 20 */
+  readonly minRequests: number;
+  /** Time an open breaker refuses before one probe goes through. @default 5000 */
+  readonly cooldownMs: number;
+  /** Clock. @default Date.now */
+  readonly now?: () => number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/**
+ * A circuit breaker per container. The failure statistics are cockatiel's `SamplingBreaker`
+ * (rolling window, threshold, minimum rate); the state machine is ours because cockatiel's policy
+ * queues every call behind the half-open probe, and with an origin that takes 2-20 s those calls
+ * must instead be answered at once (from stale cache or with 503).
+ *
+ * closed --(failure share > threshold)--> open --(cooldown)--> half-open: one probe
+ *   probe succeeds --> closed; probe fails --> open again.
+ */
+export class CircuitBreaker {
+  private state: BreakerState = 'closed';
+  private openedAt = 0;
+  private probing = false;
+  private readonly stats: SamplingBreaker;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CircuitBreakerOptions) {
+    this.now = options.now ?? Date.now;
+    this.stats = new SamplingBreaker({
+      threshold: options.threshold,
+      duration: options.windowMs,
+      minimumRps: options.minRequests / (options.windowMs / 1000),
+    });
+  }
+
+  /** The state now (an open breaker whose cool-down is over reads as half-open). */
+  current(): BreakerState {
+    if (this.state === 'open' && this.now() - this.openedAt >= this.options.cooldownMs) return 'half-open';
+    return this.state;
+  }
+
+  /**
+   * Asks to send one attempt. Returns 'allowed' when closed, 'probe' for the single half-open
+   * probe, or 'refused' with the seconds until the next probe (for Retry-After).
+   */
+  acquire(): { verdict: 'allowed' | 'probe' } | { verdict: 'refused'; retryAfterS: number } {
+    const state = this.current();
+    if (state === 'closed') return { verdict: 'allowed' };
+    if (state === 'half-open' && !this.probing) {
+      this.state = 'half-open';
+      this.probing = true;
+      return { verdict: 'probe' };
+    }
+    const left = this.state === 'open' ? this.options.cooldownMs - (this.now() - this.openedAt) : this.options.cooldownMs;
+    return { verdict: 'refused', retryAfterS: Math.max(1, Math.ceil(left / 1000)) };
+  }
+
+  /** Records an attempt's outcome; `probe` is true for the attempt `acquire` returned 'probe' for. */
+  record(success: boolean, probe = false): void {
+    if (probe) {
+      this.probing = false;
+      if (success) {
+        this.stats.success(CircuitState.HalfOpen);
+        this.state = 'closed';
+      } else {
+        this.stats.failure(CircuitState.HalfOpen);
+        this.open();
+      }
+      return;
+    }
+    if (this.state !== 'closed') return; // a straggler from before the breaker opened
+    if (success) this.stats.success(CircuitState.Closed);
+    else if (this.stats.failure(CircuitState.Closed)) this.open();
+  }
+
+  private open(): void {
+    this.state = 'open';
+    this.openedAt = this.now();
+  }
+}

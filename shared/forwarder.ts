@@ -1,0 +1,175 @@
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { ProxyConfig } from './config.js';
+import { runRound } from './hedged-attempt.js';
+import type {
+  AttemptRecord,
+  Deadline,
+  Forward,
+  ForwardDecisions,
+  ForwardError,
+  ForwardResult,
+  OriginRequest,
+  StopReason,
+} from './http-types.js';
+import type { LatencyTracker } from './latency-tracker.js';
+import type { OriginClient } from './origin-client.js';
+import type { RetryBudget } from './retry-budget.js';
+import { RetryPolicy, SAFE_METHODS, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
+
+export interface ForwarderOptions {
+  readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'>;
+  readonly client: OriginClient;
+  /** Shared by all requests of the container; omitted: no budget. */
+  readonly budget?: RetryBudget;
+  /** Shared by all requests of the container; omitted: no breaker. */
+  readonly breaker?: CircuitBreaker;
+  /** Recent origin latencies (adaptive hedging, "can this attempt still finish"). */
+  readonly latencies?: LatencyTracker;
+  /** @default setTimeout-based sleep (fake timers apply) */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * An attempt gets at least this long, or the median of recent successful attempts if that is
+ * longer: starting an attempt that cannot finish only adds load on a struggling origin.
+ */
+const MIN_ATTEMPT_MS = 50;
+
+/** Samples needed before HEDGE_AFTER_MS=auto starts hedging. */
+const AUTO_HEDGE_MIN_SAMPLES = 20;
+
+/**
+ * The retry loop: attempts (hedged when configured) until one is final, the attempts run out, the
+ * deadline leaves no room for another, the retry budget is spent, or the breaker refuses. Never
+ * throws for origin failures: the result carries the origin's last response or a `ForwardError`.
+ */
+export function createForwarder(options: ForwarderOptions): Forward {
+  const { config, client, budget, breaker, latencies } = options;
+  const policy = new RetryPolicy(config.retry);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  const minAttemptMs = (): number =>
+    Math.min(config.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
+
+  const hedgeDelay = (request: OriginRequest): number | undefined => {
+    const { after, max, percentile, minDelayMs } = config.hedge;
+    if (after === undefined || max === 0 || !SAFE_METHODS.has(request.method)) return undefined;
+    if (after !== 'auto') return after;
+    if (!latencies || latencies.count < AUTO_HEDGE_MIN_SAMPLES) return undefined;
+    return Math.max(minDelayMs, latencies.percentile(percentile)!);
+  };
+
+  return async function forward(request: OriginRequest, deadline: Deadline): Promise<ForwardResult> {
+    budget?.deposit();
+    const attempts: AttemptRecord[] = [];
+    let attemptNo = 0;
+    let budgetDenied = 0;
+    let hedgesSent = 0;
+    let hedgesWon = 0;
+    let backoff = policy.backoff();
+    let last: AttemptOutcome | undefined;
+    let lastResponse: AttemptOutcome | undefined;
+    let deadlineCut = false;
+
+    const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
+      const decisions: ForwardDecisions = {
+        stop,
+        budgetDenied,
+        hedgesSent,
+        hedgesWon,
+        breaker: breaker ? breaker.current() : 'disabled',
+      };
+      // The origin's last response as is, when there was one; else why there was none.
+      if (lastResponse && 'response' in lastResponse) return { response: lastResponse.response, attempts, decisions };
+      return { error: error ?? errorOf(last, deadlineCut), attempts, decisions };
+    };
+
+    for (let round = 1; ; round++) {
+      const remaining = deadline.remainingMs();
+      if (remaining < (round === 1 ? 1 : minAttemptMs())) {
+        deadlineCut = true;
+        return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
+      }
+      const permit = breaker?.acquire() ?? { verdict: 'allowed' as const };
+      if (permit.verdict === 'refused') {
+        return finish('breaker-open', {
+          status: 503,
+          type: 'destination_unavailable',
+          detail: 'circuit breaker open: origin failing, not called',
+          retryAfterS: permit.retryAfterS,
+        });
+      }
+      const probe = permit.verdict === 'probe';
+      const timeoutCap = config.attemptTimeoutMs;
+      const result = await runRound(request, {
+        client,
+        timeoutMs: () => {
+          const left = deadline.remainingMs();
+          deadlineCut = left < timeoutCap;
+          return Math.max(1, Math.min(timeoutCap, left));
+        },
+        isFinal: (outcome) => !policy.decide(request, outcome).retry,
+        hedgeAfterMs: probe ? undefined : hedgeDelay(request),
+        maxHedges: config.hedge.max,
+        mayHedge: () => {
+          if (deadline.remainingMs() < minAttemptMs()) return false;
+          if (budget && !budget.tryWithdraw()) {
+            budgetDenied += 1;
+            return false;
+          }
+          return true;
+        },
+        nextAttemptNumber: () => ++attemptNo,
+        onAttempt: (record, outcome) => {
+          attempts.push(record);
+          const failed = policy.isFailure(outcome);
+          breaker?.record(!failed, probe);
+          if (!failed && 'response' in outcome) latencies?.add(record.ms);
+        },
+        now,
+      });
+      attempts.push(...result.cancelled);
+      hedgesSent += result.hedgesSent;
+      if (result.hedgeWon) hedgesWon += 1;
+      last = result.outcome;
+      if ('response' in last) lastResponse = last;
+
+      const decision = policy.decide(request, last);
+      if (!decision.retry) return finish(decision.reason === 'not-idempotent' ? 'not-idempotent' : decision.reason === 'success' ? 'done' : 'not-retryable');
+      if (round >= config.retry.maxAttempts) return finish('attempts-exhausted');
+
+      let delay = backoff.duration;
+      backoff = backoff.next(undefined);
+      const after = 'response' in last ? retryAfterMs(last.response, now()) : undefined;
+      if (after !== undefined) {
+        if (after > config.retry.maxDelayMs) return finish('retry-after-too-long');
+        delay = after;
+      }
+      if (delay + minAttemptMs() > deadline.remainingMs()) {
+        return finish('deadline');
+      }
+      if (budget && !budget.tryWithdraw()) {
+        budgetDenied += 1;
+        return finish('budget');
+      }
+      if (delay > 0) await sleep(delay);
+    }
+  };
+}
+
+/** The 502/504 for an exchange that ended without any origin response. */
+function errorOf(last: AttemptOutcome | undefined, deadlineCut: boolean): ForwardError {
+  if (!last || 'response' in last) {
+    return { status: 502, type: 'proxy_internal_error', detail: 'no attempt was made' };
+  }
+  const { error } = last;
+  const timeout = error.kind === 'http_response_timeout' || error.kind === 'connection_timeout';
+  return {
+    status: timeout ? 504 : 502,
+    type: error.kind,
+    detail: deadlineCut && timeout ? `deadline reached: ${error.message}` : error.message,
+  };
+}

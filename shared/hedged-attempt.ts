@@ -1,0 +1,98 @@
+import { OriginError } from './errors.js';
+import type { AttemptRecord, OriginRequest } from './http-types.js';
+import type { OriginClient } from './origin-client.js';
+import type { AttemptOutcome } from './retry-policy.js';
+
+export interface RoundOptions {
+  readonly client: OriginClient;
+  /** Per-attempt timeout for an attempt started now (already cut to the deadline). */
+  readonly timeoutMs: () => number;
+  /** True when an outcome is final (not worth waiting for another attempt of this round). */
+  readonly isFinal: (outcome: AttemptOutcome) => boolean;
+  /** Delay before each hedge, or undefined for a single attempt. */
+  readonly hedgeAfterMs: number | undefined;
+  /** Extra parallel attempts allowed in this round. */
+  readonly maxHedges: number;
+  /** Asked before each hedge (retry budget, deadline); false means no hedge. */
+  readonly mayHedge: () => boolean;
+  /** Numbers the attempts across the whole exchange. */
+  readonly nextAttemptNumber: () => number;
+  /** Called for every attempt that ended on its own (not cancelled), in completion order. */
+  readonly onAttempt: (record: AttemptRecord, outcome: AttemptOutcome) => void;
+  readonly now: () => number;
+}
+
+export interface RoundResult {
+  readonly outcome: AttemptOutcome;
+  /** The deciding attempt was a hedge. */
+  readonly hedgeWon: boolean;
+  readonly hedgesSent: number;
+  /** Records of the attempts cancelled because another one won. */
+  readonly cancelled: readonly AttemptRecord[];
+}
+
+/**
+ * One round of the retry loop: an attempt, plus hedges (The Tail at Scale) when it has not
+ * answered within `hedgeAfterMs`. The first final outcome wins and the others are aborted, which
+ * closes their undici requests. A retryable failure while another attempt is still running waits
+ * for that one: the round ends with a failure only when every attempt in it failed.
+ */
+export function runRound(request: OriginRequest, options: RoundOptions): Promise<RoundResult> {
+  return new Promise((resolve) => {
+    const running = new Map<AbortController, { n: number; started: number; hedge: boolean }>();
+    let hedgesSent = 0;
+    let settled = false;
+    let hedgeTimer: NodeJS.Timeout | undefined;
+
+    const settle = (outcome: AttemptOutcome, hedgeWon: boolean): void => {
+      settled = true;
+      clearTimeout(hedgeTimer);
+      const cancelled: AttemptRecord[] = [];
+      for (const [controller, info] of running) {
+        controller.abort(new Error('another attempt won'));
+        cancelled.push({ n: info.n, outcome: 'cancelled', ms: options.now() - info.started, ...(info.hedge ? { hedge: true } : {}) });
+      }
+      running.clear();
+      resolve({ outcome, hedgeWon, hedgesSent, cancelled });
+    };
+
+    const launch = (hedge: boolean): void => {
+      const controller = new AbortController();
+      const info = { n: options.nextAttemptNumber(), started: options.now(), hedge };
+      running.set(controller, info);
+      options.client
+        .send(request, { timeoutMs: options.timeoutMs(), signal: controller.signal })
+        .then(
+          (response): AttemptOutcome => ({ response }),
+          (error: unknown): AttemptOutcome => ({
+            error: error instanceof OriginError ? error : new OriginError('proxy_internal_error', true, String(error), { cause: error }),
+          }),
+        )
+        .then((outcome) => {
+          if (settled || !running.delete(controller)) return;
+          const record: AttemptRecord = {
+            n: info.n,
+            outcome: 'response' in outcome ? outcome.response.status : outcome.error.kind,
+            ms: options.now() - info.started,
+            ...(hedge ? { hedge: true } : {}),
+          };
+          options.onAttempt(record, outcome);
+          if (options.isFinal(outcome)) settle(outcome, hedge);
+          else if (running.size === 0) settle(outcome, false);
+        });
+    };
+
+    const scheduleHedge = (): void => {
+      if (options.hedgeAfterMs === undefined || hedgesSent >= options.maxHedges) return;
+      hedgeTimer = setTimeout(() => {
+        if (settled || running.size === 0 || !options.mayHedge()) return;
+        hedgesSent += 1;
+        launch(true);
+        scheduleHedge();
+      }, options.hedgeAfterMs);
+    };
+
+    launch(false);
+    scheduleHedge();
+  });
+}

@@ -1,0 +1,93 @@
+import type { HeaderMap } from './http-types.js';
+
+/**
+ * Hop-by-hop headers (RFC 9110 section 7.6.1) belong to one connection and must not be forwarded in
+ * either direction. `content-length` is dropped too: the origin client recomputes it from the body,
+ * and ALB computes it for the client from the body we return.
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+]);
+
+/**
+ * Request headers that some origins and frameworks use to rewrite the URL, the method or the
+ * self-referencing host. None of them is part of the cache key, so passing them on would let one
+ * client change a response that is then served to others (web cache poisoning), or reach an
+ * endpoint the listener rule did not route. `expect` is dropped because the whole body is sent at
+ * once. Documented in the README ("What reaches the origin").
+ */
+export const STRIPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'expect',
+  'forwarded',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-host',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+]);
+
+/** Names listed in a `Connection` header are hop-by-hop for that message too. */
+function connectionTokens(headers: HeaderMap): Set<string> {
+  const tokens = new Set<string>();
+  for (const value of headers.connection ?? []) {
+    for (const token of value.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t !== '') tokens.add(t);
+    }
+  }
+  return tokens;
+}
+
+/** A copy of `headers` without hop-by-hop headers and without any name in `extra`. */
+export function withoutHopByHop(headers: HeaderMap, extra: ReadonlySet<string> = new Set()): HeaderMap {
+  const dynamic = connectionTokens(headers);
+  const out: HeaderMap = {};
+  for (const [name, values] of Object.entries(headers)) {
+    if (HOP_BY_HOP.has(name) || dynamic.has(name) || extra.has(name)) continue;
+    out[name] = [...values];
+  }
+  return out;
+}
+
+/** The first value of a header (names are lowercase in a HeaderMap, but callers may not be). */
+export function headerValue(headers: HeaderMap, name: string): string | undefined {
+  return headers[name.toLowerCase()]?.[0];
+}
+
+/** RFC 9110 token: the only characters allowed in a header name or a method. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Header values may not carry CR, LF or NUL (request smuggling / response splitting). */
+export const SAFE_HEADER_VALUE = /^[^\r\n\0]*$/;
+
+/**
+ * Decodes raw header bytes: UTF-8 when they are valid UTF-8 (what origins send in practice), else
+ * Latin-1 so that every byte maps to one character and nothing is lost.
+ */
+export function decodeHeaderBytes(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD')) ? bytes.toString('latin1') : text;
+}
+
+/**
+ * The headers sent to the origin: the client's, less hop-by-hop and `STRIPPED_REQUEST_HEADERS`, with
+ * `host` set to the origin's host (name and port as in ORIGIN_URL). ALB's `x-forwarded-for`,
+ * `x-forwarded-proto`, `x-forwarded-port` and `x-amzn-trace-id` pass through unchanged.
+ */
+export function originRequestHeaders(headers: HeaderMap, originHost: string): HeaderMap {
+  const out = withoutHopByHop(headers, STRIPPED_REQUEST_HEADERS);
+  out.host = [originHost];
+  return out;
+}

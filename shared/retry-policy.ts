@@ -1,0 +1,86 @@
+import { ConstantBackoff, ExponentialBackoff, fullJitterGenerator, type IBackoff, type IBackoffFactory } from 'cockatiel';
+import type { ProxyConfig } from './config.js';
+import { OriginError } from './errors.js';
+import type { OriginRequest, OriginResponse } from './http-types.js';
+
+/** RFC 9110 section 9.2.2: repeating these has the same effect as sending them once. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** RFC 9110 section 9.2.1: safe methods, the only ones hedged (a parallel copy has no effect). */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** What one attempt produced: an HTTP response (any status) or an error without response. */
+export type AttemptOutcome = { readonly response: OriginResponse } | { readonly error: OriginError };
+
+export type RetryDecision =
+  | { readonly retry: true }
+  | { readonly retry: false; readonly reason: 'success' | 'status' | 'error-kind' | 'not-idempotent' };
+
+/**
+ * One predicate for results and errors alike (cockatiel's `handleWhenResult` idea): an origin 5xx
+ * is a result, not an exception.
+ */
+export class RetryPolicy {
+  constructor(private readonly retry: ProxyConfig['retry']) {}
+
+  /** Whether the outcome is worth another attempt, judged on its own (not on time or budget). */
+  decide(request: OriginRequest, outcome: AttemptOutcome): RetryDecision {
+    if ('response' in outcome) {
+      if (!this.retry.statuses.has(outcome.response.status)) return { retry: false, reason: 'success' };
+      // A response proves the request reached the origin.
+      return this.mayRepeat(request, true) ? { retry: true } : { retry: false, reason: 'not-idempotent' };
+    }
+    // A body too large for ALB, or a request undici refused, will be the same next time.
+    if (!this.isFailure(outcome)) return { retry: false, reason: 'error-kind' };
+    return this.mayRepeat(request, outcome.error.sent) ? { retry: true } : { retry: false, reason: 'not-idempotent' };
+  }
+
+  /**
+   * Whether the origin failed, whatever the method: a retryable status or an error that says the
+   * origin is unwell. Feeds the circuit breaker and stale-if-error, which must not depend on
+   * whether this particular request could be repeated.
+   */
+  isFailure(outcome: AttemptOutcome): boolean {
+    if ('response' in outcome) return this.retry.statuses.has(outcome.response.status);
+    return outcome.error.kind !== 'http_response_body_size' && outcome.error.kind !== 'http_request_error';
+  }
+
+  /**
+   * Idempotent methods may always be repeated. POST/PATCH only when nothing can have reached the
+   * origin, when the client made the request safe to repeat with an `Idempotency-Key`
+   * (draft-ietf-httpapi-idempotency-key-header), or when the operator opted in.
+   */
+  mayRepeat(request: OriginRequest, reachedOrigin: boolean): boolean {
+    return (
+      IDEMPOTENT_METHODS.has(request.method) ||
+      !reachedOrigin ||
+      request.headers['idempotency-key'] !== undefined ||
+      this.retry.nonIdempotent
+    );
+  }
+
+  /** The backoff sequence for one request: `next()` of the returned value gives each delay in turn. */
+  backoff(): IBackoff<unknown> {
+    const factory: IBackoffFactory<unknown> =
+      this.retry.backoff === 'fixed'
+        ? new ConstantBackoff(this.retry.baseDelayMs)
+        : new ExponentialBackoff({
+            generator: fullJitterGenerator,
+            initialDelay: Math.max(1, this.retry.baseDelayMs),
+            maxDelay: this.retry.maxDelayMs,
+          });
+    return factory.next(undefined);
+  }
+}
+
+/**
+ * `Retry-After` (RFC 9110 section 10.2.3) in milliseconds from `now`: delay-seconds or an HTTP date.
+ * Undefined when absent or unparseable; 0 for a date in the past.
+ */
+export function retryAfterMs(response: OriginResponse, now: number = Date.now()): number | undefined {
+  const value = response.headers['retry-after']?.[0]?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
