@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { ALBEvent } from 'aws-lambda';
+
+/** What ALB knows about an incoming HTTP request when it builds the Lambda event. */
+export interface IncomingHttpRequest {
+  readonly method: string;
+  /** The request target as sent: `/path?query`. */
+  readonly target: string;
+  /** Raw header pairs in arrival order (node's `rawHeaders`). */
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+  readonly clientIp: string;
+  readonly listenerPort: number;
+  readonly protocol: 'http' | 'https';
+}
+
+export interface EventBuilderOptions {
+  /** The target group attribute `lambda.multi_value_headers.enabled`. @default false */
+  readonly multiValue?: boolean;
+  /** @default a local placeholder ARN */
+  readonly targetGroupArn?: string;
+}
+
+export const LOCAL_TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:local:000000000000:targetgroup/alb-retry-proxy-local/0000000000000000';
+
+/**
+ * Builds the event ALB would send for this request, per ALB-CONTRACT.md: header names lowercased,
+ * the last value winning in single-value mode, the query split into raw pairs (never decoded),
+ * `x-forwarded-*` and `x-amzn-trace-id` added, and the body base64 unless it is plain text.
+ */
+export function buildAlbEvent(request: IncomingHttpRequest, options: EventBuilderOptions = {}): ALBEvent {
+  const multiValue = options.multiValue ?? false;
+  const headers = new Map<string, string[]>();
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i]!.toLowerCase();
+    headers.set(name, [...(headers.get(name) ?? []), request.rawHeaders[i + 1]!]);
+  }
+  const forwardedFor = headers.get('x-forwarded-for')?.join(', ');
+  headers.set('x-forwarded-for', [forwardedFor ? `${forwardedFor}, ${request.clientIp}` : request.clientIp]);
+  headers.set('x-forwarded-port', [String(request.listenerPort)]);
+  headers.set('x-forwarded-proto', [request.protocol]);
+  if (!headers.has('x-amzn-trace-id')) headers.set('x-amzn-trace-id', [newTraceId()]);
+
+  const queryAt = request.target.indexOf('?');
+  const path = queryAt === -1 ? request.target : request.target.slice(0, queryAt);
+  const query = new Map<string, string[]>();
+  if (queryAt !== -1) {
+    for (const part of request.target.slice(queryAt + 1).split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const [key, value] = eq === -1 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+      query.set(key, [...(query.get(key) ?? []), value]);
+    }
+  }
+
+  const base64 = !isPlainText(headers);
+  const event: ALBEvent = {
+    requestContext: { elb: { targetGroupArn: options.targetGroupArn ?? LOCAL_TARGET_GROUP_ARN } },
+    httpMethod: request.method,
+    path,
+    body: base64 ? request.body.toString('base64') : request.body.toString('utf8'),
+    isBase64Encoded: base64,
+  };
+  if (multiValue) {
+    event.multiValueHeaders = Object.fromEntries(headers);
+    event.multiValueQueryStringParameters = Object.fromEntries(query);
+  } else {
+    event.headers = Object.fromEntries([...headers].map(([k, v]) => [k, v[v.length - 1]!]));
+    event.queryStringParameters = Object.fromEntries([...query].map(([k, v]) => [k, v[v.length - 1]!]));
+  }
+  return event;
+}
+
+/** ALB sends the body as text only without content-encoding and for these content types. */
+function isPlainText(headers: Map<string, string[]>): boolean {
+  if (headers.has('content-encoding')) return false;
+  const type = headers.get('content-type')?.[0]?.toLowerCase() ?? '';
+  return /^(text\/|application\/(json|javascript|xml)\b)/.test(type);
+}
+
+/** `Root=1-<epoch seconds hex>-<96-bit random hex>`, the X-Ray trace id format ALB uses. */
+function newTraceId(): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * `npm start`: the main job, locally, on embedded defaults. A local ALB emulator on PORT (default
+ * 3000) with the retry proxy as its Lambda target, in-process. With no ORIGIN_URL it also starts the
+ * simulated HOSP origin (10% 5xx, latencies scaled down from 2-20 s), so
+ *   curl -i localhost:3000/echo
+ * works on a fresh clone. Prints where it listens, the config in force and a running success rate.
+ *
+ * Environment: every function variable (README, "Configuration"), plus PORT, ACCESS_LOG (a file to
+ * append ALB-format access logs to), ALB_MULTI_VALUE_HEADERS (true|false), FUNCTION_TIMEOUT_S
+ * (default 55, as the template) and SIM_ORIGIN_* for the simulated origin (see local/origin-cli.ts).
+ */
+import { parseArgs } from 'node:util';
+import { CONFIG_OPTIONS } from '../shared/config-options.js';
+import { startAlbEmulator } from './emulator.js';
+import { originOptionsFrom } from './origin-options.js';
+import { startSimulatedOrigin, type SimulatedOrigin } from './origin.js';
+import { SuccessMeter } from './success-meter.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'access-log': { type: 'string' },
+    'multi-value': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+if (flags.help) {
+  process.stdout.write(
+    'usage: npm start -- [--port N] [--access-log FILE] [--multi-value]\n' +
+      'Environment: ORIGIN_URL (unset: a simulated origin is started), the function variables (README), SIM_ORIGIN_* for the simulated origin.\n',
+  );
+  process.exit(0);
+}
+
+// Local defaults that differ from Lambda's: metrics to stdout would drown the terminal, and one
+// log line per request is only wanted when asked for (POWERTOOLS_LOG_LEVEL=INFO npm start).
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+const port = Number(flags.port ?? process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`PORT: got ${JSON.stringify(flags.port ?? process.env.PORT)}, expected an integer 0..65535\n`);
+  process.exit(2);
+}
+const multiValueHeaders = flags['multi-value'] ?? process.env.ALB_MULTI_VALUE_HEADERS === 'true';
+const accessLogPath = flags['access-log'] ?? process.env.ACCESS_LOG;
+const timeoutS = Number(process.env.FUNCTION_TIMEOUT_S ?? 55);
+
+let origin: SimulatedOrigin | undefined;
+if (!process.env.ORIGIN_URL) {
+  origin = await startSimulatedOrigin(originOptionsFrom([], process.env));
+  process.env.ORIGIN_URL = origin.url;
+  process.stdout.write(`simulated HOSP origin listening on ${origin.url}\n`);
+}
+
+// Imported only now: the handler's modules read POWERTOOLS_* at load time.
+const { loadConfig } = await import('../shared/config.js');
+const { createProxyHandler } = await import('../shared/proxy-handler.js');
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  process.stderr.write(`configuration error: ${(error as Error).message}\n`);
+  await origin?.close();
+  process.exit(2);
+}
+const meter = new SuccessMeter(process.stdout);
+const emulator = await startAlbEmulator({
+  handler: createProxyHandler(config),
+  port,
+  multiValueHeaders,
+  timeoutMs: timeoutS * 1000,
+  accessLogPath,
+  onRequest: (status, ms) => meter.add(status, ms),
+});
+
+process.stdout.write(`config in force:\n${describeConfig()}\n`);
+process.stdout.write(
+  `ALB emulator listening on ${emulator.url} (${multiValueHeaders ? 'multi' : 'single'}-value headers, function timeout ${timeoutS} s${accessLogPath ? `, access log ${accessLogPath}` : ''})\n` +
+    `try: curl -i ${emulator.url}/echo\n`,
+);
+meter.start();
+
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  meter.stop();
+  await emulator.close();
+  await origin?.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+function describeConfig(): string {
+  return CONFIG_OPTIONS.map((o) => {
+    const set = process.env[o.name];
+    const value = set === undefined || set === '' ? o.default : set;
+    return `  ${o.name}=${value}${set !== undefined && set !== '' && set !== o.default ? '  (set)' : ''}`;
+  }).join('\n');
+}

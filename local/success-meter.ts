@@ -1,0 +1,46 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * The running success-rate line of `npm start`: requests, share answered below 500 (the 99%
+ * target's definition, as in ALB access logs), and latency percentiles of the last 1,000.
+ */
+export class SuccessMeter {
+  private total = 0;
+  private failed = 0;
+  private readonly recent: number[] = [];
+  private printed = -1;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: Writable & { isTTY?: boolean },
+    private readonly everyMs = 2000,
+  ) {}
+
+  add(status: number, ms: number): void {
+    this.total += 1;
+    if (status >= 500) this.failed += 1;
+    this.recent.push(ms);
+    if (this.recent.length > 1000) this.recent.shift();
+  }
+
+  line(): string {
+    const rate = this.total === 0 ? 100 : (100 * (this.total - this.failed)) / this.total;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+    return `requests=${this.total} success=${rate.toFixed(2)}% (5xx: ${this.failed}) p50=${pct(50)}ms p99=${pct(99)}ms`;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.total === this.printed) return;
+      this.printed = this.total;
+      this.out.write(this.out.isTTY ? `\r${this.line()}\x1b[K` : `${this.line()}\n`);
+    }, this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    if (this.total > 0) this.out.write(`${this.out.isTTY ? '\n' : ''}${this.line()}\n`);
+  }
+}

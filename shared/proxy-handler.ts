@@ -1,0 +1,126 @@
+import type { ALBEvent, ALBResult } from 'aws-lambda';
+import { parseAlbEvent, type ParsedAlbEvent } from './alb-event.js';
+import { toAlbResult } from './alb-result.js';
+import { createResponseCache, type ResponseCache } from './cache/index.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { ProxyConfig } from './config.js';
+import { EventError } from './errors.js';
+import { createForwarder } from './forwarder.js';
+import type { Deadline, ForwardError, ForwardResult, HeaderMap, OriginResponse } from './http-types.js';
+import { LatencyTracker } from './latency-tracker.js';
+import { createOriginClient, type OriginClient } from './origin-client.js';
+import { proxyStatusHeader } from './proxy-status.js';
+import { RetryBudget } from './retry-budget.js';
+import { recordRequest } from './request-telemetry.js';
+import { logger } from './telemetry.js';
+
+/** The part of the Lambda context the proxy uses (the local emulator provides the same). */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export type AlbHandler = (event: ALBEvent, context: InvocationContext) => Promise<ALBResult>;
+
+export interface ProxyHandlerDeps {
+  /** @default an undici pool bound to `config.origin` */
+  readonly client?: OriginClient;
+  /** @default `createResponseCache(config.cache, config.origin)` */
+  readonly cache?: ResponseCache;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Builds the ALB handler: event -> origin request -> cache/attempts -> ALB result. Everything that
+ * must survive warm invocations (connection pool, cache, retry budget, breaker, latencies) is
+ * created here, once per container. The handler never throws: a bad event is a 400, anything
+ * unexpected a 502 whose cause goes to the log, not to the client.
+ */
+export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps = {}): AlbHandler {
+  const now = deps.now ?? Date.now;
+  const name = config.cache.statusName;
+  const client = deps.client ?? createOriginClient({ origin: config.origin, connections: config.originMaxConnections });
+  const forward = createForwarder({
+    config,
+    client,
+    budget: config.budget.ratio > 0 ? new RetryBudget({ ratio: config.budget.ratio, capacity: config.budget.minTokens }) : undefined,
+    breaker: config.breaker.enabled ? new CircuitBreaker(config.breaker) : undefined,
+    latencies: new LatencyTracker(),
+    now,
+  });
+  const cache = deps.cache ?? createResponseCache(config.cache, config.origin);
+
+  return async function handler(event, context) {
+    const started = now();
+    let parsed: ParsedAlbEvent;
+    try {
+      parsed = parseAlbEvent(event);
+    } catch (error) {
+      const multiValue = typeof event === 'object' && event !== null && typeof event.multiValueHeaders === 'object' && event.multiValueHeaders !== null;
+      if (!(error instanceof EventError)) return internalError(error, multiValue, 'GET');
+      logger.warn('rejected malformed ALB event', { where: error.where, error: error.message });
+      return toAlbResult(errorResponse(name, { status: 400, type: 'http_request_error', detail: error.message }, error.message), {
+        multiValue,
+        method: 'GET',
+      });
+    }
+    const { request, multiValue } = parsed;
+    try {
+      if (parsed.healthCheck && config.healthCheckLocal) {
+        return toAlbResult({ status: 200, headers: { 'content-type': ['text/plain; charset=utf-8'] }, body: Buffer.from('OK\n') }, { multiValue, method: request.method });
+      }
+      const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
+      const result = await cache.handle(request, forward, deadline);
+      const response = result.response
+        ? annotate(name, result.response, result)
+        : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result);
+      response.headers['cache-status'] = [...(response.headers['cache-status'] ?? []), result.cacheStatus];
+      const alb = toAlbResult(response, { multiValue, method: request.method, proxyName: name });
+      recordRequest({ request, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
+      return alb;
+    } catch (error) {
+      return internalError(error, multiValue, request.method);
+    }
+  };
+
+  function internalError(error: unknown, multiValue: boolean, method: string): ALBResult {
+    logger.error('internal error', { error: error instanceof Error ? error : String(error) });
+    return toAlbResult(errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' }), { multiValue, method });
+  }
+}
+
+/**
+ * The origin's response, with a `Proxy-Status` member when the proxy did more than pass it
+ * through (retried, or gave up): operators see at a glance why a 503 reached the client.
+ */
+function annotate(name: string, response: OriginResponse, result: ForwardResult): { status: number; headers: HeaderMap; body: Buffer } {
+  const headers: HeaderMap = { ...response.headers };
+  const stop = result.decisions?.stop;
+  if (result.attempts.length > 1 || (stop !== undefined && stop !== 'done' && stop !== 'not-retryable')) {
+    const member = proxyStatusHeader(name, { receivedStatus: response.status, details: describe(result) });
+    headers['proxy-status'] = [...(headers['proxy-status'] ?? []), member];
+  }
+  return { status: response.status, headers, body: response.body };
+}
+
+/**
+ * The proxy's own error reply. The body names the error type only: origin addresses and error
+ * messages stay in the log (they can reveal internal hosts).
+ */
+function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { status: number }, publicDetail?: string, result?: ForwardResult): { status: number; headers: HeaderMap; body: Buffer } {
+  const headers: HeaderMap = {
+    'content-type': ['text/plain; charset=utf-8'],
+    'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
+    'cache-control': ['no-store'],
+  };
+  if (error.retryAfterS !== undefined) headers['retry-after'] = [String(error.retryAfterS)];
+  const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 503 | 504];
+  const body = `${error.status} ${reason}: ${error.type}${publicDetail ? ` (${publicDetail})` : ''}\n`;
+  return { status: error.status, headers, body: Buffer.from(body) };
+}
+
+function describe(result: ForwardResult): string {
+  const d = result.decisions;
+  const tries = `${result.attempts.filter((a) => a.outcome !== 'cancelled').length} attempt(s)`;
+  return d ? `${tries}; stop=${d.stop}${d.breaker === 'open' ? '; breaker=open' : ''}` : tries;
+}

@@ -1,0 +1,45 @@
+import type { ForwardResult, OriginRequest } from './http-types.js';
+import { count, logger, millis } from './telemetry.js';
+
+export interface RequestSummary {
+  readonly request: OriginRequest;
+  readonly traceId: string | undefined;
+  readonly result: ForwardResult & { readonly cacheStatus?: string };
+  /** The status the client gets. */
+  readonly status: number;
+  readonly totalMs: number;
+}
+
+/**
+ * One structured log line and the EMF metrics per request. Only the path is logged (a query may
+ * carry tokens), never a body, a cookie or an authorization value.
+ */
+export function recordRequest({ request, traceId, result, status, totalMs }: RequestSummary): void {
+  const d = result.decisions;
+  logger.info('request', {
+    method: request.method,
+    path: request.path,
+    status,
+    totalMs,
+    traceId,
+    attempts: result.attempts,
+    cache: result.cacheStatus,
+    ...(d ? { stop: d.stop, breaker: d.breaker, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
+  });
+
+  const made = result.attempts.filter((a) => a.outcome !== 'cancelled' || a.hedge !== undefined);
+  const retries = result.attempts.filter((a) => !a.hedge).length - 1;
+  count('Requests');
+  count(`Status${Math.floor(status / 100)}xx`);
+  count('Attempts', made.length);
+  if (retries > 0) count('Retries', retries);
+  if (d) {
+    if (d.hedgesSent > 0) count('HedgesSent', d.hedgesSent);
+    if (d.hedgesWon > 0) count('HedgesWon', d.hedgesWon);
+    if (d.budgetDenied > 0) count('RetriesDeniedByBudget', d.budgetDenied);
+    if (d.stop === 'breaker-open') count('BreakerRejected');
+    if (d.breaker === 'open') count('BreakerOpen');
+  }
+  for (const attempt of result.attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
+  millis('TotalLatency', totalMs);
+}

@@ -1,0 +1,301 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../shared/config.js';
+import { createForwarder, type ForwarderOptions } from '../shared/forwarder.js';
+import type { Deadline, OriginRequest } from '../shared/http-types.js';
+import { createOriginClient, type OriginClient } from '../shared/origin-client.js';
+import { RetryBudget } from '../shared/retry-budget.js';
+import { CircuitBreaker } from '../shared/circuit-breaker.js';
+import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+
+let origin: ScriptedOrigin;
+const clients: OriginClient[] = [];
+
+beforeEach(async () => {
+  origin = await startScriptedOrigin();
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await origin.close();
+});
+
+function setup(env: Record<string, string> = {}, extra: Partial<ForwarderOptions> = {}, url = origin.url) {
+  const config = loadConfig({ ORIGIN_URL: url, RETRY_BASE_DELAY_MS: '0', ...env });
+  const client = createOriginClient({ origin: config.origin, connections: 8, ...(env.MAX_BODY ? { maxBodyBytes: Number(env.MAX_BODY) } : {}) });
+  clients.push(client);
+  const sleeps: number[] = [];
+  const forward = createForwarder({ config, client, sleep: async (ms) => void sleeps.push(ms), ...extra });
+  return { forward, sleeps, config };
+}
+
+const deadline = (ms = 15_000): Deadline => {
+  const end = Date.now() + ms;
+  return { remainingMs: () => end - Date.now() };
+};
+
+const req = (method = 'GET', headers: Record<string, string[]> = {}, body = Buffer.alloc(0)): OriginRequest => ({
+  method,
+  path: '/things/1',
+  rawQuery: 'a=%5B1%5D&b=c+d',
+  headers,
+  body,
+});
+
+describe('retries', () => {
+  it('retries 5xx until the origin answers 200, and the origin sees each attempt', async () => {
+    origin.script({ status: 503 }, { status: 502 }, { status: 200, body: 'fine' });
+    const { forward } = setup();
+    const result = await forward(req(), deadline());
+    expect(result.response?.status).toBe(200);
+    expect(result.response?.body.toString()).toBe('fine');
+    expect(result.attempts.map((a) => a.outcome)).toEqual([503, 502, 200]);
+    expect(origin.received).toHaveLength(3);
+    expect(origin.received.every((r) => r.url === '/things/1?a=%5B1%5D&b=c+d')).toBe(true);
+  });
+
+  it('gives the client the last origin response as is after RETRY_MAX_ATTEMPTS attempts', async () => {
+    origin.script({ status: 500, reason: 'Kaputt', headers: { 'x-origin': 'yes' }, body: 'last words' });
+    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '4' });
+    const result = await forward(req(), deadline());
+    expect(origin.received).toHaveLength(4);
+    expect(result.response?.status).toBe(500);
+    expect(result.response?.headers['x-origin']).toEqual(['yes']);
+    expect(result.response?.body.toString()).toBe('last words');
+    expect(result.decisions?.stop).toBe('attempts-exhausted');
+  });
+
+  it('does not retry statuses outside RETRY_STATUSES', async () => {
+    origin.script({ status: 404 }, { status: 200 });
+    const { forward } = setup();
+    const result = await forward(req(), deadline());
+    expect(result.response?.status).toBe(404);
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('retries a custom status list (429) and not 500 when configured so', async () => {
+    origin.script({ status: 429 }, { status: 500 }, { status: 200 });
+    const { forward } = setup({ RETRY_STATUSES: '429' });
+    const result = await forward(req(), deadline());
+    expect(result.response?.status).toBe(500);
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('retries a connection reset for GET', async () => {
+    origin.script({ reset: true }, { status: 200, body: 'ok' });
+    const { forward } = setup();
+    const result = await forward(req(), deadline());
+    expect(result.attempts[0]?.outcome).toBe('connection_terminated');
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('times out an attempt that hangs and tries again', async () => {
+    origin.script({ hang: true }, { status: 200, body: 'ok' });
+    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
+    const result = await forward(req(), deadline());
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['http_response_timeout', 200]);
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('counts a slow body against the attempt timeout', async () => {
+    origin.script({ status: 200, body: 'x'.repeat(100), slowBodyMs: 1000 }, { status: 200, body: 'quick' });
+    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
+    const result = await forward(req(), deadline());
+    expect(result.attempts[0]?.outcome).toBe('http_response_timeout');
+    expect(result.response?.body.toString()).toBe('quick');
+  });
+
+  it('answers 502 with the error type when the origin never answers at all', async () => {
+    const closed = await startScriptedOrigin();
+    const url = closed.url;
+    await closed.close();
+    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '3' }, {}, url);
+    const result = await forward(req(), deadline());
+    expect(result.response).toBeUndefined();
+    expect(result.error).toMatchObject({ status: 502, type: 'connection_refused' });
+    expect(result.attempts).toHaveLength(3);
+  });
+
+  it('does not retry a body larger than ALB can return', async () => {
+    origin.script({ status: 200, body: Buffer.alloc(5000, 1) });
+    const { forward } = setup({ MAX_BODY: '4096' });
+    const result = await forward(req(), deadline());
+    expect(result.error).toMatchObject({ status: 502, type: 'http_response_body_size' });
+    expect(origin.received).toHaveLength(1);
+  });
+});
+
+describe('idempotency', () => {
+  it('never repeats a POST the origin answered with 503', async () => {
+    origin.script({ status: 503 }, { status: 200 });
+    const { forward } = setup();
+    const result = await forward(req('POST', {}, Buffer.from('{"a":1}')), deadline());
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions?.stop).toBe('not-idempotent');
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('never repeats a POST whose connection broke after it was sent', async () => {
+    origin.script({ reset: true }, { status: 200 });
+    const { forward } = setup();
+    const result = await forward(req('PATCH', {}, Buffer.from('x')), deadline());
+    expect(result.error?.type).toBe('connection_terminated');
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('retries a POST that carries an Idempotency-Key, with the same body bytes', async () => {
+    origin.script({ status: 503 }, { status: 201 });
+    const body = Buffer.from([0, 255, 1, 254]);
+    const { forward } = setup();
+    const result = await forward(req('POST', { 'idempotency-key': ['k-1'] }, body), deadline());
+    expect(result.response?.status).toBe(201);
+    expect(origin.received.map((r) => r.body)).toEqual([body, body]);
+  });
+
+  it('retries POST after a response when RETRY_NON_IDEMPOTENT=true', async () => {
+    origin.script({ status: 500 }, { status: 200 });
+    const { forward } = setup({ RETRY_NON_IDEMPOTENT: 'true' });
+    expect((await forward(req('POST', {}, Buffer.from('x')), deadline())).response?.status).toBe(200);
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('retries a POST refused before anything was sent', async () => {
+    const closed = await startScriptedOrigin();
+    const url = closed.url;
+    await closed.close();
+    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '3' }, {}, url);
+    const result = await forward(req('POST', {}, Buffer.from('x')), deadline());
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['connection_refused', 'connection_refused', 'connection_refused']);
+  });
+
+  it('retries PUT and DELETE after a 503 (idempotent by RFC 9110)', async () => {
+    origin.script({ status: 503 }, { status: 204 });
+    const { forward } = setup();
+    expect((await forward(req('DELETE'), deadline())).response?.status).toBe(204);
+  });
+});
+
+describe('backoff and Retry-After', () => {
+  it('waits exactly RETRY_BASE_DELAY_MS between tries in fixed mode (the nginx box: 3 s)', async () => {
+    origin.script({ status: 503 });
+    const { forward, sleeps } = setup({ RETRY_BACKOFF: 'fixed', RETRY_BASE_DELAY_MS: '3000' });
+    await forward(req(), deadline(60_000));
+    expect(sleeps).toEqual([3000, 3000, 3000, 3000]);
+  });
+
+  it('uses exponential backoff with full jitter, capped at RETRY_MAX_DELAY_MS', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    origin.script({ status: 503 });
+    const { forward, sleeps } = setup({ RETRY_BASE_DELAY_MS: '100', RETRY_MAX_DELAY_MS: '300', RETRY_MAX_ATTEMPTS: '5' });
+    await forward(req(), deadline(60_000));
+    // min(300, 100 * 2^n) * 0.5 for n = 0..3
+    expect(sleeps).toEqual([50, 100, 150, 150]);
+  });
+
+  it('honours Retry-After in seconds when it fits', async () => {
+    origin.script({ status: 503, headers: { 'retry-after': '2' } }, { status: 200 });
+    const { forward, sleeps } = setup();
+    const result = await forward(req(), deadline(60_000));
+    expect(sleeps).toEqual([2000]);
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('returns the 503 at once when Retry-After asks for more than RETRY_MAX_DELAY_MS', async () => {
+    origin.script({ status: 503, headers: { 'retry-after': '120' } }, { status: 200 });
+    const { forward, sleeps } = setup();
+    const result = await forward(req(), deadline(60_000));
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions?.stop).toBe('retry-after-too-long');
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe('deadline', () => {
+  it('answers 504 itself when the deadline runs out during an attempt', async () => {
+    origin.script({ hang: true });
+    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '20000' });
+    const result = await forward(req(), deadline(300));
+    expect(result.error).toMatchObject({ status: 504, type: 'http_response_timeout' });
+    expect(result.error?.detail).toMatch(/deadline/);
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('starts no attempt when no time is left', async () => {
+    const { forward } = setup();
+    const result = await forward(req(), { remainingMs: () => 0 });
+    expect(result.error?.status).toBe(504);
+    expect(origin.received).toHaveLength(0);
+  });
+
+  it('does not sleep into the deadline: stops with the last response instead', async () => {
+    origin.script({ status: 503 });
+    const { forward, sleeps } = setup({ RETRY_BACKOFF: 'fixed', RETRY_BASE_DELAY_MS: '5000' });
+    const result = await forward(req(), deadline(2000));
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions?.stop).toBe('deadline');
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe('hedging', () => {
+  it('sends a hedge when the first attempt is slow, takes its answer and aborts the loser', async () => {
+    origin.script({ status: 200, body: 'slow', delayMs: 3000 }, { status: 200, body: 'fast' });
+    const { forward } = setup({ HEDGE_AFTER_MS: '50' });
+    const result = await forward(req(), deadline());
+    expect(result.response?.body.toString()).toBe('fast');
+    expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
+    expect(result.attempts.find((a) => a.n === 1)?.outcome).toBe('cancelled');
+    await vi.waitFor(() => expect(origin.aborted()).toBe(1));
+  });
+
+  it('never hedges a non-idempotent request', async () => {
+    origin.script({ status: 200, body: 'slow', delayMs: 300 });
+    const { forward } = setup({ HEDGE_AFTER_MS: '10' });
+    const result = await forward(req('POST', {}, Buffer.from('x')), deadline());
+    expect(result.response?.body.toString()).toBe('slow');
+    expect(origin.received).toHaveLength(1);
+    expect(result.decisions?.hedgesSent).toBe(0);
+  });
+
+  it('waits for the hedge when the first attempt fails while the hedge runs', async () => {
+    origin.script({ status: 503, delayMs: 200 }, { status: 200, body: 'hedge', delayMs: 300 });
+    const { forward } = setup({ HEDGE_AFTER_MS: '50' });
+    const result = await forward(req(), deadline());
+    expect(result.response?.body.toString()).toBe('hedge');
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('does not hedge with auto delay before it has seen enough latencies', async () => {
+    origin.script({ status: 200, body: 'slow', delayMs: 200 });
+    const { forward } = setup({ HEDGE_AFTER_MS: 'auto' });
+    await forward(req(), deadline());
+    expect(origin.received).toHaveLength(1);
+  });
+});
+
+describe('overload safety', () => {
+  it('stops retrying when the retry budget is spent, so load stays near one request per request', async () => {
+    origin.script({ status: 503 });
+    const budget = new RetryBudget({ ratio: 0.1, capacity: 2 });
+    const { forward } = setup({}, { budget });
+    const results = [];
+    for (let i = 0; i < 20; i++) results.push(await forward(req(), deadline()));
+    // 20 first attempts, the 2-token start, and 0.1 per request: at most 20 + 2 + 2 retries.
+    expect(origin.received.length).toBeLessThanOrEqual(24);
+    expect(results.some((r) => r.decisions?.stop === 'budget')).toBe(true);
+    expect(budget.snapshot().denied).toBeGreaterThan(0);
+  });
+
+  it('opens the breaker under sustained failure and then answers 503 without calling the origin', async () => {
+    origin.script({ status: 503 });
+    const breaker = new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 5, cooldownMs: 60_000 });
+    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '1' }, { breaker });
+    for (let i = 0; i < 10; i++) await forward(req(), deadline());
+    expect(breaker.current()).toBe('open');
+    const before = origin.received.length;
+    const result = await forward(req(), deadline());
+    expect(origin.received.length).toBe(before);
+    expect(result.error).toMatchObject({ status: 503, type: 'destination_unavailable' });
+    expect(result.error?.retryAfterS).toBeGreaterThan(0);
+    expect(result.decisions?.stop).toBe('breaker-open');
+  });
+});
