@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../shared/config.js';
+import { CONFIG_OPTIONS } from '../shared/config-options.js';
+import { ConfigError } from '../shared/errors.js';
+
+const base = { ORIGIN_URL: 'https://hosp.internal:8443' };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  return expect.unreachable('loadConfig should have thrown');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(base);
+    expect(config.origin.origin).toBe('https://hosp.internal:8443');
+    expect(config.retry).toMatchObject({ maxAttempts: 5, backoff: 'exponential', baseDelayMs: 100, maxDelayMs: 3000, nonIdempotent: false });
+    expect([...config.retry.statuses]).toEqual([500, 502, 503, 504]);
+    expect(config.attemptTimeoutMs).toBe(25_000);
+    expect(config.cache.store).toBe('memory');
+    expect(config.hedge.after).toBeUndefined();
+    expect(config.breaker.enabled).toBe(true);
+  });
+
+  it('has a default in the option table for every option but ORIGIN_URL and CACHE_*', () => {
+    const empty = CONFIG_OPTIONS.filter((o) => o.default === '').map((o) => o.name);
+    expect(empty).toEqual(['ORIGIN_URL', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
+  });
+
+  it('accepts a bare trailing slash on ORIGIN_URL (it is not a path)', () => {
+    expect(loadConfig({ ORIGIN_URL: 'http://hosp:8080/' }).origin.host).toBe('hosp:8080');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...base,
+      RETRY_MAX_ATTEMPTS: '3',
+      RETRY_STATUSES: '429, 503',
+      RETRY_BACKOFF: 'fixed',
+      RETRY_BASE_DELAY_MS: '3000',
+      RETRY_NON_IDEMPOTENT: 'true',
+      HEDGE_AFTER_MS: 'auto',
+      CACHE_STORE: 's3',
+      CACHE_BUCKET: 'b',
+      CACHE_S3_ENDPOINT: 'http://127.0.0.1:4568',
+    });
+    expect(config.retry.maxAttempts).toBe(3);
+    expect([...config.retry.statuses]).toEqual([429, 503]);
+    expect(config.retry.backoff).toBe('fixed');
+    expect(config.retry.nonIdempotent).toBe(true);
+    expect(config.hedge.after).toBe('auto');
+    expect(config.cache).toMatchObject({ store: 's3', bucket: 'b', s3Endpoint: 'http://127.0.0.1:4568' });
+  });
+
+  it.each([
+    [{}, 'ORIGIN_URL', /is not set/],
+    [{ ORIGIN_URL: 'hosp' }, 'ORIGIN_URL', /not a URL/],
+    [{ ORIGIN_URL: 'ftp://hosp' }, 'ORIGIN_URL', /scheme ftp:/],
+    [{ ORIGIN_URL: 'https://hosp/api' }, 'ORIGIN_URL', /a path is not allowed/],
+    [{ ORIGIN_URL: 'https://u:p@hosp' }, 'ORIGIN_URL', /credentials/],
+    [{ ORIGIN_URL: 'https://hosp?x=1' }, 'ORIGIN_URL', /query/],
+    [{ ...base, RETRY_MAX_ATTEMPTS: 'five' }, 'RETRY_MAX_ATTEMPTS', /got "five", expected integer 1\.\.20/],
+    [{ ...base, RETRY_MAX_ATTEMPTS: '0' }, 'RETRY_MAX_ATTEMPTS', /expected/],
+    [{ ...base, RETRY_STATUSES: '500,abc' }, 'RETRY_STATUSES', /comma-separated/],
+    [{ ...base, RETRY_BACKOFF: 'linear' }, 'RETRY_BACKOFF', /exponential \| fixed/],
+    [{ ...base, RETRY_NON_IDEMPOTENT: 'yes' }, 'RETRY_NON_IDEMPOTENT', /true \| false/],
+    [{ ...base, ATTEMPT_TIMEOUT_MS: '-1' }, 'ATTEMPT_TIMEOUT_MS', /expected/],
+    [{ ...base, HEDGE_AFTER_MS: 'soon' }, 'HEDGE_AFTER_MS', /expected/],
+    [{ ...base, BREAKER_THRESHOLD: '1' }, 'BREAKER_THRESHOLD', /expected/],
+    [{ ...base, CACHE_STORE: 'redis' }, 'CACHE_STORE', /off \| memory \| s3 \| tiered/],
+    [{ ...base, CACHE_STORE: 'tiered' }, 'CACHE_BUCKET', /required when CACHE_STORE=tiered/],
+    [{ ...base, CACHE_S3_ENDPOINT: 'localhost:4568' }, 'CACHE_S3_ENDPOINT', /expected/],
+  ])('fails at cold start on %j, naming %s', (env, variable, message) => {
+    const error = errorOf(env as Record<string, string>);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).toMatch(message);
+  });
+});
