@@ -1,4 +1,4 @@
-import { CircuitState, SamplingBreaker } from 'cockatiel';
+import { RollingOutcomes } from './rolling-outcomes.js';
 
 export interface CircuitBreakerOptions {
   /** Share of failed attempts in the window that opens the breaker. @default 0.5 */
@@ -16,10 +16,10 @@ export interface CircuitBreakerOptions {
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
- * A circuit breaker per container. The failure statistics are cockatiel's `SamplingBreaker`
- * (rolling window, threshold, minimum rate); the state machine is ours because cockatiel's policy
- * queues every call behind the half-open probe, and with an origin that takes 2-20 s those calls
- * must instead be answered at once (from stale cache or with 503).
+ * A circuit breaker per container. Not cockatiel's: its policy queues every call behind the
+ * half-open probe, and with an origin that takes 2-20 s those calls must instead be answered at
+ * once (from stale cache or with 503); and its SamplingBreaker advances one bucket per call, so in
+ * a quiet container failures older than the window still count and can open the breaker.
  *
  * closed --(failure share > threshold)--> open --(cooldown)--> half-open: one probe
  *   probe succeeds --> closed; probe fails --> open again.
@@ -28,16 +28,12 @@ export class CircuitBreaker {
   private state: BreakerState = 'closed';
   private openedAt = 0;
   private probing = false;
-  private readonly stats: SamplingBreaker;
+  private readonly stats: RollingOutcomes;
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
     this.now = options.now ?? Date.now;
-    this.stats = new SamplingBreaker({
-      threshold: options.threshold,
-      duration: options.windowMs,
-      minimumRps: options.minRequests / (options.windowMs / 1000),
-    });
+    this.stats = new RollingOutcomes(options.windowMs, this.now);
   }
 
   /** The state now (an open breaker whose cool-down is over reads as half-open). */
@@ -66,18 +62,17 @@ export class CircuitBreaker {
   record(success: boolean, probe = false): void {
     if (probe) {
       this.probing = false;
-      if (success) {
-        this.stats.success(CircuitState.HalfOpen);
-        this.state = 'closed';
-      } else {
-        this.stats.failure(CircuitState.HalfOpen);
-        this.open();
-      }
+      // A fresh start either way: the window before the probe says nothing about the origin now.
+      this.stats.clear();
+      if (success) this.state = 'closed';
+      else this.open();
       return;
     }
     if (this.state !== 'closed') return; // a straggler from before the breaker opened
-    if (success) this.stats.success(CircuitState.Closed);
-    else if (this.stats.failure(CircuitState.Closed)) this.open();
+    this.stats.add(success);
+    if (success) return;
+    const { total, failures } = this.stats.counts();
+    if (total >= this.options.minRequests && failures > this.options.threshold * total) this.open();
   }
 
   private open(): void {
