@@ -3,6 +3,7 @@ import { CircuitBreaker } from '../shared/circuit-breaker.js';
 import { LatencyTracker } from '../shared/latency-tracker.js';
 import { RetryBudget } from '../shared/retry-budget.js';
 import { retryAfterMs } from '../shared/retry-policy.js';
+import type { OriginResponse } from '../shared/http-types.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -103,7 +104,7 @@ describe('LatencyTracker', () => {
 });
 
 describe('retryAfterMs', () => {
-  const with503 = (value?: string) => ({ status: 503, headers: value === undefined ? {} : { 'retry-after': [value] }, body: Buffer.alloc(0) });
+  const with503 = (value?: string): OriginResponse => ({ status: 503, headers: value === undefined ? {} : { 'retry-after': [value] }, body: Buffer.alloc(0) });
   it('reads seconds, HTTP dates, and nothing else', () => {
     const now = Date.parse('Sun, 22 Nov 2026 12:00:00 GMT');
     expect(retryAfterMs(with503('3'), now)).toBe(3000);
