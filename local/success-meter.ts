@@ -8,7 +8,7 @@ export class SuccessMeter {
   private total = 0;
   private failed = 0;
   private readonly recent: number[] = [];
-  private printed = -1;
+  private printed = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(

@@ -1,0 +1,128 @@
+import type { ALBEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../shared/config.js';
+import { createProxyHandler } from '../shared/proxy-handler.js';
+import { readEventFile } from '../local/event-file.js';
+import { validateAlbResult } from '../local/alb-result-check.js';
+import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+
+let origin: ScriptedOrigin;
+beforeEach(async () => {
+  origin = await startScriptedOrigin();
+});
+afterEach(async () => {
+  await origin.close();
+});
+
+const context = (ms = 10_000) => {
+  const end = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+};
+
+function handlerWith(env: Record<string, string> = {}) {
+  return createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, RETRY_BASE_DELAY_MS: '0', CACHE_STORE: 'off', ...env }));
+}
+
+describe('the handler, end to end against a real origin', () => {
+  it('replays a binary upload byte for byte and answers in the request header mode', async () => {
+    origin.script({ status: 201, headers: { 'content-type': 'application/json' }, body: '{"stored":true}' });
+    const event = await readEventFile('events/local__post-binary-upload.json');
+    const result = await handlerWith()(event, context());
+    const received = origin.received[0]!;
+    expect(received.method).toBe('POST');
+    expect(received.url).toBe('/echo/xray/upload?patient=1042');
+    expect(received.body.equals(Buffer.from(event.body!, 'base64'))).toBe(true);
+    expect(received.headers.host).toBe(`127.0.0.1:${origin.port}`);
+    expect(received.headers['x-forwarded-for']).toBe('203.0.113.10');
+    expect(received.headers['x-amzn-trace-id']).toBe('Root=1-673f1b2c-0123456789abcdef01234567');
+    expect(result).toMatchObject({ statusCode: 201, statusDescription: '201 Created', isBase64Encoded: false, body: '{"stored":true}' });
+    expect(result.multiValueHeaders).toBeUndefined();
+    expect(validateAlbResult(result, false)).toBeUndefined();
+  });
+
+  it('passes gzip bytes through untouched in both directions', async () => {
+    const event = await readEventFile('events/local__post-gzip-json.json');
+    const gz = Buffer.from(event.body!, 'base64');
+    origin.script({ status: 200, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gz });
+    const result = await handlerWith()(event, context());
+    expect(origin.received[0]!.body.equals(gz)).toBe(true);
+    expect(origin.received[0]!.headers['content-encoding']).toBe('gzip');
+    expect(result.isBase64Encoded).toBe(true);
+    expect(Buffer.from(result.body!, 'base64').equals(gz)).toBe(true);
+  });
+
+  it('keeps repeated query keys raw and answers multi-value with every Set-Cookie', async () => {
+    origin.script({ status: 200, headers: { 'set-cookie': ['a=1; Path=/', 'b=2; Path=/'], 'content-type': 'text/plain' }, body: 'ok' });
+    const event = await readEventFile('events/local__get-multi-value-repeated.json');
+    const result = await handlerWith()(event, context());
+    expect(origin.received[0]!.url).toBe('/echo/search?species=dog&species=cat&q=r%C3%A9sum%C3%A9+2026&filter%5B%5D=a&filter%5B%5D=b');
+    expect(origin.received[0]!.rawHeaders.filter((h, i, all) => i % 2 === 0 && h.toLowerCase() === 'accept').length).toBe(2);
+    expect(result.headers).toBeUndefined();
+    expect(result.multiValueHeaders?.['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(validateAlbResult(result, true)).toBeUndefined();
+  });
+
+  it('keeps the origin reason-free status description ALB expects, and the origin body for a final 5xx', async () => {
+    origin.script({ status: 503, headers: { 'content-type': 'text/html' }, body: '<h1>HOSP down</h1>' });
+    const result = await handlerWith({ RETRY_MAX_ATTEMPTS: '2' })(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
+    expect(result.statusCode).toBe(503);
+    expect(result.statusDescription).toBe('503 Service Unavailable');
+    expect(result.body).toBe('<h1>HOSP down</h1>');
+    expect(result.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=503; details="2 attempt(s); stop=attempts-exhausted"');
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('answers 502 with Proxy-Status and no internal detail when the origin is unreachable', async () => {
+    const url = origin.url;
+    await origin.close();
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: url, RETRY_BASE_DELAY_MS: '0', RETRY_MAX_ATTEMPTS: '2', CACHE_STORE: 'off' }));
+    const result = await handler(await readEventFile('events/aws-lambda-go__alb-lambda-target-request-headers-only.json'), context());
+    expect(result.statusCode).toBe(502);
+    expect(result.headers?.['proxy-status']).toMatch(/^alb-retry-proxy; error=connection_refused; details="2 attempt\(s\); stop=attempts-exhausted"$/);
+    expect(result.body).not.toContain('127.0.0.1');
+    origin = await startScriptedOrigin();
+  });
+
+  it('answers 504 itself before the function timeout when the origin hangs', async () => {
+    origin.script({ hang: true });
+    const handler = handlerWith({ DEADLINE_MARGIN_MS: '100' });
+    const result = await handler(await readEventFile('events/powertools-lambda-python__albEvent.json'), context(400));
+    expect(result.statusCode).toBe(504);
+    expect(result.headers?.['proxy-status']).toContain('error=http_response_timeout');
+  });
+
+  it('answers a malformed event with a 400 naming the field, never a throw', async () => {
+    const result = await handlerWith()({ httpMethod: 'GET', path: '//evil.example/' } as unknown as ALBEvent, context());
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toContain('path');
+    expect(origin.received).toHaveLength(0);
+  });
+
+  it('forwards health checks by default, and answers them itself when HEALTH_CHECK_LOCAL=true', async () => {
+    const event = await readEventFile('events/aws-lambda-rust-runtime__alb_no_host.json');
+    await handlerWith()(event, context());
+    expect(origin.received).toHaveLength(1);
+    const local = await handlerWith({ HEALTH_CHECK_LOCAL: 'true' })(event, context());
+    expect(local.statusCode).toBe(200);
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('answers fast with 503, Retry-After and Proxy-Status while the breaker is open', async () => {
+    origin.script({ status: 500 });
+    const handler = handlerWith({ RETRY_MAX_ATTEMPTS: '1', BREAKER_MIN_REQUESTS: '3', BREAKER_COOLDOWN_MS: '60000' });
+    const event = await readEventFile('events/powertools-lambda-python__albEvent.json');
+    for (let i = 0; i < 4; i++) await handler(event, context());
+    const seen = origin.received.length;
+    const result = await handler(event, context());
+    expect(origin.received.length).toBe(seen);
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('60');
+    expect(result.headers?.['proxy-status']).toContain('error=destination_unavailable');
+    expect(result.headers?.['proxy-status']).toContain('breaker=open');
+  });
+
+  it('puts a Cache-Status on every response', async () => {
+    const result = await handlerWith()(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
+    expect(result.headers?.['cache-status']).toMatch(/^alb-retry-proxy; fwd=bypass/);
+  });
+});
