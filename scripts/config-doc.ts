@@ -1,0 +1,35 @@
+/**
+ * `npm run config:doc`: writes the README's configuration table (between the `config-table` markers)
+ * from shared/config-options.ts, so the documentation comes from the same table the code parses.
+ * `--check` only verifies it (a test runs the same check).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CONFIG_OPTIONS } from '../shared/config-options.js';
+
+const START = '<!-- config-table:start -->';
+const END = '<!-- config-table:end -->';
+
+export function configTable(): string {
+  const cell = (text: string): string => text.replaceAll('|', '\\|');
+  const rows = CONFIG_OPTIONS.map((o) => `| \`${o.name}\` | ${o.default === '' ? '(none)' : `\`${o.default}\``} | ${cell(o.form)} | ${cell(o.doc)} |`);
+  return ['| Variable | Default | Accepted | Meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The README with its table section replaced by the generated one. */
+export function withConfigTable(readme: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start === -1 || end < start) throw new Error(`README.md lacks the ${START} ... ${END} markers`);
+  return `${readme.slice(0, start + START.length)}\n${configTable()}\n${readme.slice(end)}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const readme = readFileSync('README.md', 'utf8');
+  const updated = withConfigTable(readme);
+  if (process.argv.includes('--check')) {
+    if (updated !== readme) {
+      process.stderr.write('README.md configuration table is stale: run npm run config:doc\n');
+      process.exit(1);
+    }
+  } else writeFileSync('README.md', updated);
+}
