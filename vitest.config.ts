@@ -7,6 +7,11 @@ export default defineConfig({
     // Integration tests start real servers on 127.0.0.1; give slow CI machines room.
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      // The SDK warns once per process that it will drop Node 20 in 2027; Lambda runs nodejs22.x.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });

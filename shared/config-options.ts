@@ -164,7 +164,7 @@ export const CONFIG_OPTIONS = [
     name: 'CACHE_MEMORY_MAX_BYTES',
     default: '67108864',
     form: 'integer bytes >= 0',
-    doc: 'Bound of the in-memory cache (64 MiB leaves room in a 512 MB function).',
+    doc: 'Bound of the in-memory cache (64 MiB leaves room in a 512 MB function). 0 stores nothing.',
   },
   {
     name: 'CACHE_BUCKET',
@@ -194,13 +194,13 @@ export const CONFIG_OPTIONS = [
     name: 'CACHE_DEFAULT_TTL_S',
     default: '0',
     form: 'integer seconds >= 0',
-    doc: 'Freshness for 200 responses that carry no cache headers at all (like nginx proxy_cache_valid). 0: only what the origin allows.',
+    doc: 'Freshness for 200 responses that carry no cache headers at all (like nginx proxy_cache_valid), never for requests with Cookie or Authorization. 0: only what the origin allows.',
   },
   {
     name: 'CACHE_STALE_IF_ERROR_S',
     default: '86400',
     form: 'integer seconds >= 0',
-    doc: 'How long past freshness a stored response may be served when the origin fails, unless the response says stale-if-error itself.',
+    doc: 'How long past freshness a stored response may be served when the origin fails, unless the response says stale-if-error itself; not for no-cache, must-revalidate, proxy-revalidate or s-maxage responses (RFC 9111 section 4.2.4). Also how long an entry with a validator is kept for revalidation. 0: off.',
   },
   {
     name: 'CACHE_ALLOW_SET_COOKIE',

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { HeaderMap, OriginRequest } from '../http-types.js';
+
+/**
+ * The primary cache key: the request's target URI on the origin (RFC 9111 section 2), with path and
+ * query exactly as received. Re-encoding would merge or split keys the origin tells apart (`%5B`
+ * vs `[`). It is method-independent because only GET responses are stored and HEAD is answered from
+ * them. The client's Host is not in it: the origin client always sends the origin's own host.
+ */
+export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery'>): string {
+  return `${origin.origin}${request.path}${request.rawQuery === '' ? '' : `?${request.rawQuery}`}`;
+}
+
+/** Hex SHA-256: store ids are fixed-length and safe as S3 keys whatever bytes a URL holds. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Store id of the record at a key: the response itself, or the Vary marker of its variants. */
+export function primaryId(key: string): string {
+  return sha256(`primary\n${key}`);
+}
+
+/**
+ * The request header names a response's `Vary` nominates (RFC 9111 section 4.1), lowercased,
+ * deduplicated and sorted so `Accept, Cookie` and `cookie,accept` select the same variants.
+ * Contains `*` when the response can never be selected again.
+ */
+export function varyFields(headers: HeaderMap): string[] {
+  const fields = new Set<string>();
+  for (const value of headers.vary ?? []) {
+    for (const part of value.split(',')) {
+      const name = part.trim().toLowerCase();
+      if (name !== '') fields.add(name);
+    }
+  }
+  return [...fields].sort();
+}
+
+/**
+ * Store id of one variant: the key, the generation of the Vary marker (a new marker after an
+ * invalidation makes every older variant unreachable) and the values of the nominated request
+ * headers (absent and empty are different). Secrets such as cookies only ever enter the hash.
+ */
+export function variantId(key: string, generation: string, fields: readonly string[], headers: HeaderMap): string {
+  const selected = fields.map((name) => [name, headers[name]?.join(', ') ?? null]);
+  return sha256(`variant\n${key}\n${generation}\n${JSON.stringify(selected)}`);
+}

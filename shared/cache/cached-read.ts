@@ -1,0 +1,130 @@
+import type { ProxyConfig } from '../config.js';
+import type { ForwardResult, OriginRequest, OriginResponse } from '../http-types.js';
+import { count } from '../telemetry.js';
+import { cacheKey, varyFields } from './cache-key.js';
+import type { CacheStatus } from './cache-status.js';
+import { hasValidators, notModified, notModifiedResponse, withValidators } from './conditional.js';
+import type { EntryIndex, Lookup } from './entry-index.js';
+import { freshnessLeftS, retentionMs, servableOnError } from './freshness.js';
+import { flattenResponseHeaders, type CachePolicy, type Policies } from './policy.js';
+import type { EntryRecord } from './record.js';
+import { storeRefusal } from './store-rules.js';
+import { mergeNotModified, servedResponse, storableHeaders } from './stored-response.js';
+
+export interface CachedReadContext {
+  readonly config: ProxyConfig['cache'];
+  readonly origin: URL;
+  readonly index: EntryIndex;
+  readonly policies: Policies;
+  readonly now: () => number;
+  /** Time the store may take now: CACHE_S3_TIMEOUT_MS, less if the deadline is nearer. */
+  readonly storeTimeoutMs: () => number;
+}
+
+export interface ReadOutcome {
+  readonly result: ForwardResult;
+  readonly status: CacheStatus;
+}
+
+/**
+ * GET and HEAD through the cache: a fresh stored response answers without the origin; otherwise
+ * the request is forwarded, conditional when a validator is stored; a 304 refreshes the stored
+ * response, a failure (no response or 5xx) is answered with the stale one while stale-if-error
+ * allows, and a storable GET response is stored.
+ */
+export async function cachedRead(
+  context: CachedReadContext,
+  request: OriginRequest,
+  send: (request: OriginRequest) => Promise<ForwardResult>,
+): Promise<ReadOutcome> {
+  const { index, policies, config } = context;
+  const key = cacheKey(context.origin, request);
+  const lookup = await index.find(key, request, context.storeTimeoutMs());
+  const withoutClientValidators = withValidators(request);
+
+  const stored = lookup.entry && { entry: lookup.entry, policy: policies.restore(lookup.entry.policy) };
+  const fields = stored ? varyFields(stored.entry.headers) : [];
+  if (stored && !stored.policy.evaluateRequest(policies.view(key, request, fields)).revalidation) {
+    count('CacheHit');
+    const response = servedResponse(stored.entry, stored.policy, request);
+    return { result: { response, attempts: [] }, status: { hit: true, ttl: freshnessLeftS(stored.policy) } };
+  }
+
+  // stale-while-revalidate is treated as a synchronous revalidation: Lambda freezes the container
+  // once the response is returned, so background work would not reliably run.
+  const validators = stored?.policy.revalidationHeaders(policies.view(key, withoutClientValidators, fields));
+  const result = await send(withValidators(request, validators));
+  const response = result.response;
+  const status: CacheStatus = {
+    fwd: stored ? (stored.policy.stale() ? 'stale' : 'request') : lookup.outcome === 'found' ? 'miss' : lookup.outcome,
+    fwdStatus: response?.status,
+    detail: response ? undefined : result.error?.type,
+  };
+
+  if (stored && (response === undefined || response.status >= 500)) {
+    if (!servableOnError(stored.policy, config.staleIfErrorS)) return { result, status };
+    count('CacheStale');
+    const served = servedResponse(stored.entry, stored.policy, request);
+    return { result: answered(result, served), status: { ...status, ttl: freshnessLeftS(stored.policy) } };
+  }
+  if (stored && response?.status === 304) return refresh(context, request, lookup, stored, result, status);
+  count('CacheMiss');
+  if (response === undefined) return { result, status };
+
+  let storedNow = false;
+  if (request.method === 'GET') {
+    const entry = toEntry(context, key, request, response);
+    if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
+    // The origin has answered differently, and this answer may not be kept: neither may the old one.
+    else if (stored) await index.remove(key, context.storeTimeoutMs());
+    if (storedNow) count('CacheStored');
+  }
+  const toClient = hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
+  return { result: answered(result, toClient), status: { ...status, stored: storedNow } };
+}
+
+/** A 304 to our conditional request: the stored response, its headers updated, answers (RFC 9111 section 4.3.4). */
+async function refresh(
+  context: CachedReadContext,
+  request: OriginRequest,
+  lookup: Lookup,
+  stored: { entry: EntryRecord; policy: CachePolicy },
+  result: ForwardResult,
+  status: CacheStatus,
+): Promise<ReadOutcome> {
+  const notModifiedHeaders = result.response!.headers;
+  const { key } = stored.entry;
+  const view = context.policies.view(key, request, varyFields(stored.entry.headers));
+  const { matches } = stored.policy.revalidatedPolicy(view, { status: 304, headers: flattenResponseHeaders(notModifiedHeaders) });
+  count('CacheRevalidated');
+  if (!matches) {
+    // A 304 whose validator is not the stored one updates nothing (section 4.3.4); the stored
+    // body is all there is to send, but it is dropped so the next request fetches a full one.
+    await context.index.remove(key, context.storeTimeoutMs());
+    return { result: answered(result, servedResponse(stored.entry, stored.policy, request)), status: { ...status, ttl: freshnessLeftS(stored.policy) } };
+  }
+  const headers = mergeNotModified(stored.entry.headers, notModifiedHeaders);
+  const refreshed = toEntry(context, key, request, { status: stored.entry.status, headers, body: stored.entry.body });
+  const saved = refreshed ? await context.index.save(refreshed, request, lookup, context.storeTimeoutMs()) : false;
+  const entry = refreshed ?? stored.entry;
+  const policy = refreshed ? context.policies.restore(refreshed.policy) : stored.policy;
+  return {
+    result: answered(result, servedResponse(entry, policy, request)),
+    status: { ...status, stored: saved, ttl: freshnessLeftS(policy) },
+  };
+}
+
+/** The record to store for a GET response, or undefined when it must not be stored. */
+function toEntry(context: CachedReadContext, key: string, request: OriginRequest, response: OriginResponse): EntryRecord | undefined {
+  const stripped: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
+  const policy = context.policies.create(key, request, stripped);
+  if (storeRefusal(request, stripped, policy, context.config) !== undefined) return undefined;
+  const expiresAt = context.now() + retentionMs(policy, context.config.staleIfErrorS);
+  return { kind: 'entry', key, status: stripped.status, headers: stripped.headers, body: stripped.body, policy: policy.toObject(), expiresAt };
+}
+
+/** `result` answering with `response` (the stored one, or a 304), never with an error. */
+function answered(result: ForwardResult, response: OriginResponse): ForwardResult {
+  const { error: _error, ...rest } = result;
+  return { ...rest, response };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { OriginRequest } from '../http-types.js';
+import { primaryId, variantId, varyFields } from './cache-key.js';
+import type { EntryRecord, VaryRecord } from './record.js';
+import type { CacheStore } from './store.js';
+
+/** What a lookup found, in RFC 9211 terms. */
+export type LookupOutcome = 'found' | 'uri-miss' | 'vary-miss' | 'miss';
+
+export interface Lookup {
+  readonly outcome: LookupOutcome;
+  readonly entry?: EntryRecord;
+  /** The URL's Vary marker, reused when a variant is stored. */
+  readonly marker?: VaryRecord;
+}
+
+/**
+ * Responses by cache key, with `Vary` (RFC 9111 section 4.1) as two levels: a response without Vary
+ * sits at the key's primary id; with Vary, the primary id holds a marker naming the request headers,
+ * and each variant sits at an id derived from their values. So a lookup is one read, or two for a
+ * varying URL, and never a listing.
+ */
+export interface EntryIndex {
+  find(key: string, request: OriginRequest, timeoutMs: number): Promise<Lookup>;
+  /** Stores `entry` for `request`; `previous` is this request's lookup. False when not stored. */
+  save(entry: EntryRecord, request: OriginRequest, previous: Lookup, timeoutMs: number): Promise<boolean>;
+  /** Makes every response stored for `key` unreachable (RFC 9111 section 4.4). */
+  remove(key: string, timeoutMs: number): Promise<void>;
+}
+
+export function createEntryIndex(store: CacheStore, now: () => number): EntryIndex {
+  return {
+    async find(key, request, timeoutMs) {
+      const primary = await store.get(primaryId(key), timeoutMs);
+      if (primary.failed) return { outcome: 'miss' };
+      // A record for another key (not expected with SHA-256, but objects can be copied) is as good as none.
+      const record = primary.record?.key === key ? primary.record : undefined;
+      if (record === undefined) return { outcome: 'uri-miss' };
+      if (record.kind === 'entry') return { outcome: 'found', entry: record };
+      const variant = await store.get(variantId(key, record.generation, record.fields, request.headers), timeoutMs);
+      if (variant.failed) return { outcome: 'miss', marker: record };
+      const entry = variant.record?.kind === 'entry' && variant.record.key === key ? variant.record : undefined;
+      return entry ? { outcome: 'found', entry, marker: record } : { outcome: 'vary-miss', marker: record };
+    },
+
+    async save(entry, request, previous, timeoutMs) {
+      const fields = varyFields(entry.headers);
+      if (fields.length === 0) return store.put(primaryId(entry.key), entry, timeoutMs);
+      const known = previous.marker;
+      const same = known !== undefined && known.fields.join() === fields.join();
+      const marker: VaryRecord = same ? known : { kind: 'vary', key: entry.key, fields, generation: randomUUID(), expiresAt: 0 };
+      const writes = [store.put(variantId(entry.key, marker.generation, fields, request.headers), entry, timeoutMs)];
+      if (marker.expiresAt < entry.expiresAt) {
+        // Outlive the variant by as much again, so a busy URL does not rewrite its marker on every store.
+        const expiresAt = entry.expiresAt + (entry.expiresAt - now());
+        writes.push(store.put(primaryId(entry.key), { ...marker, expiresAt }, timeoutMs));
+      }
+      return (await Promise.all(writes)).every(Boolean);
+    },
+
+    remove: (key, timeoutMs) => store.delete(primaryId(key), timeoutMs),
+  };
+}

@@ -1,0 +1,47 @@
+import type { CachePolicy } from './policy.js';
+
+/**
+ * Lifetimes derived from the library's policy: how fresh a stored response still is, how long it
+ * may stand in for a failing origin, and how long a store should keep it.
+ */
+
+/** Seconds of freshness left; negative once stale (RFC 9211 `ttl`). */
+export function freshnessLeftS(policy: CachePolicy): number {
+  return policy.maxAge() - policy.age();
+}
+
+/**
+ * Seconds past freshness a stored response may be served when the origin fails.
+ *
+ * The response's own `stale-if-error` wins (RFC 5861 section 4: "regardless of other freshness
+ * information"). Otherwise CACHE_STALE_IF_ERROR_S applies, except where RFC 9111 section 4.2.4
+ * forbids a cache to serve stale: `no-cache`, `must-revalidate`, `proxy-revalidate`, and
+ * `s-maxage` (which implies proxy-revalidate for a shared cache, section 5.2.2.10).
+ */
+export function staleIfErrorS(policy: CachePolicy, configuredS: number): number {
+  // The library's own parse of the response's Cache-Control (`rescc`): directive -> value or true.
+  const directives = policy.toObject().rescc as Record<string, string | boolean | undefined>;
+  const own = directives['stale-if-error'];
+  if (typeof own === 'string' && /^\d+$/.test(own)) return Number(own);
+  const forbidden = ['no-cache', 'must-revalidate', 'proxy-revalidate', 's-maxage'].some((d) => directives[d] !== undefined);
+  return forbidden ? 0 : configuredS;
+}
+
+/** True when `policy`'s response may be served because the origin failed. */
+export function servableOnError(policy: CachePolicy, configuredS: number): boolean {
+  return policy.age() <= policy.maxAge() + staleIfErrorS(policy, configuredS);
+}
+
+/**
+ * How long a store keeps the response, in ms: its freshness, then the stale-if-error window, and
+ * at least CACHE_STALE_IF_ERROR_S when it has a validator, so a stale copy can still be revalidated
+ * with a cheap 304 instead of a full fetch. 0 means it is worth nothing once received.
+ */
+export function retentionMs(policy: CachePolicy, configuredS: number): number {
+  const headers = policy.toObject().resh;
+  const hasValidator = headers.etag !== undefined || headers['last-modified'] !== undefined;
+  const afterFreshS = Math.max(staleIfErrorS(policy, configuredS), hasValidator ? configuredS : 0);
+  const keepS = Math.max(0, freshnessLeftS(policy)) + afterFreshS;
+  // timeToLive() also covers stale-while-revalidate.
+  return Math.max(policy.timeToLive(), Math.round(keepS * 1000));
+}

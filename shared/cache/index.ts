@@ -1,0 +1,3 @@
+export { createResponseCache, type CacheResult, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
+export { formatCacheStatus, type CacheStatus, type ForwardReason } from './cache-status.js';
+export { cacheKey } from './cache-key.js';

@@ -1,0 +1,31 @@
+import type { OriginRequest, OriginResponse } from '../http-types.js';
+import { cacheKey } from './cache-key.js';
+
+/** RFC 9110 section 9.2.1: the methods that cannot change the resource. Any other one invalidates. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * Cache keys to invalidate after `request` got `response` (RFC 9111 section 4.4): for an unsafe
+ * method with a non-error (2xx/3xx) response, the request's URL and the URLs in Location and
+ * Content-Location when they are on the origin (another origin's URLs are not ours to drop,
+ * section 4.4 again). A Location naming the public host rather than the origin is not matched.
+ */
+export function invalidatedKeys(origin: URL, request: OriginRequest, response: OriginResponse): string[] {
+  if (SAFE_METHODS.has(request.method) || response.status < 200 || response.status >= 400) return [];
+  const keys = new Set([cacheKey(origin, request)]);
+  for (const name of ['location', 'content-location']) {
+    const value = response.headers[name]?.[0];
+    const target = value === undefined ? undefined : resolve(value, `${origin.origin}${request.path}`);
+    if (target?.origin === origin.origin) keys.add(cacheKey(origin, { path: target.pathname, rawQuery: target.search.slice(1) }));
+  }
+  return [...keys];
+}
+
+/** `reference` resolved against `base` (concatenated, so a path like //host cannot become another authority). */
+function resolve(reference: string, base: string): URL | undefined {
+  try {
+    return new URL(reference, base);
+  } catch {
+    return undefined;
+  }
+}

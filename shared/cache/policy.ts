@@ -1,0 +1,87 @@
+import CachePolicy from 'http-cache-semantics';
+import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
+import { sha256, varyFields } from './cache-key.js';
+
+export { CachePolicy };
+
+export interface PolicyOptions {
+  /** Clock of ages and freshness. */
+  readonly now: () => number;
+  /** CACHE_DEFAULT_TTL_S: freshness of a 200 that carries no caching headers at all; 0 = none. */
+  readonly defaultTtlS: number;
+  /** The origin's `host`, the one the origin client sends whatever the client's was. */
+  readonly originHost: string;
+}
+
+/** Factory of `http-cache-semantics` policies seen from a shared cache, on one clock. */
+export interface Policies {
+  /** The policy of a response the origin just sent to `request`. */
+  create(key: string, request: OriginRequest, response: Pick<OriginResponse, 'status' | 'headers'>): CachePolicy;
+  /** A stored policy (`toObject()` form); throws on a malformed object. */
+  restore(object: CachePolicy.CachePolicyObject): CachePolicy;
+  /** `request` as the library sees it; `fields` are the request headers a stored `Vary` names. */
+  view(key: string, request: OriginRequest, fields: readonly string[]): CachePolicy.Request;
+}
+
+/**
+ * Request headers the library reads but which must never be stored in clear: it only tests the
+ * presence of Authorization, and compares Vary-nominated values for equality, so a digest serves.
+ */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** Request headers that drive the library's decisions besides Vary. */
+const POLICY_REQUEST_HEADERS = ['cache-control', 'pragma', 'authorization'];
+
+/**
+ * All caching decisions are the library's (`shared: true`: `private` is not stored, `s-maxage` wins,
+ * Authorization needs `public`/`s-maxage`/`must-revalidate`). This module only translates our
+ * HeaderMap to its string headers, keeps secrets out of what it stores, and runs it on our clock.
+ */
+export function createPolicies(options: PolicyOptions): Policies {
+  // The library reads time through an overridable `now()` (documented for tests); one subclass per
+  // cache keeps its clock out of every other instance.
+  class ClockedPolicy extends CachePolicy {
+    now(): number {
+      return options.now();
+    }
+  }
+  const view = (key: string, request: OriginRequest, fields: readonly string[]): CachePolicy.Request => {
+    const headers: CachePolicy.Headers = { host: options.originHost };
+    for (const name of new Set([...POLICY_REQUEST_HEADERS, ...fields])) {
+      const value = request.headers[name]?.join(', ');
+      if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? `sha256:${sha256(value)}` : value;
+    }
+    // GET, also for HEAD: a stored GET response answers HEAD (RFC 9110 section 9.3.2).
+    return { url: key, method: 'GET', headers };
+  };
+  return {
+    create(key, request, response) {
+      const headers = flattenResponseHeaders(response.headers);
+      if (options.defaultTtlS > 0 && response.status === 200 && lacksCachingHeaders(headers) && !carriesIdentity(request)) {
+        // Like nginx's proxy_cache_valid, but only for requests without credentials: an origin
+        // that says nothing has not said a personalised answer may be shared.
+        headers['cache-control'] = `max-age=${options.defaultTtlS}`;
+      }
+      return new ClockedPolicy(view(key, request, varyFields(response.headers)), { status: response.status, headers }, { shared: true });
+    },
+    restore: (object) => ClockedPolicy.fromObject(object),
+    view,
+  };
+}
+
+/** The library parses single string values; repeated fields join with ", " (RFC 9110 section 5.3), Set-Cookie excepted. */
+export function flattenResponseHeaders(headers: HeaderMap): CachePolicy.Headers {
+  const out: CachePolicy.Headers = {};
+  for (const [name, values] of Object.entries(headers)) {
+    out[name] = name === 'set-cookie' ? [...values] : values.join(', ');
+  }
+  return out;
+}
+
+function lacksCachingHeaders(headers: CachePolicy.Headers): boolean {
+  return headers['cache-control'] === undefined && headers.expires === undefined && headers.pragma === undefined;
+}
+
+function carriesIdentity(request: OriginRequest): boolean {
+  return request.headers.authorization !== undefined || request.headers.cookie !== undefined;
+}

@@ -1,0 +1,95 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ProxyConfig } from '../config.js';
+import type { Deadline, Forward, ForwardResult, OriginRequest } from '../http-types.js';
+import { count, logger } from '../telemetry.js';
+import { cachedRead } from './cached-read.js';
+import { formatCacheStatus, type CacheStatus } from './cache-status.js';
+import { hasPreconditions } from './conditional.js';
+import { createEntryIndex } from './entry-index.js';
+import { invalidatedKeys } from './invalidation.js';
+import { createPolicies } from './policy.js';
+import { createCacheStore } from './store.js';
+
+export interface CacheResult extends ForwardResult {
+  /** Value of the `Cache-Status` header (RFC 9211) for whatever goes to the client. */
+  readonly cacheStatus: string;
+}
+
+export interface ResponseCache {
+  /**
+   * Serves `request` from cache or forwards it (possibly made conditional) with `forward`; stores,
+   * invalidates and serves stale on error as RFC 9111 and RFC 5861 allow. Never throws because of
+   * the cache: any cache failure falls back to forwarding the request as received.
+   */
+  handle(request: OriginRequest, forward: Forward, deadline: Deadline): Promise<CacheResult>;
+}
+
+export interface ResponseCacheOptions {
+  /** Clock of ages, freshness and expiry. @default Date.now */
+  readonly now?: () => number;
+  /** S3 client for `s3`/`tiered` instead of one built from the config on first use (tests, other credentials). */
+  readonly s3Client?: S3Client;
+}
+
+/**
+ * The shared HTTP cache in front of the origin. Call once per container, at init: the memory store
+ * lives in the returned object, so warm invocations reuse it. With CACHE_STORE=off it is a
+ * pass-through whose Cache-Status is `fwd=bypass`.
+ */
+export function createResponseCache(config: ProxyConfig['cache'], origin: URL, options: ResponseCacheOptions = {}): ResponseCache {
+  const label = (status: CacheStatus): string => formatCacheStatus(config.statusName, status);
+  const forwarded = (result: ForwardResult, fwd: CacheStatus['fwd']): CacheResult => ({
+    ...result,
+    cacheStatus: label({ fwd, fwdStatus: result.response?.status, detail: result.response ? undefined : result.error?.type }),
+  });
+
+  if (config.store === 'off') {
+    return { handle: async (request, forward, deadline) => forwarded(await forward(request, deadline), 'bypass') };
+  }
+
+  const now = options.now ?? Date.now;
+  const index = createEntryIndex(createCacheStore(config, { now, s3Client: options.s3Client }), now);
+  const policies = createPolicies({ now, defaultTtlS: config.defaultTtlS, originHost: origin.host });
+
+  return {
+    async handle(request, forward, deadline) {
+      const storeTimeoutMs = (): number => Math.min(config.s3TimeoutMs, deadline.remainingMs());
+      let last: { sent: OriginRequest; result: ForwardResult } | undefined;
+      let forwardThrew: { error: unknown } | undefined;
+      const send = async (sent: OriginRequest): Promise<ForwardResult> => {
+        try {
+          last = { sent, result: await forward(sent, deadline) };
+        } catch (error) {
+          forwardThrew = { error };
+          throw error;
+        }
+        return last.result;
+      };
+      try {
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          const result = await send(request);
+          const keys = result.response ? invalidatedKeys(origin, request, result.response) : [];
+          if (keys.length > 0) {
+            await Promise.all(keys.map((key) => index.remove(key, storeTimeoutMs())));
+            count('CacheInvalidated', keys.length);
+          }
+          return forwarded(result, 'method');
+        }
+        // If-Match, If-Unmodified-Since and If-Range are left to the origin, untouched.
+        if (hasPreconditions(request)) return forwarded(await send(request), 'bypass');
+        const { result, status } = await cachedRead({ config, origin, index, policies, now, storeTimeoutMs }, request, send);
+        return { ...result, cacheStatus: label(status) };
+      } catch (error) {
+        // Not the cache's failure, and sending again could duplicate a POST: the caller handles it.
+        if (forwardThrew) throw forwardThrew.error;
+        count('CacheError');
+        const e = error instanceof Error ? error : new Error(String(error));
+        logger.warn('response cache failed; request forwarded without it', { method: request.method, error: e.name, detail: e.message });
+        // The origin's answer stands, unless it is a 304 to validators the cache added itself.
+        const reusable = last !== undefined && (last.sent === request || last.result.response?.status !== 304);
+        const result = reusable ? last!.result : await forward(request, deadline);
+        return forwarded(result, 'miss');
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { withoutHopByHop } from '../http-headers.js';
+import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
+import { hasValidators, notModified, notModifiedResponse } from './conditional.js';
+import type { CachePolicy } from './policy.js';
+import type { EntryRecord } from './record.js';
+
+/** Fields a 304 must not change in the stored response: they describe the stored body (RFC 9111 section 3.2). */
+const BODY_FIELDS = new Set(['content-length', 'content-encoding', 'content-range', 'transfer-encoding']);
+
+/** What is stored of a response's headers: everything but connection-specific fields (RFC 9111 section 3.1). */
+export function storableHeaders(headers: HeaderMap): HeaderMap {
+  return withoutHopByHop(headers);
+}
+
+/** The stored headers updated from a 304 (RFC 9111 section 3.2): its fields replace or join the stored ones. */
+export function mergeNotModified(stored: HeaderMap, notModifiedHeaders: HeaderMap): HeaderMap {
+  const merged = copyHeaders(stored);
+  for (const [name, values] of Object.entries(withoutHopByHop(notModifiedHeaders))) {
+    if (!BODY_FIELDS.has(name)) merged[name] = [...values];
+  }
+  return merged;
+}
+
+/**
+ * The stored response as sent to a client: a copy (callers may add headers), `Age` from the
+ * library (RFC 9111 section 5.1), no body for HEAD, and a 304 when the client's own
+ * If-None-Match / If-Modified-Since match it.
+ */
+export function servedResponse(entry: EntryRecord, policy: CachePolicy, request: OriginRequest): OriginResponse {
+  const headers = copyHeaders(entry.headers);
+  headers.age = [String(Math.max(0, Math.floor(policy.age())))];
+  const response: OriginResponse = { status: entry.status, headers, body: request.method === 'HEAD' ? Buffer.alloc(0) : entry.body };
+  return hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
+}
+
+function copyHeaders(headers: HeaderMap): HeaderMap {
+  const out: HeaderMap = {};
+  for (const [name, values] of Object.entries(headers)) out[name] = [...values];
+  return out;
+}

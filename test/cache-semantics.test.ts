@@ -1,0 +1,428 @@
+import { afterEach, describe, expect, inject, test } from 'vitest';
+import { cacheHarness, type CacheHarness, type HarnessOptions } from './support/cache-harness.js';
+import type { OriginScript, ReceivedRequest } from './support/test-origin.js';
+
+/**
+ * The HTTP caching behaviour of the response cache, the same for every store: each test runs
+ * against the memory store, S3 (a real s3rver) and memory in front of S3.
+ */
+
+const stores = ['memory', 's3', 'tiered'] as const;
+
+let harness: CacheHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe.each(stores)('response cache on %s', (store) => {
+  const start = async (script: OriginScript, env: Record<string, string> = {}): Promise<CacheHarness> => {
+    const options: HarnessOptions = { store, env, ...(store === 'memory' ? {} : { s3Endpoint: inject('s3Endpoint') }) };
+    harness = await cacheHarness(options, script);
+    return harness;
+  };
+  const bodyOf = (result: { response?: { body: Buffer } }) => result.response?.body.toString();
+  const fresh60: OriginScript = (req) => ({ headers: { 'cache-control': 'max-age=60' }, body: `body of ${req.target}` });
+
+  test('stores a cacheable GET and serves the next one from cache', async () => {
+    const h = await start(fresh60);
+    const first = await h.get('/a?x=%5B1%5D');
+    expect(first.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored');
+    const second = await h.get('/a?x=%5B1%5D');
+    expect(second.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(second.response?.status).toBe(200);
+    expect(bodyOf(second)).toBe('body of /a?x=%5B1%5D');
+    expect(second.response?.headers.age).toEqual(['0']);
+    expect(second.attempts).toEqual([]);
+    expect(h.origin.requests).toHaveLength(1);
+  });
+
+  test('keys on the raw query as received', async () => {
+    const h = await start(fresh60);
+    await h.get('/a?x=%5B1%5D');
+    const other = await h.get('/a?x=[1]');
+    expect(other.cacheStatus).toContain('fwd=uri-miss');
+    expect(h.origin.requests.map((r) => r.target)).toEqual(['/a?x=%5B1%5D', '/a?x=[1]']);
+  });
+
+  test('reports the age of a stored response and its remaining freshness', async () => {
+    const h = await start(fresh60);
+    await h.get('/a');
+    h.advance(10);
+    const later = await h.get('/a');
+    expect(later.response?.headers.age).toEqual(['10']);
+    expect(later.cacheStatus).toBe('alb-retry-proxy; hit; ttl=50');
+  });
+
+  test('answers HEAD from a stored GET, without a body', async () => {
+    const h = await start(fresh60);
+    await h.get('/a');
+    const head = await h.send('HEAD', '/a');
+    expect(head.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(head.response?.status).toBe(200);
+    expect(head.response?.body.length).toBe(0);
+    expect(h.origin.requests).toHaveLength(1);
+  });
+
+  test('does not store the answer to a HEAD, so a later GET still gets the body', async () => {
+    const h = await start(fresh60);
+    const head = await h.send('HEAD', '/a');
+    expect(head.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200');
+    const get = await h.get('/a');
+    expect(bodyOf(get)).toBe('body of /a');
+    expect(h.origin.requests.map((r) => r.method)).toEqual(['HEAD', 'GET']);
+  });
+
+  test('selects among stored variants by the headers Vary names', async () => {
+    const h = await start((req) => ({
+      headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' },
+      body: `hello in ${String(req.headers['accept-language'])}`,
+    }));
+    expect((await h.get('/v', { 'accept-language': 'en' })).cacheStatus).toContain('fwd=uri-miss; fwd-status=200; stored');
+    expect((await h.get('/v', { 'accept-language': 'fr' })).cacheStatus).toContain('fwd=vary-miss; fwd-status=200; stored');
+    const en = await h.get('/v', { 'accept-language': 'en' });
+    const fr = await h.get('/v', { 'accept-language': 'fr' });
+    const none = await h.get('/v');
+    expect([en.cacheStatus, fr.cacheStatus]).toEqual(['alb-retry-proxy; hit; ttl=60', 'alb-retry-proxy; hit; ttl=60']);
+    expect([bodyOf(en), bodyOf(fr)]).toEqual(['hello in en', 'hello in fr']);
+    expect(none.cacheStatus).toContain('fwd=vary-miss');
+    expect(bodyOf(none)).toBe('hello in undefined');
+    expect(h.origin.requests).toHaveLength(3);
+  });
+
+  test('does not store a response to a request with Authorization unless the response allows it', async () => {
+    const h = await start((req) => ({
+      headers: { 'cache-control': req.target === '/public' ? 'public, max-age=60' : 'max-age=60' },
+      body: 'secret stuff',
+    }));
+    const auth = { authorization: 'Bearer abc' };
+    await h.get('/private', auth);
+    const again = await h.get('/private', auth);
+    expect(again.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200');
+    await h.get('/public', auth);
+    expect((await h.get('/public', auth)).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(h.origin.requests.map((r) => r.target)).toEqual(['/private', '/private', '/public']);
+  });
+
+  test('does not store a response with Set-Cookie by default', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'public, max-age=60', 'set-cookie': 'session=1' }, body: 'x' }));
+    await h.get('/c');
+    expect((await h.get('/c')).cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200');
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test('stores a response with Set-Cookie when CACHE_ALLOW_SET_COOKIE is on, cookies intact', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'public, max-age=60', 'set-cookie': ['a=1', 'b=2'] }, body: 'x' }), {
+      CACHE_ALLOW_SET_COOKIE: 'true',
+    });
+    await h.get('/c');
+    const hit = await h.get('/c');
+    expect(hit.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(hit.response?.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+  });
+
+  test.each([
+    ['no-store', { 'cache-control': 'no-store, max-age=60' }, 200],
+    ['private', { 'cache-control': 'private, max-age=60' }, 200],
+    ['Vary: *', { 'cache-control': 'max-age=60', vary: '*' }, 200],
+    ['a 5xx', { 'cache-control': 'max-age=60' }, 500],
+    ['a 503', { 'cache-control': 'max-age=60' }, 503],
+  ] as const)('never stores %s', async (_name, headers, status) => {
+    const h = await start(() => ({ status, headers, body: 'x' }));
+    await h.get('/n');
+    const again = await h.get('/n');
+    expect(again.cacheStatus).toBe(`alb-retry-proxy; fwd=uri-miss; fwd-status=${status}`);
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test('does not store when the client sends Cache-Control: no-store', async () => {
+    const h = await start(fresh60);
+    await h.get('/a', { 'cache-control': 'no-store' });
+    expect((await h.get('/a')).cacheStatus).toContain('fwd=uri-miss');
+  });
+
+  test('revalidates a stale response with If-None-Match and serves it after a 304', async () => {
+    const h = await start((req) =>
+      req.headers['if-none-match'] === '"v1"'
+        ? { status: 304, headers: { 'cache-control': 'max-age=60', etag: '"v1"' } }
+        : { headers: { 'cache-control': 'max-age=60', etag: '"v1"', 'content-type': 'text/plain' }, body: 'version 1' },
+    );
+    await h.get('/r');
+    h.advance(120);
+    const revalidated = await h.get('/r');
+    expect(revalidated.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; stored; ttl=60');
+    expect(revalidated.response?.status).toBe(200);
+    expect(bodyOf(revalidated)).toBe('version 1');
+    expect(revalidated.response?.headers['content-type']).toEqual(['text/plain']);
+    expect(h.origin.requests[1]?.headers['if-none-match']).toBe('"v1"');
+    const hit = await h.get('/r');
+    expect(hit.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test('revalidates with If-Modified-Since when only Last-Modified is stored', async () => {
+    const lastModified = 'Tue, 01 Oct 2024 10:00:00 GMT';
+    const h = await start((req) =>
+      req.headers['if-modified-since'] === lastModified
+        ? { status: 304, headers: { 'cache-control': 'max-age=60', 'last-modified': lastModified } }
+        : { headers: { 'cache-control': 'max-age=60', 'last-modified': lastModified }, body: 'dated' },
+    );
+    await h.get('/d');
+    h.advance(61);
+    const revalidated = await h.get('/d');
+    expect(h.origin.requests[1]?.headers['if-modified-since']).toBe(lastModified);
+    expect(revalidated.cacheStatus).toContain('fwd=stale; fwd-status=304; stored');
+    expect(bodyOf(revalidated)).toBe('dated');
+  });
+
+  test('serves the stored body once for a 304 with another validator, then fetches afresh', async () => {
+    const h = await start((req) =>
+      req.headers['if-none-match'] ? { status: 304, headers: { etag: '"v2"' } } : { headers: { 'cache-control': 'max-age=60', etag: '"v1"' }, body: 'v1' },
+    );
+    await h.get('/r');
+    h.advance(120);
+    const odd = await h.get('/r');
+    expect(odd.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; ttl=-60');
+    expect(bodyOf(odd)).toBe('v1');
+    expect((await h.get('/r')).cacheStatus).toContain('fwd=uri-miss');
+  });
+
+  test('replaces a stale response the origin has changed', async () => {
+    let version = 1;
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60', etag: `"v${version}"` }, body: `version ${version}` }));
+    await h.get('/r');
+    version = 2;
+    h.advance(120);
+    const changed = await h.get('/r');
+    expect(changed.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=200; stored');
+    expect(bodyOf(changed)).toBe('version 2');
+    expect(bodyOf(await h.get('/r'))).toBe('version 2');
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test('revalidates a fresh response when the client sends Cache-Control: no-cache', async () => {
+    const h = await start((req) =>
+      req.headers['if-none-match'] ? { status: 304, headers: { etag: '"e"' } } : { headers: { 'cache-control': 'max-age=60', etag: '"e"' }, body: 'e' },
+    );
+    await h.get('/a');
+    const forced = await h.get('/a', { 'cache-control': 'no-cache' });
+    expect(forced.cacheStatus).toBe('alb-retry-proxy; fwd=request; fwd-status=304; stored; ttl=60');
+    expect(bodyOf(forced)).toBe('e');
+  });
+
+  test('a successful POST invalidates what is stored for its URL', async () => {
+    const h = await start((req) => (req.method === 'POST' ? { status: 201, body: 'created' } : fresh60(req)));
+    await h.get('/items');
+    expect((await h.get('/items')).cacheStatus).toContain('hit');
+    const post = await h.send('POST', '/items', { 'content-type': 'text/plain' }, Buffer.from('new'));
+    expect(post.cacheStatus).toBe('alb-retry-proxy; fwd=method; fwd-status=201');
+    expect((await h.get('/items')).cacheStatus).toContain('fwd=uri-miss');
+    expect(h.origin.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+  });
+
+  test('a failed POST invalidates nothing', async () => {
+    const h = await start((req) => (req.method === 'POST' ? { status: 500 } : fresh60(req)));
+    await h.get('/items');
+    await h.send('POST', '/items');
+    expect((await h.get('/items')).cacheStatus).toContain('hit');
+  });
+
+  test('PUT, DELETE and PATCH invalidate, and so do Location and Content-Location on the origin', async () => {
+    const h = await start((req) =>
+      req.method === 'GET'
+        ? fresh60(req)
+        : { status: 200, headers: { location: '/items/1', 'content-location': `${h.origin.url.origin}/items/2?full` } },
+    );
+    const targets = ['/items/1', '/items/2?full', '/items/3'];
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      for (const target of targets) await h.get(target);
+      await h.send(method, '/items/3');
+      for (const target of targets) expect((await h.get(target)).cacheStatus, `${method} ${target}`).toContain('fwd=uri-miss');
+    }
+  });
+
+  test('does not invalidate a Location on another origin', async () => {
+    const h = await start((req) => (req.method === 'POST' ? { status: 303, headers: { location: 'http://elsewhere.example/items' } } : fresh60(req)));
+    await h.get('/items');
+    await h.send('POST', '/other');
+    expect((await h.get('/items')).cacheStatus).toContain('hit');
+  });
+
+  test('serves the stale response when the origin answers 503', async () => {
+    let failing = false;
+    const h = await start((req) => (failing ? { status: 503, body: 'down' } : { headers: { 'cache-control': 'max-age=1' }, body: `ok ${req.target}` }));
+    await h.get('/s');
+    failing = true;
+    h.advance(5);
+    const stale = await h.get('/s');
+    expect(stale.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=503; ttl=-4');
+    expect(stale.response?.status).toBe(200);
+    expect(bodyOf(stale)).toBe('ok /s');
+    expect(stale.response?.headers.age).toEqual(['5']);
+    expect(stale.error).toBeUndefined();
+  });
+
+  test('serves the stale response when the origin refuses connections', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=1' }, body: 'ok' }));
+    await h.get('/s');
+    await h.origin.stop();
+    h.advance(30);
+    const stale = await h.get('/s');
+    expect(stale.cacheStatus).toBe('alb-retry-proxy; fwd=stale; ttl=-29; detail=connection_refused');
+    expect(stale.response?.status).toBe(200);
+    expect(bodyOf(stale)).toBe('ok');
+    expect(stale.attempts).toHaveLength(1);
+  });
+
+  test('passes the failure on once the stale-if-error window is over', async () => {
+    let failing = false;
+    const h = await start(() => (failing ? { status: 503 } : { headers: { 'cache-control': 'max-age=1' }, body: 'ok' }), {
+      CACHE_STALE_IF_ERROR_S: '10',
+    });
+    await h.get('/s');
+    failing = true;
+    h.advance(8);
+    expect((await h.get('/s')).response?.status).toBe(200);
+    h.advance(10);
+    const late = await h.get('/s');
+    expect(late.response?.status).toBe(503);
+    // Kept no longer than it could serve: freshness plus the window.
+    expect(late.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=503');
+  });
+
+  test("follows the response's own stale-if-error over the configured window", async () => {
+    let failing = false;
+    const h = await start(() => (failing ? { status: 503 } : { headers: { 'cache-control': 'max-age=1, stale-if-error=5' }, body: 'ok' }));
+    await h.get('/s');
+    failing = true;
+    h.advance(4);
+    expect((await h.get('/s')).response?.status).toBe(200);
+    h.advance(4);
+    expect((await h.get('/s')).response?.status).toBe(503);
+  });
+
+  test('does not serve stale on error when the response says must-revalidate', async () => {
+    let failing = false;
+    const h = await start(() => (failing ? { status: 502 } : { headers: { 'cache-control': 'max-age=1, must-revalidate' }, body: 'ok' }));
+    await h.get('/s');
+    failing = true;
+    h.advance(5);
+    expect((await h.get('/s')).response?.status).toBe(502);
+  });
+
+  test('with CACHE_STALE_IF_ERROR_S=0 the failure goes to the client', async () => {
+    let failing = false;
+    const h = await start(() => (failing ? { status: 503 } : { headers: { 'cache-control': 'max-age=1' }, body: 'ok' }), {
+      CACHE_STALE_IF_ERROR_S: '0',
+    });
+    await h.get('/s');
+    failing = true;
+    h.advance(2);
+    expect((await h.get('/s')).response?.status).toBe(503);
+  });
+
+  test("answers the client's matching If-None-Match with 304 from a fresh stored response", async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60', etag: 'W/"e1"' }, body: 'tagged' }));
+    await h.get('/t');
+    const matched = await h.get('/t', { 'if-none-match': '"zz", "e1"' });
+    expect(matched.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(matched.response?.status).toBe(304);
+    expect(matched.response?.headers.etag).toEqual(['W/"e1"']);
+    expect(matched.response?.body.length).toBe(0);
+    const unmatched = await h.get('/t', { 'if-none-match': '"other"' });
+    expect(unmatched.response?.status).toBe(200);
+  });
+
+  test("takes the client's validators off a miss, stores the full response and answers 304", async () => {
+    const h = await start((req: ReceivedRequest) =>
+      req.headers['if-none-match'] ? { status: 304 } : { headers: { 'cache-control': 'max-age=60', etag: '"e1"' }, body: 'tagged' },
+    );
+    const first = await h.get('/t', { 'if-none-match': '"e1"' });
+    expect(h.origin.requests[0]?.headers['if-none-match']).toBeUndefined();
+    expect(first.response?.status).toBe(304);
+    expect(first.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored');
+    expect(bodyOf(await h.get('/t'))).toBe('tagged');
+  });
+
+  test('leaves requests with If-Match or If-Range to the origin', async () => {
+    const h = await start(fresh60);
+    await h.get('/p');
+    const conditional = await h.get('/p', { 'if-match': '"x"' });
+    expect(conditional.cacheStatus).toBe('alb-retry-proxy; fwd=bypass; fwd-status=200');
+    expect(h.origin.requests[1]?.headers['if-match']).toBe('"x"');
+  });
+
+  test('keeps a response without caching headers only to serve it on error', async () => {
+    let failing = false;
+    const h = await start(() => (failing ? { status: 500 } : { body: 'plain' }));
+    await h.get('/plain');
+    const second = await h.get('/plain');
+    expect(second.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=200; stored');
+    failing = true;
+    expect(bodyOf(await h.get('/plain'))).toBe('plain');
+    expect(h.origin.requests).toHaveLength(3);
+  });
+
+  test('CACHE_DEFAULT_TTL_S makes a response without caching headers fresh, unless the request had credentials', async () => {
+    const h = await start(() => ({ body: 'plain' }), { CACHE_DEFAULT_TTL_S: '30' });
+    await h.get('/plain');
+    expect((await h.get('/plain')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=30');
+    await h.get('/mine', { cookie: 'session=abc' });
+    expect((await h.get('/mine', { cookie: 'session=abc' })).cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200');
+  });
+
+  test("never keeps a cookie-bearing request's unlabelled answer, so no other user gets it on error", async () => {
+    let failing = false;
+    const h = await start((req) => (failing ? { status: 503 } : { body: `page of ${String(req.headers.cookie)}` }));
+    await h.get('/me', { cookie: 'session=alice' });
+    failing = true;
+    const bob = await h.get('/me', { cookie: 'session=bob' });
+    expect(bob.response?.status).toBe(503);
+    expect(bob.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=503');
+  });
+
+  test('shares the answer to a cookie-bearing request when the origin labels it cacheable', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60' }, body: 'same for all' }));
+    await h.get('/news', { cookie: 'session=alice' });
+    expect((await h.get('/news', { cookie: 'session=bob' })).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+  });
+
+  test('round-trips a binary body byte for byte', async () => {
+    const bytes = Buffer.alloc(70_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 8)) & 0xff;
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60', 'content-type': 'application/octet-stream' }, body: bytes }));
+    await h.get('/bin');
+    const hit = await h.get('/bin');
+    expect(hit.cacheStatus).toContain('hit');
+    expect(hit.response?.body.equals(bytes)).toBe(true);
+  });
+
+  test('does not store a body over CACHE_MAX_ENTRY_BYTES', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60' }, body: Buffer.alloc(2048) }), { CACHE_MAX_ENTRY_BYTES: '1024' });
+    await h.get('/big');
+    expect((await h.get('/big')).cacheStatus).toContain('fwd=uri-miss');
+  });
+
+  test('hands back a copy: changing a served response does not change the stored one', async () => {
+    const h = await start(fresh60);
+    await h.get('/a');
+    const hit = await h.get('/a');
+    hit.response!.headers['x-added'] = ['by the handler'];
+    expect((await h.get('/a')).response?.headers['x-added']).toBeUndefined();
+  });
+});
+
+describe('response cache with CACHE_STORE=off', () => {
+  test('forwards every request and says so in Cache-Status', async () => {
+    harness = await cacheHarness({ store: 'off' }, () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'x' }));
+    await harness.get('/a');
+    const second = await harness.get('/a');
+    expect(second.cacheStatus).toBe('alb-retry-proxy; fwd=bypass; fwd-status=200');
+    expect(harness.origin.requests).toHaveLength(2);
+  });
+
+  test('names itself with CACHE_STATUS_NAME', async () => {
+    harness = await cacheHarness({ store: 'memory', env: { CACHE_STATUS_NAME: 'edge-1' } }, () => ({ body: 'x' }));
+    expect((await harness.get('/a')).cacheStatus).toMatch(/^edge-1; fwd=uri-miss/);
+  });
+});
