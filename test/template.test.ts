@@ -1,0 +1,326 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ENTRY_POINT, samBuildProperties } from '../scripts/build-options.js';
+import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
+import { CONFIG_OPTIONS, configOption } from '../shared/config-options.js';
+import {
+  evaluateCondition,
+  loadTemplate,
+  parameterDefaults,
+  type Json,
+  type ParameterValues,
+} from './support/cloudformation.js';
+
+const template = loadTemplate(join(REPO_ROOT, 'template.yaml'));
+const fn = template.Resources.RetryProxyFunction!;
+const props = fn.Properties!;
+const defaults = parameterDefaults(template);
+
+/** ORIGIN_URL -> OriginUrl: the template's parameter for a config variable. */
+const parameterOf = (variable: string): string =>
+  variable.toLowerCase().replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+
+const asObject = (node: Json | undefined): { [key: string]: Json } => {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new Error(`expected a map, got ${JSON.stringify(node)}`);
+  return node;
+};
+
+/** The optional parts, each with the parameter values that must switch it on. */
+const OPTIONAL: Record<string, ParameterValues> = {
+  RetryProxyListenerRule: { ListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/hosp/50dc6c495c0c9188/f2f7dc8efc522ab2' },
+  CacheStoreBucket: { CacheStore: 's3' },
+  CacheStoreBucketPolicy: { CacheStore: 'tiered' },
+  WebAcl: { WafEnabled: 'true', LoadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/hosp/50dc6c495c0c9188' },
+  WebAclAssociation: { WafEnabled: 'true', LoadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/hosp/50dc6c495c0c9188' },
+  AlarmTopic: { AlarmEmail: 'ops@example.org' },
+  SuccessRateAlarm: { LoadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/hosp/50dc6c495c0c9188' },
+};
+
+describe('template.yaml', () => {
+  it('passes cfn-lint with no errors, warnings or notes', { timeout: 120_000 }, async () => {
+    const result = await promisify(execFile)('cfn-lint', ['template.yaml'], { cwd: REPO_ROOT }).catch(
+      (error: Error & { code?: string | number; stdout?: string; stderr?: string }) => {
+        if (error.code === 'ENOENT') {
+          throw new Error('cfn-lint is not installed or not on PATH; install it with `pip install cfn-lint` (it bundles the SAM translator)');
+        }
+        return { stdout: `exit ${String(error.code)}\n${error.stdout ?? ''}`, stderr: error.stderr ?? '' };
+      },
+    );
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+  });
+
+  it('deploys what npm run build bundles: same esbuild settings, entry and handler', () => {
+    expect(fn.Type).toBe('AWS::Serverless::Function');
+    expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+    expect(fn.Metadata?.BuildProperties).toEqual(samBuildProperties());
+    expect(props.CodeUri).toBe('.');
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(existsSync(join(REPO_ROOT, ENTRY_POINT))).toBe(true);
+    const [file, exported] = String(props.Handler).split('.');
+    expect(file).toBe(basename(ENTRY_POINT, extname(ENTRY_POINT)));
+    expect(exported).toBe('handler');
+  });
+
+  describe('the bundle', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-bundle-'));
+    afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+    it('loads in plain Node outside the repo and exports the handler the template names', { timeout: 120_000 }, async () => {
+      const bundle = await buildBundle(outdir);
+      expect(basename(bundle.file)).toBe(`${String(props.Handler).split('.')[0]}.mjs`);
+      // Only Node built-ins stay outside: a dependency left external would be missing in Lambda.
+      expect(bundle.externalImports.filter((path) => !path.startsWith('node:') && !isBuiltin(path))).toEqual([]);
+      const check = await verifyBundle(bundle.file, { ...process.env, ORIGIN_URL: 'http://127.0.0.1:9' });
+      expect(check.exports).toContain(String(props.Handler).split('.')[1]);
+    });
+  });
+
+  describe('function configuration', () => {
+    const variables = asObject(asObject(props.Environment).Variables);
+
+    it('passes exactly the documented config variables, no more, no fewer', () => {
+      expect(Object.keys(variables).sort()).toEqual(CONFIG_OPTIONS.map((o) => o.name).sort());
+    });
+
+    it.each(CONFIG_OPTIONS.map((o) => [o.name]))('%s comes from its own parameter with the same default', (name) => {
+      const option = configOption(name as (typeof CONFIG_OPTIONS)[number]['name']);
+      const parameterName = parameterOf(name);
+      const parameter = template.Parameters[parameterName];
+      expect(parameter, `parameter ${parameterName}`).toBeDefined();
+      expect(parameter?.Description?.startsWith(name), `${parameterName}'s description names ${name}`).toBe(true);
+      // Either a plain Ref, or (CACHE_BUCKET) an If whose other branch is the stack's own bucket.
+      expect(JSON.stringify(variables[name])).toContain(JSON.stringify({ Ref: parameterName }));
+      if (option.name === 'ORIGIN_URL') {
+        expect(parameter?.Default, 'ORIGIN_URL is required: no default').toBeUndefined();
+      } else {
+        expect(String(parameter?.Default)).toBe(option.default);
+      }
+      if (parameter?.AllowedPattern && parameter.Default !== undefined) {
+        expect(String(parameter.Default)).toMatch(new RegExp(parameter.AllowedPattern));
+      }
+    });
+
+    it('gives CACHE_BUCKET the created bucket only when S3 caching has no bucket of its own', () => {
+      expect(variables.CACHE_BUCKET).toEqual({
+        'Fn::If': ['CreateCacheBucket', { Ref: 'CacheStoreBucket' }, { Ref: 'CacheBucket' }],
+      });
+      expect(evaluateCondition(template, 'CreateCacheBucket', { ...defaults, CacheStore: 's3' })).toBe(true);
+      expect(evaluateCondition(template, 'CreateCacheBucket', { ...defaults, CacheStore: 's3', CacheBucket: 'mine' })).toBe(false);
+    });
+
+    it('times out after a full attempt fits but before the ALB idle timeout (60 s)', () => {
+      expect(props.Timeout).toEqual({ Ref: 'FunctionTimeout' });
+      const timeoutMs = Number(defaults.FunctionTimeout) * 1000;
+      const attempt = Number(configOption('ATTEMPT_TIMEOUT_MS').default);
+      const margin = Number(configOption('DEADLINE_MARGIN_MS').default);
+      expect(timeoutMs).toBeLessThan(60_000);
+      expect(timeoutMs - margin).toBeGreaterThan(2 * attempt);
+    });
+  });
+
+  describe('ALB attachment', () => {
+    const targetGroup = template.Resources.RetryProxyTargetGroup!;
+    const permission = template.Resources.AlbInvokePermission!;
+
+    it('registers the live alias, never $LATEST', () => {
+      expect(props.AutoPublishAlias).toBe('live');
+      expect(targetGroup.Properties?.TargetType).toBe('lambda');
+      expect(targetGroup.Properties?.Targets).toEqual([{ Id: { Ref: 'RetryProxyFunction.Alias' } }]);
+      expect(permission.Properties?.FunctionName).toEqual({ Ref: 'RetryProxyFunction.Alias' });
+    });
+
+    it('grants ALB the invoke before registering, through a wildcard on the fixed target group name', () => {
+      expect([targetGroup.DependsOn].flat()).toContain('AlbInvokePermission');
+      expect(targetGroup.Properties?.Name).toEqual({ Ref: 'TargetGroupName' });
+      expect(permission.Properties?.Principal).toBe('elasticloadbalancing.amazonaws.com');
+      expect(JSON.stringify(permission.Properties?.SourceArn)).toContain(':targetgroup/${TargetGroupName}/*');
+      expect(JSON.stringify(permission.Properties)).not.toContain('RetryProxyTargetGroup');
+    });
+
+    it('exposes the multi-value headers attribute as a parameter', () => {
+      expect(targetGroup.Properties?.TargetGroupAttributes).toContainEqual({
+        Key: 'lambda.multi_value_headers.enabled',
+        Value: { Ref: 'MultiValueHeaders' },
+      });
+    });
+  });
+
+  describe('optional parts', () => {
+    it('declares a switch for every conditional resource', () => {
+      const conditional = Object.entries(template.Resources).filter(([, r]) => r.Condition).map(([name]) => name);
+      expect(conditional.sort()).toEqual(Object.keys(OPTIONAL).sort());
+    });
+
+    it('keeps every optional resource and output off while its parameter is empty', () => {
+      const conditions = [
+        ...Object.values(template.Resources).map((r) => r.Condition),
+        ...Object.values(template.Outputs).map((o) => o.Condition),
+        (asObject(props.VpcConfig)['Fn::If'] as Json[])[0],
+      ].filter((c): c is string => typeof c === 'string');
+      expect(conditions.length).toBeGreaterThan(Object.keys(OPTIONAL).length);
+      for (const condition of new Set(conditions)) {
+        expect(evaluateCondition(template, condition, defaults), condition).toBe(false);
+      }
+    });
+
+    it.each(Object.entries(OPTIONAL))('switches %s on with its parameter', (name, values) => {
+      const condition = template.Resources[name]!.Condition!;
+      expect(evaluateCondition(template, condition, { ...defaults, ...values })).toBe(true);
+    });
+
+    it('puts the function in a VPC only when subnets are given', () => {
+      expect(asObject(props.VpcConfig)['Fn::If']).toEqual([
+        'HasVpc',
+        { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } },
+        { Ref: 'AWS::NoValue' },
+      ]);
+      expect(evaluateCondition(template, 'HasVpc', { ...defaults, SubnetIds: ['subnet-0a1b2c3d'] })).toBe(true);
+    });
+
+    it('creates no WAF without a load balancer to attach it to', () => {
+      expect(evaluateCondition(template, 'HasWaf', { ...defaults, WafEnabled: 'true' })).toBe(false);
+    });
+  });
+
+  describe('permissions', () => {
+    /** Every IAM statement in the template, both branches of an If, in its policy's context. */
+    function statements(node: Json, inPolicy = false): { [key: string]: Json }[] {
+      if (Array.isArray(node)) return node.flatMap((item) => statements(item, inPolicy));
+      if (node === null || typeof node !== 'object') return [];
+      if (inPolicy && 'Effect' in node) return [node];
+      return Object.entries(node).flatMap(([key, value]) =>
+        statements(value, inPolicy || key === 'Statement'),
+      );
+    }
+    const all = statements(template.Resources as unknown as Json);
+    const allows = all.filter((s) => s.Effect === 'Allow' && !('Principal' in s && s.Action === 'sts:AssumeRole'));
+
+    it('finds the statements it checks', () => {
+      expect(allows.length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('allows no "*" action or resource, and no service-wide wildcard', () => {
+      for (const statement of allows) {
+        const actions = [statement.Action].flat().map(String);
+        expect(actions.filter((a) => a === '*' || a.endsWith(':*')), JSON.stringify(statement)).toEqual([]);
+        expect([statement.Resource].flat(), JSON.stringify(statement)).not.toContain('*');
+        expect(statement.NotAction ?? statement.NotResource, JSON.stringify(statement)).toBeUndefined();
+      }
+    });
+
+    it('lets the function only get, put and delete objects under the cache prefix', () => {
+      const s3 = allows.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('s3:')) && !('Principal' in s));
+      expect(s3).toHaveLength(1);
+      expect([s3[0]!.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+      expect(JSON.stringify(s3[0]!.Resource)).toContain('/${CachePrefix}*');
+    });
+
+    it('denies plain HTTP on every bucket it creates', () => {
+      const buckets = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket').map(([n]) => n);
+      const policies = Object.values(template.Resources).filter((r) => r.Type === 'AWS::S3::BucketPolicy');
+      for (const bucket of buckets) {
+        const policy = policies.find((p) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: bucket }));
+        expect(JSON.stringify(policy?.Properties?.PolicyDocument), bucket).toContain('"aws:SecureTransport":"false"');
+      }
+    });
+  });
+
+  describe('access logs', () => {
+    const table = asObject(template.Resources.AccessLogTable!.Properties!.TableInput);
+    const storage = asObject(table.StorageDescriptor);
+    const columns = (storage.Columns as { Name: string }[]).map((c) => c.Name);
+    const regex = new RegExp(`^(?:${String(asObject(asObject(storage.SerdeInfo).Parameters)['input.regex'])})$`);
+    const tg = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/alb-retry-proxy/73e2d6bc24d8a067';
+    const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+    const parseLine = (line: string): Record<string, string> => {
+      const match = regex.exec(line);
+      if (!match) throw new Error(`the table's regex does not match ${line}`);
+      return Object.fromEntries(columns.map((name, i) => [name, match[i + 1] ?? '']));
+    };
+
+    it('parses a Lambda target line into the documented columns', () => {
+      const row = parseLine(
+        `https 2025-11-22T10:00:01.123456Z app/hosp/50dc6c495c0c9188 203.0.113.7:52001 - 0.001 3.512 0.000 200 200 412 5120 ` +
+          `"GET https://hosp.example.org:443/patients/search?name=%5Bx%5D&page=2 HTTP/1.1" "Mozilla/5.0 (X11; Linux x86_64)" ` +
+          `ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} "Root=1-67405a11-0123456789abcdef01234567" "hosp.example.org" "${cert}" ` +
+          `100 2025-11-22T10:00:01.120000Z "forward" "-" "-" "-" "-" "-" "-" TID_0123456789abcdef`,
+      );
+      expect(columns).toHaveLength(34);
+      expect(row).toMatchObject({
+        client_ip: '203.0.113.7',
+        target_processing_time: '3.512',
+        elb_status_code: '200',
+        request_verb: 'GET',
+        request_url: 'https://hosp.example.org:443/patients/search?name=%5Bx%5D&page=2',
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64)',
+        target_group_arn: tg,
+        actions_executed: 'forward',
+        conn_trace_id: 'TID_0123456789abcdef',
+      });
+    });
+
+    it('parses a failed invocation and tolerates fields ALB adds later', () => {
+      const row = parseLine(
+        `https 2025-11-22T10:00:02.000001Z app/hosp/50dc6c495c0c9188 203.0.113.8:40000 - 0.000 -1 -1 502 - 300 277 ` +
+          `"POST https://hosp.example.org:443/orders HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} ` +
+          `"Root=1-67405a12-0123456789abcdef01234567" "hosp.example.org" "${cert}" 100 2025-11-22T10:00:01.990000Z ` +
+          `"forward" "-" "LambdaUnhandled" "-" "-" "-" "-" TID_fedcba9876543210 "a-future-field"`,
+      );
+      expect(row).toMatchObject({
+        elb_status_code: '502',
+        target_status_code: '-',
+        target_processing_time: '-1',
+        lambda_error_reason: 'LambdaUnhandled',
+        conn_trace_id: 'TID_fedcba9876543210',
+      });
+    });
+
+    it('projects one partition per day where ALB writes them', () => {
+      const parameters = asObject(table.Parameters);
+      expect(parameters['projection.enabled']).toBe('true');
+      expect(parameters['projection.day.format']).toBe('yyyy/MM/dd');
+      expect(JSON.stringify(parameters['storage.location.template'])).toContain('/AWSLogs/${AWS::AccountId}/elasticloadbalancing/${AWS::Region}/${!day}');
+      expect(table.PartitionKeys).toEqual([{ Name: 'day', Type: 'string' }]);
+    });
+
+    it('saves the four queries in the workgroup, each reading the table', () => {
+      const queries = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Athena::NamedQuery');
+      expect(queries.map((q) => q.Properties?.Name).sort()).toEqual(
+        ['5xx-by-elb-vs-target', 'latency-percentiles-per-hour', 'success-rate-per-hour', 'top-failing-paths'],
+      );
+      for (const query of queries) {
+        expect(query.Properties?.WorkGroup).toEqual({ Ref: 'AccessLogWorkGroup' });
+        expect(query.Properties?.Database).toEqual({ Ref: 'AccessLogDatabase' });
+        const sql = String(asObject(query.Properties?.QueryString)['Fn::Sub']);
+        expect(sql).toContain('FROM "${AccessLogDatabase}"."${AccessLogTable}"');
+        expect(sql, 'the partition column bounds the scan').toMatch(/WHERE day >= /);
+        for (const [, column] of sql.matchAll(/\b([a-z_]+(?:_code|_time|_url|_verb|_arn|_reason))\b/g)) {
+          expect(columns, `${String(query.Properties?.Name)} uses ${column}`).toContain(column);
+        }
+      }
+    });
+  });
+
+  it('puts every parameter in exactly one console group', () => {
+    const groups = asObject(template.Metadata?.['AWS::CloudFormation::Interface']).ParameterGroups;
+    const grouped = (groups as { Parameters: string[] }[]).flatMap((g) => g.Parameters);
+    expect([...grouped].sort()).toEqual(Object.keys(template.Parameters).sort());
+  });
+
+  it('overrides only parameters the template has in samconfig.toml', () => {
+    const toml = readFileSync(join(REPO_ROOT, 'samconfig.toml'), 'utf8');
+    const overrides = [...toml.matchAll(/^parameter_overrides\s*=\s*"((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1]!.replace(/\\"/g, '"'));
+    expect(overrides.length).toBeGreaterThan(0);
+    for (const line of overrides) {
+      const names = [...line.matchAll(/(?:^|\s)([A-Za-z][A-Za-z0-9]*)=/g)].map((m) => m[1]!);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(Object.keys(template.Parameters), name).toContain(name);
+    }
+  });
+});
