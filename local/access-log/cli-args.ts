@@ -1,0 +1,99 @@
+/**
+ * Command-line arguments of `npm run logs` (node:util parseArgs), checked up front so a typo in a
+ * date fails before a 1 GB read, with a message that names the flag and the accepted form.
+ */
+import { parseArgs } from 'node:util';
+import type { BucketSize } from './timeline.js';
+
+export const USAGE = `usage: npm run logs -- <input...> [--from ISO] [--to ISO] [--bucket minute|hour] [--json] [--html out.html]
+
+Reads Application Load Balancer access logs and reports requests, success rate against the 99%
+target (success = elb_status_code < 500), 5xx from the load balancer vs the target, latency
+percentiles, top failing paths and a timeline.
+
+inputs (any number, mixed):
+  FILE                    one log file, plain or gzip (read whatever its name)
+  DIR                     every *.log and *.log.gz below it, e.g. a copy of
+                          AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/
+  s3://BUCKET[/PREFIX]    every *.log and *.log.gz object under the prefix; credentials and region
+                          from the usual AWS environment, AWS_ENDPOINT_URL_S3 for an S3-compatible
+                          server
+
+options:
+  --from ISO              only requests with time >= ISO (e.g. 2026-05-01T10:00:00Z; no zone = UTC)
+  --to ISO                only requests with time < ISO
+  --bucket minute|hour    timeline resolution (default: per minute up to 6 hours of data, else per hour)
+  --json                  print the report as JSON instead of tables
+  --html FILE             also write a self-contained HTML report with charts
+  -h, --help              show this help
+
+exit status: 0 report printed, 2 bad arguments or unreadable input
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CliOptions {
+  inputs: string[];
+  from?: Date;
+  to?: Date;
+  bucket: BucketSize | 'auto';
+  json: boolean;
+  html?: string;
+  help: boolean;
+}
+
+export function parseCliArgs(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        bucket: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        html: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return { inputs: positionals, bucket: 'auto', json: false, help: true };
+  if (positionals.length === 0) throw new UsageError('no input: give a log file, a directory or an s3://bucket/prefix');
+  const bucket = v.bucket ?? 'auto';
+  if (bucket !== 'auto' && bucket !== 'minute' && bucket !== 'hour') {
+    throw new UsageError(`--bucket: ${JSON.stringify(bucket)} is not one of minute, hour`);
+  }
+  const from = v.from === undefined ? undefined : isoDate('--from', v.from);
+  const to = v.to === undefined ? undefined : isoDate('--to', v.to);
+  if (from && to && from.getTime() >= to.getTime()) throw new UsageError(`--from ${v.from} is not before --to ${v.to}`);
+  if (v.html !== undefined && v.html.trim() === '') throw new UsageError('--html: give the path of the file to write');
+  return {
+    inputs: positionals,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    bucket,
+    json: v.json ?? false,
+    ...(v.html !== undefined ? { html: v.html } : {}),
+    help: false,
+  };
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** ISO 8601; without a zone the time is UTC, like the log (Date.parse would take local time). */
+function isoDate(flag: string, value: string): Date {
+  const m = ISO.exec(value);
+  const zoned = m && m[1] !== undefined && m[4] === undefined ? `${value}Z` : value;
+  const ms = m ? Date.parse(zoned) : NaN;
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not an ISO 8601 time (e.g. 2026-05-01T10:00:00Z or 2026-05-01)`);
+  }
+  return new Date(ms);
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm run logs -- <file|dir|s3://bucket/prefix...> [--from ISO] [--to ISO] [--bucket minute|hour]
+ * [--json] [--html out.html]`: the ALB access log analyzer. See `--help` and docs/logs.md.
+ */
+import { writeFile } from 'node:fs/promises';
+import { analyzeLogSources } from './access-log/analyze-logs.js';
+import { parseCliArgs, USAGE, UsageError, type CliOptions } from './access-log/cli-args.js';
+import { createProgress } from './access-log/progress.js';
+import { InputError, listLogSources } from './access-log/read.js';
+import { renderHtmlReport } from './access-log/report-html.js';
+import { renderTextReport } from './access-log/report-text.js';
+
+async function main(argv: string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`logs: ${err.message}\nTry --help for usage.\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const sources = await listLogSources(options.inputs);
+    const progress = createProgress(sources.reduce((n, s) => n + s.size, 0));
+    const report = await analyzeLogSources(sources, options.inputs, {
+      ...options,
+      onBytes: (n) => progress.add(n),
+    }).finally(() => progress.stop());
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTextReport(report));
+    if (options.html !== undefined) {
+      try {
+        await writeFile(options.html, renderHtmlReport(report));
+      } catch (err) {
+        process.stderr.write(`logs: cannot write --html ${options.html}: ${(err as Error).message}\n`);
+        return 2;
+      }
+      process.stderr.write(`HTML report written to ${options.html}\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    process.stderr.write(`logs: ${err.message}\n`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`logs: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
