@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { AnalysisReport } from '../local/access-log/report.js';
-import { S3RVER_CREDENTIALS } from './support/s3rver.js';
+import { S3RVER_CREDENTIALS, s3rverClient } from './support/s3rver.js';
 import { CONSTRUCTED, DOC_EXAMPLES } from './fixtures/access-logs/aws-examples.js';
 
 // Keep the SDK's "Node 20 support ends" notice out of the test output.
@@ -115,14 +115,7 @@ describe('npm run logs', () => {
   test('reads s3:// with the endpoint and credentials from the environment', async () => {
     const endpoint = inject('s3Endpoint');
     const prefix = `access-log-cli-${randomUUID()}`;
-    const client = new S3Client({
-      endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const client = s3rverClient(endpoint);
     const key = `${prefix}/AWSLogs/123456789012/elasticloadbalancing/us-east-2/2018/11/30/x_20181130T2225Z_10.0.0.1_abc.log.gz`;
     await client.send(
       new PutObjectCommand({

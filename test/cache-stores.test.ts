@@ -10,8 +10,8 @@ import { createResponseCache } from '../shared/cache/index.js';
 import { decodeRecord, encodeRecord } from '../shared/cache/record-codec.js';
 import { loadConfig } from '../shared/config.js';
 import { createProxyHandler } from '../shared/proxy-handler.js';
-import { cacheConfig, cacheHarness, originRequest, roomyDeadline, s3rverClient } from './support/cache-harness.js';
-import { startS3rver, S3RVER_CREDENTIALS } from './support/s3rver.js';
+import { cacheConfig, cacheHarness, originRequest, roomyDeadline } from './support/cache-harness.js';
+import { s3rverClient, startS3rver, S3RVER_CREDENTIALS } from './support/s3rver.js';
 import { startTestOrigin, type TestOrigin } from './support/test-origin.js';
 
 /** What the stores do besides HTTP semantics: S3 layout, failing open, sharing, bounds. */

@@ -1,16 +1,9 @@
 import { inject, test, expect } from 'vitest';
-import { S3Client, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { S3RVER_CREDENTIALS } from './support/s3rver.js';
+import { PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { s3rverClient } from './support/s3rver.js';
 
 test('the global s3rver stores and returns bytes exactly', async () => {
-  const client = new S3Client({
-    endpoint: inject('s3Endpoint'),
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3rverClient(inject('s3Endpoint'));
   const body = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
   await client.send(new PutObjectCommand({ Bucket: 'cache-test', Key: 'smoke/x', Body: body }));
   const got = await client.send(new GetObjectCommand({ Bucket: 'cache-test', Key: 'smoke/x' }));

@@ -1,26 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type ProxyConfig } from '../../shared/config.js';
 import { createResponseCache, type CacheResult, type ResponseCache } from '../../shared/cache/index.js';
 import type { Deadline, Forward, HeaderMap, OriginRequest } from '../../shared/http-types.js';
 import { httpForward } from './http-forward.js';
-import { S3RVER_CREDENTIALS } from './s3rver.js';
+import { s3rverClient } from './s3rver.js';
 import { startTestOrigin, type OriginScript, type TestOrigin } from './test-origin.js';
 
 // The SDK warns once per process that Node 20 support ends in 2027 (CI runs Node 20): no console noise in tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-/** An S3 client for s3rver, as the tests' brief requires. */
-export function s3rverClient(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 /** The cache section of a config loaded from env, as the function would load it. */
 export function cacheConfig(origin: URL, env: Record<string, string>): ProxyConfig['cache'] {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
 // s3rver ships no types; the part we use is tiny.
 // @ts-expect-error -- untyped CommonJS package
 import S3rver from 's3rver';
@@ -16,6 +17,21 @@ export interface RunningS3rver {
 
 /** s3rver accepts only these credentials. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/**
+ * An S3 client for s3rver: path-style, its fixed credentials, and checksums only when required
+ * (newer SDKs' chunked-checksum uploads are stored corrupted by s3rver otherwise).
+ */
+export function s3rverClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
 
 export async function startS3rver(options: { buckets?: string[]; port?: number } = {}): Promise<RunningS3rver> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
