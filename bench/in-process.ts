@@ -1,0 +1,45 @@
+/**
+ * The handler timed in-process: the ALB events the local emulator would build, passed straight to
+ * the function's handler with no HTTP in front. On AWS the ALB -> Lambda hop belongs to AWS; this
+ * row shows what the function itself adds on top of the origin.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildAlbEvent } from '../local/alb-event-builder.js';
+import type { LoadRequest, Transport } from './load.js';
+import { cacheOutcome } from './cache-status.js';
+import { oursEnv } from './ours.js';
+
+type HandlerModule = typeof import('../shared/proxy-handler.js');
+type ConfigModule = typeof import('../shared/config.js');
+
+const HANDLER_MODULE = fileURLToPath(new URL('../shared/proxy-handler.ts', import.meta.url));
+const CONFIG_MODULE = fileURLToPath(new URL('../shared/config.ts', import.meta.url));
+
+/** The function timeout the synthetic context counts down from (the emulator's and the template's 55 s). */
+const FUNCTION_TIMEOUT_MS = 55_000;
+
+export function inProcessUnavailable(): string | undefined {
+  return existsSync(HANDLER_MODULE) ? undefined : 'shared/proxy-handler.ts not found (createProxyHandler)';
+}
+
+/**
+ * A transport that calls the handler directly, configured like the emulator variant (same env).
+ * Imported lazily: a half-built handler then costs this row only, not the whole bench.
+ */
+export async function inProcessTransport(originUrl: string, variant: Record<string, string>): Promise<Transport> {
+  const { createProxyHandler } = (await import(pathToFileURL(HANDLER_MODULE).href)) as HandlerModule;
+  const { loadConfig } = (await import(pathToFileURL(CONFIG_MODULE).href)) as ConfigModule;
+  const handler = createProxyHandler(loadConfig(oursEnv(originUrl, variant)));
+  return {
+    send: async (req: LoadRequest) => {
+      const rawHeaders = [['host', 'bench.example'], ['user-agent', 'alb-retry-proxy-bench'], ...Object.entries(req.headers ?? {})].flat();
+      const event = buildAlbEvent({ method: req.method, target: req.path, rawHeaders, body: Buffer.from(req.body ?? ''), clientIp: '127.0.0.1', listenerPort: 80, protocol: 'http' });
+      const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+      const result = await handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
+      const headers = result.headers ?? {};
+      return { status: result.statusCode, cache: cacheOutcome(headers['cache-status'] === undefined ? undefined : String(headers['cache-status']), undefined) };
+    },
+    close: async () => undefined,
+  };
+}

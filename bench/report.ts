@@ -1,0 +1,47 @@
+/** The report document (`bench/results/<date>.json`) and writing it with its HTML twin. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderHtml } from './html.js';
+import type { RunResult } from './measure.js';
+import type { Contender, Scenario } from './scenarios.js';
+
+export const REPORT_SCHEMA = 'alb-retry-proxy-bench/1';
+
+export interface BenchReport {
+  schema: typeof REPORT_SCHEMA;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  command: string;
+  quick: boolean;
+  seed: number;
+  environment: { node: string; platform: string; cpus: number; cpuModel: string; nginx: string | null };
+  contenders: Pick<Contender, 'id' | 'label' | 'description' | 'kind'>[];
+  scenarios: (Pick<Scenario, 'id' | 'label' | 'description' | 'origin' | 'concurrency' | 'ratePerSec' | 'contenders' | 'outage'> & { requests: number })[];
+  results: RunResult[];
+  nginxConfigExample: string;
+}
+
+/** Fills in each row's latency added over the direct row of the same scenario. */
+export function addDirectDeltas(results: RunResult[]): void {
+  for (const r of results) {
+    const direct = results.find((d) => d.scenario === r.scenario && d.contender === 'direct' && d.latencyMs);
+    if (r.contender === 'direct' || !direct || !r.latencyMs || r.scenario !== 'healthy') continue;
+    r.addedLatencyMs = {
+      p50: Math.round((r.latencyMs.p50 - direct.latencyMs!.p50) * 100) / 100,
+      p99: Math.round((r.latencyMs.p99 - direct.latencyMs!.p99) * 100) / 100,
+    };
+  }
+}
+
+/** Writes `<dir>/<stamp>.json` and `<dir>/<stamp>.html`; returns both paths. */
+export async function writeReport(dir: string, report: BenchReport): Promise<{ json: string; html: string }> {
+  await mkdir(dir, { recursive: true });
+  // ISO date, with ':' replaced: the file name must be valid on every file system.
+  const stamp = report.startedAt.replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  const json = join(dir, `${stamp}.json`);
+  const html = join(dir, `${stamp}.html`);
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(html, renderHtml(report));
+  return { json, html };
+}

@@ -1,0 +1,122 @@
+/**
+ * What the bench runs: the contenders and the scenarios, each scenario a simulated-origin setting,
+ * a request mix, a size and the contenders it compares. Everything random is seeded.
+ */
+import { mulberry32, type OriginOptions } from '../local/origin.js';
+import type { LoadRequest } from './load.js';
+import type { NginxVariant } from './nginx.js';
+
+export interface Contender {
+  id: string;
+  label: string;
+  description: string;
+  kind: 'direct' | 'nginx' | 'ours' | 'in-process';
+  nginx?: NginxVariant;
+  /** Function environment of an "ours" or in-process contender (on top of the shipped defaults). */
+  env?: Record<string, string>;
+}
+
+export const CONTENDERS: readonly Contender[] = [
+  { id: 'direct', label: 'direct', kind: 'direct', description: 'Clients call the simulated origin themselves: the baseline.' },
+  {
+    id: 'nginx-maxfails1', label: 'nginx (seed config, max_fails=1)', kind: 'nginx', nginx: { maxFails: 1, useStale: false },
+    description: 'nginx as the HOSP team configured it: origin listed 5 times, default max_fails=1 (a failed try marks that peer down for 10 s).',
+  },
+  {
+    id: 'nginx', label: 'nginx (max_fails=0)', kind: 'nginx', nginx: { maxFails: 0, useStale: false },
+    description: 'The same with max_fails=0 so peers are never marked down: the fair comparison.',
+  },
+  {
+    id: 'nginx-stale', label: 'nginx (max_fails=0, use_stale)', kind: 'nginx', nginx: { maxFails: 0, useStale: true },
+    description: 'max_fails=0 plus proxy_cache_use_stale error timeout http_500..504: the fair comparison for outages.',
+  },
+  { id: 'ours', label: 'ours (cache off)', kind: 'ours', env: { CACHE_STORE: 'off' }, description: 'The proxy behind the local ALB emulator (npm start), CACHE_STORE=off, other settings as shipped.' },
+  {
+    id: 'ours-cache', label: 'ours (cache on)', kind: 'ours', env: { CACHE_STORE: 'memory' },
+    description: 'CACHE_STORE=memory with the shipped stale-if-error (CACHE_STALE_IF_ERROR_S=86400).',
+  },
+  {
+    id: 'ours-cache-nostale', label: 'ours (cache on, no stale-if-error)', kind: 'ours', env: { CACHE_STORE: 'memory', CACHE_STALE_IF_ERROR_S: '0' },
+    description: 'CACHE_STORE=memory with CACHE_STALE_IF_ERROR_S=0: caching without serving stale on error.',
+  },
+  {
+    id: 'ours-hedge', label: 'ours (hedging auto)', kind: 'ours', env: { CACHE_STORE: 'off', HEDGE_AFTER_MS: 'auto' },
+    description: 'CACHE_STORE=off, HEDGE_AFTER_MS=auto: a GET slower than the recent p95 gets a parallel attempt.',
+  },
+  {
+    id: 'in-process', label: 'ours, handler in-process', kind: 'in-process', env: { CACHE_STORE: 'off' },
+    description: 'createProxyHandler called in the bench process with ALB events, no HTTP in front (on AWS the ALB->Lambda hop is AWS\'s).',
+  },
+];
+
+export interface Scenario {
+  id: string;
+  label: string;
+  description: string;
+  /** Simulated origin settings for the measured requests (on top of the origin defaults). */
+  origin: Partial<OriginOptions>;
+  requests: { full: number; quick: number };
+  /** Most requests in flight at once. */
+  concurrency: number;
+  /** Paced scenarios send at this rate (see `LoadOptions.ratePerSec`); the others as fast as answered. */
+  ratePerSec?: number;
+  contenders: string[];
+  /** The i-th request; `rand` is seeded per run, so every contender gets the same request sequence. */
+  make(i: number, rand: () => number): LoadRequest;
+  /** The origin answers 503 to everything between these shares of the requests sent. */
+  outage?: { from: number; to: number };
+}
+
+const item = (rand: () => number, pool: number) => ({ method: 'GET', path: `/catalog/item-${Math.floor(rand() * pool)}` });
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: 'healthy', label: 'healthy',
+    description: 'Fast (1-2 ms) 1 KB responses, no failures: what each proxy adds, and requests/s at 32 concurrent requests.',
+    origin: { failureRate: 0, latencyMs: { min: 1, max: 2 } },
+    requests: { full: 5000, quick: 300 }, concurrency: 32,
+    contenders: ['direct', 'nginx', 'ours', 'ours-cache', 'in-process'],
+    make: (_i, rand) => item(rand, 1000),
+  },
+  {
+    id: 'flaky', label: 'flaky',
+    description: '20% of origin answers are an independent 500/502/503/504; latency 20-200 ms. Theory with 5 tries: 1 - 0.2^5 = 99.968% success.',
+    origin: { failureRate: 0.2, latencyMs: { min: 20, max: 200 } },
+    requests: { full: 5000, quick: 200 }, concurrency: 32,
+    contenders: ['direct', 'nginx-maxfails1', 'nginx', 'ours', 'ours-cache', 'in-process'],
+    make: (_i, rand) => item(rand, 1000),
+  },
+  {
+    id: 'outage', label: 'outage',
+    description: 'Cacheable GETs (Cache-Control: max-age=1, 40 URLs) sent at a steady 150/s; the origin answers 503 to everything from 35% to 70% of the run (7 s in the full run).',
+    origin: { failureRate: 0, latencyMs: { min: 20, max: 200 }, cacheControl: 'max-age=1' },
+    requests: { full: 3000, quick: 450 }, concurrency: 64, ratePerSec: 150,
+    contenders: ['direct', 'nginx', 'nginx-stale', 'ours', 'ours-cache-nostale', 'ours-cache'],
+    make: (_i, rand) => item(rand, 40),
+    outage: { from: 0.35, to: 0.7 },
+  },
+  {
+    id: 'longtail', label: 'long tail',
+    description: 'Latency 20-200 ms, but 3% of responses 20x slower (0.4-4 s), like the 2-20 s HOSP answers scaled down 100x.',
+    origin: { failureRate: 0, latencyMs: { min: 20, max: 200 }, tailShare: 0.03, tailFactor: 20 },
+    requests: { full: 3000, quick: 200 }, concurrency: 32,
+    contenders: ['direct', 'nginx', 'ours', 'ours-hedge'],
+    make: (_i, rand) => item(rand, 1000),
+  },
+  {
+    id: 'post', label: 'POST safety',
+    description: 'POSTs with a unique x-request-id through an origin that fails 20% (half 5xx, half connection reset): how many reached the origin more than once.',
+    origin: { failureRate: 0.2, failureMode: 'mixed', latencyMs: { min: 20, max: 200 } },
+    requests: { full: 2000, quick: 150 }, concurrency: 32,
+    contenders: ['direct', 'nginx', 'ours'],
+    make: (i) => ({
+      method: 'POST',
+      path: '/orders',
+      headers: { 'content-type': 'application/json', 'x-request-id': `order-${i}` },
+      body: JSON.stringify({ order: i, item: `item-${i % 97}` }),
+    }),
+  },
+];
+
+/** The seeded request-sequence generator of one run. */
+export const requestRandom = (seed: number) => mulberry32(seed ^ 0x5eed);
