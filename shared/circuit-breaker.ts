@@ -7,7 +7,7 @@ export interface CircuitBreakerOptions {
   readonly windowMs: number;
   /** Attempts the window must hold before it may open. @default 20 */
   readonly minRequests: number;
-  /** Time an open breaker refuses before one probe goes through. @default 5000 */
+  /** Time an open breaker refuses before one probe goes through. @default 2000 */
   readonly cooldownMs: number;
   /** Clock. @default Date.now */
   readonly now?: () => number;

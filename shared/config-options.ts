@@ -149,9 +149,9 @@ export const CONFIG_OPTIONS = [
   },
   {
     name: 'BREAKER_COOLDOWN_MS',
-    default: '5000',
+    default: '2000',
     form: 'integer milliseconds >= 1',
-    doc: 'How long an open breaker refuses before letting one probe through (half-open).',
+    doc: 'How long an open breaker refuses before letting one probe through (half-open). Short, because requests are refused until a probe succeeds: the origin sees one probe per cool-down per container, users see at most this much delay after a recovery.',
   },
   // Cache
   {
