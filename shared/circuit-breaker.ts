@@ -9,6 +9,11 @@ export interface CircuitBreakerOptions {
   readonly minRequests: number;
   /** Time an open breaker refuses before one probe goes through. @default 2000 */
   readonly cooldownMs: number;
+  /**
+   * Failed attempts in a row that open the breaker whatever the window says; 0 turns it off.
+   * @default 10
+   */
+  readonly consecutiveFailures?: number;
   /** Clock. @default Date.now */
   readonly now?: () => number;
 }
@@ -21,13 +26,18 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
  * once (from stale cache or with 503); and its SamplingBreaker advances one bucket per call, so in
  * a quiet container failures older than the window still count and can open the breaker.
  *
- * closed --(failure share > threshold)--> open --(cooldown)--> half-open: one probe
+ * A busy window full of earlier successes takes seconds of total failure to cross the threshold,
+ * so a run of consecutive failures opens the breaker too: 10 in a row is what a total outage
+ * produces in a few requests, and what a 20%-flaky origin produces once in ten million.
+ *
+ * closed --(failure share > threshold, or N failures in a row)--> open --(cooldown)--> half-open: one probe
  *   probe succeeds --> closed; probe fails --> open again.
  */
 export class CircuitBreaker {
   private state: BreakerState = 'closed';
   private openedAt = 0;
   private probing = false;
+  private failuresInARow = 0;
   private readonly stats: RollingOutcomes;
   private readonly now: () => number;
 
@@ -64,18 +74,27 @@ export class CircuitBreaker {
       this.probing = false;
       // A fresh start either way: the window before the probe says nothing about the origin now.
       this.stats.clear();
+      this.failuresInARow = 0;
       if (success) this.state = 'closed';
       else this.open();
       return;
     }
     if (this.state !== 'closed') return; // a straggler from before the breaker opened
     this.stats.add(success);
-    if (success) return;
+    if (success) {
+      this.failuresInARow = 0;
+      return;
+    }
+    this.failuresInARow += 1;
+    const inARow = this.options.consecutiveFailures ?? 10;
     const { total, failures } = this.stats.counts();
-    if (total >= this.options.minRequests && failures > this.options.threshold * total) this.open();
+    if ((inARow > 0 && this.failuresInARow >= inARow) || (total >= this.options.minRequests && failures > this.options.threshold * total)) {
+      this.open();
+    }
   }
 
   private open(): void {
+    this.failuresInARow = 0;
     this.state = 'open';
     this.openedAt = this.now();
   }

@@ -148,6 +148,12 @@ export const CONFIG_OPTIONS = [
     doc: 'Attempts the window must hold before the breaker may open.',
   },
   {
+    name: 'BREAKER_CONSECUTIVE_FAILURES',
+    default: '10',
+    form: 'integer >= 0 (0: off)',
+    doc: 'Failed attempts in a row that open the breaker at once: a total outage trips it within a few requests instead of after half a busy window; a 20%-flaky origin does this once in ten million.',
+  },
+  {
     name: 'BREAKER_COOLDOWN_MS',
     default: '2000',
     form: 'integer milliseconds >= 1',

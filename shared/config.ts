@@ -29,6 +29,7 @@ export interface ProxyConfig {
     readonly threshold: number;
     readonly windowMs: number;
     readonly minRequests: number;
+    readonly consecutiveFailures: number;
     readonly cooldownMs: number;
   };
   readonly cache: {
@@ -126,6 +127,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       threshold: num('BREAKER_THRESHOLD', 0, 0.99, true),
       windowMs: int('BREAKER_WINDOW_MS', 100),
       minRequests: int('BREAKER_MIN_REQUESTS', 1),
+      consecutiveFailures: int('BREAKER_CONSECUTIVE_FAILURES', 0),
       cooldownMs: int('BREAKER_COOLDOWN_MS', 1),
     },
     cache: {

@@ -81,6 +81,26 @@ describe('CircuitBreaker', () => {
     expect(breaker.acquire().verdict).toBe('probe');
   });
 
+  it('opens on a run of consecutive failures even when the window is full of earlier successes', () => {
+    vi.useFakeTimers();
+    const breaker = new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 5_000, consecutiveFailures: 5 });
+    for (let i = 0; i < 100; i++) breaker.record(true);
+    for (let i = 0; i < 4; i++) breaker.record(false);
+    breaker.record(true);
+    for (let i = 0; i < 4; i++) breaker.record(false);
+    expect(breaker.current()).toBe('closed');
+    breaker.record(false);
+    expect(breaker.current()).toBe('open');
+  });
+
+  it('ignores runs of failures when consecutiveFailures is 0', () => {
+    vi.useFakeTimers();
+    const breaker = new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 5_000, consecutiveFailures: 0 });
+    for (let i = 0; i < 100; i++) breaker.record(true);
+    for (let i = 0; i < 50; i++) breaker.record(false);
+    expect(breaker.current()).toBe('closed');
+  });
+
   it('forgets failures older than the window', () => {
     const breaker = make();
     for (let i = 0; i < 9; i++) breaker.record(false);
