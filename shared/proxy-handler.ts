@@ -97,6 +97,7 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
   const headers: HeaderMap = { ...response.headers };
   const stop = result.decisions?.stop;
   if (result.attempts.length > 1 || (stop !== undefined && stop !== 'done' && stop !== 'not-retryable')) {
+    // Retried, hedged or gave up: say so (a hedge shows as a second attempt).
     const member = proxyStatusHeader(name, { receivedStatus: response.status, details: describe(result) });
     headers['proxy-status'] = [...(headers['proxy-status'] ?? []), member];
   }
@@ -122,5 +123,8 @@ function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { sta
 function describe(result: ForwardResult): string {
   const d = result.decisions;
   const tries = `${result.attempts.filter((a) => a.outcome !== 'cancelled').length} attempt(s)`;
-  return d ? `${tries}; stop=${d.stop}${d.breaker === 'open' ? '; breaker=open' : ''}` : tries;
+  if (!d) return tries;
+  const hedges = d.hedgesSent > 0 ? `; hedges=${d.hedgesSent}; hedge-won=${d.hedgesWon > 0 ? 1 : 0}` : '';
+  const budget = d.budgetDenied > 0 ? `; budget-denied=${d.budgetDenied}` : '';
+  return `${tries}; stop=${d.stop}${hedges}${budget}${d.breaker === 'open' ? '; breaker=open' : ''}`;
 }

@@ -121,6 +121,14 @@ describe('the handler, end to end against a real origin', () => {
     expect(result.headers?.['proxy-status']).toContain('breaker=open');
   });
 
+  it('says in Proxy-Status when a hedge answered', async () => {
+    const text = { 'content-type': 'text/plain' };
+    origin.script({ status: 200, headers: text, body: 'slow', delayMs: 2000 }, { status: 200, headers: text, body: 'fast' });
+    const result = await handlerWith({ HEDGE_AFTER_MS: '50' })(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
+    expect(result.body).toBe('fast');
+    expect(result.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=200; details="1 attempt(s); stop=done; hedges=1; hedge-won=1"');
+  });
+
   it('puts a Cache-Status on every response', async () => {
     const result = await handlerWith()(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
     expect(result.headers?.['cache-status']).toMatch(/^alb-retry-proxy; fwd=bypass/);
