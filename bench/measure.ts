@@ -9,6 +9,7 @@ import { inProcessTransport, inProcessUnavailable } from './in-process.js';
 import { httpTransport, runLoad, type Outcome, type Transport } from './load.js';
 import { startNginx, type NginxBinary } from './nginx.js';
 import type { OriginProcess } from './origin-process.js';
+import { join } from 'node:path';
 import { oursUnavailable, startOurs } from './ours.js';
 import { requestRandom, type Contender, type Scenario } from './scenarios.js';
 import { cdf, countBy, isSuccess, summarize, type LatencySummary } from './stats.js';
@@ -55,6 +56,8 @@ export interface RunContext {
   nginx: NginxBinary | { missing: string };
   quick: boolean;
   seed: number;
+  /** Directory for the emulator's ALB-format access logs (`<scenario>--<contender>.log`); none when unset. */
+  accessLogDir?: string;
   onOutcome(): void;
 }
 
@@ -70,7 +73,7 @@ export function unavailable(contender: Contender, ctx: Pick<RunContext, 'nginx'>
   }
 }
 
-async function startContender(contender: Contender, ctx: RunContext, concurrency: number): Promise<Transport & { stop(): Promise<void> }> {
+async function startContender(scenario: Scenario, contender: Contender, ctx: RunContext, concurrency: number): Promise<Transport & { stop(): Promise<void> }> {
   const http = (url: string, stop: () => Promise<void>) => {
     const t = httpTransport(url, concurrency, REQUEST_TIMEOUT_MS);
     return { send: t.send, close: t.close, stop: async () => { await t.close(); await stop(); } };
@@ -82,7 +85,8 @@ async function startContender(contender: Contender, ctx: RunContext, concurrency
       return http(n.url, n.stop);
     }
     case 'ours': {
-      const o = await startOurs(ctx.origin.url, contender.env ?? {});
+      const accessLog: Record<string, string> = ctx.accessLogDir ? { ACCESS_LOG: join(ctx.accessLogDir, `${scenario.id}--${contender.id}.log`) } : {};
+      const o = await startOurs(ctx.origin.url, { ...contender.env, ...accessLog });
       return http(o.url, o.stop);
     }
     case 'in-process': {
@@ -110,7 +114,7 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
   try {
     // Warm-up on a quiet, instant origin and on URLs the scenario never asks for (caches stay cold).
     await ctx.origin.configure({ ...BASE_ORIGIN, failureRate: 0, latencyMs: { min: 0, max: 0 } });
-    target = await startContender(contender, ctx, scenario.concurrency);
+    target = await startContender(scenario, contender, ctx, scenario.concurrency);
     await runLoad(target.send, {
       requests: ctx.quick ? 32 : 300, concurrency: scenario.concurrency, timeCapMs: 30_000,
       make: (i) => ({ method: 'GET', path: `/warmup/${i}` }),

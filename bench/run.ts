@@ -7,6 +7,7 @@
  *   npm run bench -- --markdown            also print the table as Markdown
  *   npm run bench -- --nginx PATH          that nginx binary (default: nginx on PATH, else apt-get installs it)
  *   npm run bench -- --no-install          never run apt-get; nginx rows are skipped when nginx is missing
+ *   npm run bench -- --access-logs DIR     ours writes ALB-format access logs there (npm run logs -- DIR reads them)
  *
  * Writes bench/results/<ISO date>.json and .html. Every process it starts is stopped at the end,
  * on failure and on Ctrl-C.
@@ -28,7 +29,7 @@ import { markdownTable, rows, terminalTable } from './table.js';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-const USAGE = `usage: npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--markdown]`;
+const USAGE = `usage: npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
 
 function parse() {
   try {
@@ -39,6 +40,7 @@ function parse() {
         seed: { type: 'string', default: '20260607' },
         out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
         'no-install': { type: 'boolean', default: false },
+        'access-logs': { type: 'string' },
         nginx: { type: 'string' },
         markdown: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -88,7 +90,7 @@ try {
   bar.start(plan.reduce((n, p) => n + (args.quick ? p.scenario.requests.quick : p.scenario.requests.full), 0), 0, { run: '' });
   for (const { scenario, contender } of plan) {
     bar.update({ run: `${scenario.id} / ${contender.label}` });
-    const result = await runOne(scenario, contender, { origin, nginx, quick: args.quick, seed: args.seed, onOutcome: () => bar.increment() });
+    const result = await runOne(scenario, contender, { origin, nginx, quick: args.quick, seed: args.seed, accessLogDir: args['access-logs'], onOutcome: () => bar.increment() });
     // Ctrl-C: the children are being stopped under the running load; what it reports now is noise.
     if (interrupted) await new Promise(() => undefined);
     if (result.status === 'skipped') bar.increment(result.planned);
