@@ -187,6 +187,55 @@ describe.each(stores)('response cache on %s', (store) => {
     expect((await h.get('/r')).cacheStatus).toContain('fwd=uri-miss');
   });
 
+  test('refreshes the entry on a 304 that carries no validator (RFC 9110 section 15.4.5 does not require one)', async () => {
+    const lastModified = 'Tue, 01 Oct 2024 10:00:00 GMT';
+    const h = await start((req) =>
+      req.headers['if-modified-since'] ? { status: 304, headers: { 'cache-control': 'max-age=60' } } : { headers: { 'cache-control': 'max-age=60', 'last-modified': lastModified }, body: 'dated' },
+    );
+    await h.get('/d');
+    h.advance(61);
+    const revalidated = await h.get('/d');
+    expect(revalidated.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; stored; ttl=60');
+    expect(bodyOf(revalidated)).toBe('dated');
+    expect((await h.get('/d')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test.each([
+    ['no-store in the request', { 'cache-control': 'no-cache, no-store' }],
+    ['credentials and an unlabelled answer', { cookie: 'session=1' }],
+  ])('keeps the stored entry (and its stale-if-error) when %s prevents storing a new answer', async (_why, headers) => {
+    let labelled = true;
+    let failing = false;
+    const h = await start(() =>
+      failing ? { status: 503, body: 'down' } : labelled ? { headers: { 'cache-control': 'max-age=1' }, body: 'shared' } : { body: 'personal' },
+    );
+    await h.get('/k');
+    h.advance(5);
+    labelled = false;
+    await h.get('/k', headers);
+    failing = true;
+    const stale = await h.get('/k');
+    expect(stale.cacheStatus).toContain('fwd=stale; fwd-status=503');
+    expect(bodyOf(stale)).toBe('shared');
+  });
+
+  test('drops the stored entry when the origin itself now forbids storing the URL', async () => {
+    let noStore = false;
+    let failing = false;
+    const h = await start(() =>
+      failing ? { status: 503 } : { headers: { 'cache-control': noStore ? 'no-store' : 'max-age=1' }, body: noStore ? 'secret' : 'public' },
+    );
+    await h.get('/p');
+    h.advance(5);
+    noStore = true;
+    await h.get('/p');
+    failing = true;
+    const after = await h.get('/p');
+    expect(after.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=503');
+    expect(after.response?.status).toBe(503);
+  });
+
   test('replaces a stale response the origin has changed', async () => {
     let version = 1;
     const h = await start(() => ({ headers: { 'cache-control': 'max-age=60', etag: `"v${version}"` }, body: `version ${version}` }));

@@ -75,8 +75,10 @@ export async function cachedRead(
   if (request.method === 'GET') {
     const entry = toEntry(context, key, request, response);
     if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
-    // The origin has answered differently, and this answer may not be kept: neither may the old one.
-    else if (stored) await index.remove(key, context.storeTimeoutMs());
+    // The origin now forbids storing this URL's answer: the old one goes too. A refusal the
+    // request caused (its no-store, credentials, a Range) must not, or any client could delete
+    // the entry and with it the stale-if-error fallback of everyone else.
+    else if (stored && responseForbidsStoring(response)) await index.remove(key, context.storeTimeoutMs());
     if (storedNow) count('CacheStored');
   }
   const toClient = hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
@@ -97,7 +99,11 @@ async function refresh(
   const view = context.policies.view(key, request, varyFields(stored.entry.headers));
   const { matches } = stored.policy.revalidatedPolicy(view, { status: 304, headers: flattenResponseHeaders(notModifiedHeaders) });
   count('CacheRevalidated');
-  if (!matches) {
+  // The library matches a 304 only when it repeats the stored validator, but RFC 9110 section
+  // 15.4.5 does not require a 304 to carry Last-Modified: one that carries no validator answers
+  // the conditional request built from this very entry.
+  const carriesValidator = notModifiedHeaders.etag !== undefined || notModifiedHeaders['last-modified'] !== undefined;
+  if (!matches && carriesValidator) {
     // A 304 whose validator is not the stored one updates nothing (section 4.3.4); the stored
     // body is all there is to send, but it is dropped so the next request fetches a full one.
     await context.index.remove(key, context.storeTimeoutMs());
@@ -121,6 +127,12 @@ function toEntry(context: CachedReadContext, key: string, request: OriginRequest
   if (storeRefusal(request, stripped, policy, context.config) !== undefined) return undefined;
   const expiresAt = context.now() + retentionMs(policy, context.config.staleIfErrorS);
   return { kind: 'entry', key, status: stripped.status, headers: stripped.headers, body: stripped.body, policy: policy.toObject(), expiresAt };
+}
+
+/** The response itself says a shared cache must not keep it (RFC 9111 sections 5.2.2.5, 5.2.2.7, 4.1). */
+function responseForbidsStoring(response: OriginResponse): boolean {
+  const cacheControl = (response.headers['cache-control'] ?? []).join(',').toLowerCase();
+  return /(^|[\s,])(no-store|private)\b/.test(cacheControl) || (response.headers.vary ?? []).some((v) => v.split(',').some((f) => f.trim() === '*'));
 }
 
 /** `result` answering with `response` (the stored one, or a 304), never with an error. */

@@ -1,8 +1,8 @@
 import type { OriginRequest, OriginResponse } from '../http-types.js';
 import { cacheKey } from './cache-key.js';
+import { SAFE_METHODS } from '../retry-policy.js';
 
 /** RFC 9110 section 9.2.1: the methods that cannot change the resource. Any other one invalidates. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
  * Cache keys to invalidate after `request` got `response` (RFC 9111 section 4.4): for an unsafe

@@ -53,12 +53,16 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
 
   return {
     async handle(request, forward, deadline) {
-      const storeTimeoutMs = (): number => Math.min(config.s3TimeoutMs, deadline.remainingMs());
+      // One S3 budget for the reads before the origin is called and one for the writes after it,
+      // however many calls each phase makes (Vary marker + variant, delete of a corrupt object).
+      let phaseStart = now();
+      const storeTimeoutMs = (): number => Math.min(config.s3TimeoutMs - (now() - phaseStart), deadline.remainingMs());
       let last: { sent: OriginRequest; result: ForwardResult } | undefined;
       let forwardThrew: { error: unknown } | undefined;
       const send = async (sent: OriginRequest): Promise<ForwardResult> => {
         try {
           last = { sent, result: await forward(sent, deadline) };
+          phaseStart = now();
         } catch (error) {
           forwardThrew = { error };
           throw error;

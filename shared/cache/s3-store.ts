@@ -86,7 +86,8 @@ export function createS3Store(options: S3StoreOptions): CacheStore {
         return record.expiresAt > options.now() ? { record } : {};
       } catch (error) {
         failOpen('decode', id, error instanceof RecordFormatError ? error : new RecordFormatError(String(error)));
-        await store.delete(id, timeoutMs);
+        // Not awaited: the next put to this id overwrites it anyway, and the request has waited enough.
+        void store.delete(id, timeoutMs);
         return { failed: true };
       }
     },
