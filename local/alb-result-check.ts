@@ -1,4 +1,5 @@
 import type { ALBResult } from 'aws-lambda';
+import { ALB_LIMITS } from '../shared/alb-result.js';
 
 /**
  * What ALB checks in a Lambda reply before it answers the client, per ALB-CONTRACT.md. Returns the
@@ -29,12 +30,12 @@ export function validateAlbResult(result: unknown, multiValue: boolean): string 
       }
       for (const v of values as string[]) {
         const size = Buffer.byteLength(name) + Buffer.byteLength(v) + 4;
-        if (size > 16 * 1024) return `header ${name} is over 16 KB`;
+        if (size > ALB_LIMITS.maxHeaderBytes) return `header ${name} is over 16 KB`;
         section += size;
       }
     }
   }
-  if (section > 32 * 1024) return 'response headers are over 32 KB';
-  if (Buffer.byteLength(JSON.stringify(result)) > 1_000_000) return 'the response JSON is over 1 MB';
+  if (section > ALB_LIMITS.maxHeaderSectionBytes) return 'response headers are over 32 KB';
+  if (Buffer.byteLength(JSON.stringify(result)) > ALB_LIMITS.maxResponseJsonBytes) return 'the response JSON is over 1 MB';
   return undefined;
 }

@@ -1,18 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ALBEvent, ALBResult } from 'aws-lambda';
+import { isUtf8 } from 'node:buffer';
+import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
+import { localContext } from './local-runtime.js';
+import { HOP_BY_HOP } from '../shared/http-headers.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';
 
-/** A Lambda handler as ALB calls it; the context offers what the proxy uses. */
-export type LocalHandler = (event: ALBEvent, context: LocalContext) => Promise<ALBResult>;
-
-export interface LocalContext {
-  getRemainingTimeInMillis(): number;
-  readonly awsRequestId: string;
-  readonly functionName: string;
-}
+/** A Lambda handler as ALB calls it. */
+export type LocalHandler = (event: ALBEvent, context: Context) => Promise<ALBResult>;
 
 export interface EmulatorOptions {
   readonly handler: LocalHandler;
@@ -61,7 +58,12 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      void serve(req, res, arrived, tooLarge ? undefined : Buffer.concat(chunks), size);
+      serve(req, res, arrived, tooLarge ? undefined : Buffer.concat(chunks), size).catch((error: unknown) => {
+        // A bug here must cost one request, not the whole emulator.
+        process.stderr.write(`local ALB emulator: ${error instanceof Error ? error.message : String(error)}\n`);
+        if (!res.headersSent) sendPlain(res, 502, 'Bad Gateway', 'emulator error');
+        else res.destroy();
+      });
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -137,12 +139,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
   }
 
   async function invoke(event: ALBEvent): Promise<{ result: ALBResult } | { reason: string; message: string }> {
-    const deadline = Date.now() + timeoutMs;
-    const context: LocalContext = {
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      awsRequestId: `local-${++invocations}`,
-      functionName: 'alb-retry-proxy-local',
-    };
+    const context = localContext(Date.now() + timeoutMs, `local-${++invocations}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<{ reason: string; message: string }>((resolve) => {
       timer = setTimeout(() => resolve({ reason: 'LambdaTimeout', message: `function timed out after ${timeoutMs} ms` }), timeoutMs);
@@ -182,8 +179,11 @@ function writeResult(res: ServerResponse, result: ALBResult): { status: number; 
   const headers: Array<[string, string]> = result.multiValueHeaders
     ? Object.entries(result.multiValueHeaders).flatMap(([n, vs]) => vs.map((v): [string, string] => [n, String(v)]))
     : Object.entries(result.headers ?? {}).map(([n, v]): [string, string] => [n, String(v)]);
-  // ALB drops hop-by-hop headers and computes content-length itself.
-  const flat = headers.filter(([n]) => !/^(connection|keep-alive|transfer-encoding|content-length|upgrade|te|trailer)$/i.test(n));
+  // ALB drops hop-by-hop headers and computes content-length itself. It sends header values as
+  // UTF-8 bytes; node writes a string's chars as Latin-1 bytes (and refuses chars above 255).
+  const flat = headers
+    .filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()))
+    .map(([n, v]): [string, string] => [n, Buffer.from(v, 'utf8').toString('latin1')]);
   res.writeHead(result.statusCode, reason, [...flat.flat(), 'content-length', String(body.length)]);
   res.end(body);
   return { status: result.statusCode, bytes: body.length };
@@ -199,8 +199,5 @@ function sendPlain(res: ServerResponse, status: number, reason: string, detail?:
 
 /** ALB answers 400 to headers that are not valid UTF-8 (node gives them to us as Latin-1). */
 function isUtf8Headers(rawHeaders: readonly string[]): boolean {
-  return rawHeaders.every((h) => {
-    const bytes = Buffer.from(h, 'latin1');
-    return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
-  });
+  return rawHeaders.every((h) => isUtf8(Buffer.from(h, 'latin1')));
 }

@@ -12,8 +12,8 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_OPTIONS } from '../shared/config-options.js';
 import { startAlbEmulator } from './emulator.js';
+import { applyLocalTelemetryDefaults, functionTimeoutMs, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
-import { startSimulatedOrigin, type SimulatedOrigin } from './origin.js';
 import { SuccessMeter } from './success-meter.js';
 
 const { values: flags } = parseArgs({
@@ -33,10 +33,7 @@ if (flags.help) {
   process.exit(0);
 }
 
-// Local defaults that differ from Lambda's: metrics to stdout would drown the terminal, and one
-// log line per request is only wanted when asked for (POWERTOOLS_LOG_LEVEL=INFO npm start).
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+applyLocalTelemetryDefaults();
 
 const port = Number(flags.port ?? process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -45,14 +42,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const multiValueHeaders = flags['multi-value'] ?? process.env.ALB_MULTI_VALUE_HEADERS === 'true';
 const accessLogPath = flags['access-log'] ?? process.env.ACCESS_LOG;
-const timeoutS = Number(process.env.FUNCTION_TIMEOUT_S ?? 55);
-
-let origin: SimulatedOrigin | undefined;
-if (!process.env.ORIGIN_URL) {
-  origin = await startSimulatedOrigin(originOptionsFrom([], process.env));
-  process.env.ORIGIN_URL = origin.url;
-  process.stdout.write(`simulated HOSP origin listening on ${origin.url}\n`);
+let timeoutMs: number;
+try {
+  timeoutMs = functionTimeoutMs();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
 }
+const timeoutS = timeoutMs / 1000;
+
+const origin = await simulatedOriginIfUnset(originOptionsFrom([], process.env));
+if (origin) process.stdout.write(`simulated HOSP origin listening on ${origin.url}\n`);
 
 // Imported only now: the handler's modules read POWERTOOLS_* at load time.
 const { loadConfig } = await import('../shared/config.js');
@@ -70,7 +70,7 @@ const emulator = await startAlbEmulator({
   handler: createProxyHandler(config),
   port,
   multiValueHeaders,
-  timeoutMs: timeoutS * 1000,
+  timeoutMs,
   accessLogPath,
   onRequest: (status, ms) => meter.add(status, ms),
 });

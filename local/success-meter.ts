@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { LatencyTracker } from '../shared/latency-tracker.js';
 
 /**
  * The running success-rate line of `npm start`: requests, share answered below 500 (the 99%
@@ -7,7 +8,7 @@ import type { Writable } from 'node:stream';
 export class SuccessMeter {
   private total = 0;
   private failed = 0;
-  private readonly recent: number[] = [];
+  private readonly recent = new LatencyTracker(1000);
   private printed = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -19,14 +20,12 @@ export class SuccessMeter {
   add(status: number, ms: number): void {
     this.total += 1;
     if (status >= 500) this.failed += 1;
-    this.recent.push(ms);
-    if (this.recent.length > 1000) this.recent.shift();
+    this.recent.add(ms);
   }
 
   line(): string {
     const rate = this.total === 0 ? 100 : (100 * (this.total - this.failed)) / this.total;
-    const sorted = [...this.recent].sort((a, b) => a - b);
-    const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+    const pct = (p: number): number => this.recent.percentile(p) ?? 0;
     return `requests=${this.total} success=${rate.toFixed(2)}% (5xx: ${this.failed}) p50=${pct(50)}ms p99=${pct(99)}ms`;
   }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { ALBResult } from 'aws-lambda';
 import { withoutHopByHop } from './http-headers.js';
@@ -89,10 +90,6 @@ function isTextual(headers: HeaderMap): boolean {
   if (encoding && encoding !== 'identity') return false;
   const type = headers['content-type']?.[0]?.trim() ?? '';
   return TEXT_TYPES.test(type);
-}
-
-function isUtf8(body: Buffer): boolean {
-  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
 }
 
 interface SizeProblem {

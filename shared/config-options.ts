@@ -96,7 +96,7 @@ export const CONFIG_OPTIONS = [
   {
     name: 'RETRY_BUDGET_MIN_TOKENS',
     default: '10',
-    form: 'number >= 0',
+    form: 'number >= 1',
     doc: 'Size of the retry token bucket: its start level and cap, so the burst of retries a quiet container can make.',
   },
   {

@@ -114,7 +114,8 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     },
     budget: {
       ratio: num('RETRY_BUDGET_RATIO', 0, 10),
-      minTokens: num('RETRY_BUDGET_MIN_TOKENS', 0, 1_000_000),
+      // Below 1 the bucket could never pay for a single retry: every retry would be refused.
+      minTokens: num('RETRY_BUDGET_MIN_TOKENS', 1, 1_000_000),
     },
     hedge: {
       after: hedgeAfter,

@@ -42,6 +42,9 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
     const running = new Map<AbortController, { n: number; started: number; hedge: boolean }>();
     let hedgesSent = 0;
     let settled = false;
+    // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
+    // connection of another attempt: keep the first failure that carries a response.
+    let failedWithResponse: AttemptOutcome | undefined;
     let hedgeTimer: NodeJS.Timeout | undefined;
 
     const settle = (outcome: AttemptOutcome, hedgeWon: boolean): void => {
@@ -77,8 +80,9 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
             ...(hedge ? { hedge: true } : {}),
           };
           options.onAttempt(record, outcome);
-          if (options.isFinal(outcome)) settle(outcome, hedge);
-          else if (running.size === 0) settle(outcome, false);
+          if (options.isFinal(outcome)) return settle(outcome, hedge);
+          if ('response' in outcome) failedWithResponse ??= outcome;
+          if (running.size === 0) settle('response' in outcome ? outcome : (failedWithResponse ?? outcome), false);
         });
     };
 

@@ -5,7 +5,7 @@ import type { HeaderMap } from './http-types.js';
  * either direction. `content-length` is dropped too: the origin client recomputes it from the body,
  * and ALB computes it for the client from the body we return.
  */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -59,11 +59,6 @@ export function withoutHopByHop(headers: HeaderMap, extra: ReadonlySet<string> =
     out[name] = [...values];
   }
   return out;
-}
-
-/** The first value of a header (names are lowercase in a HeaderMap, but callers may not be). */
-export function headerValue(headers: HeaderMap, name: string): string | undefined {
-  return headers[name.toLowerCase()]?.[0];
 }
 
 /** RFC 9110 token: the only characters allowed in a header name or a method. */

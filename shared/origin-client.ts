@@ -113,8 +113,10 @@ function sendAttempt(
       onResponseStart(c, statusCode) {
         status = statusCode;
         responseHeaders = rawHeaderMap((c as { rawHeaders?: Buffer[] }).rawHeaders ?? []);
+        // A HEAD, 204 or 304 declares the length of a body it does not carry: only a body counts.
+        const bodiless = request.method === 'HEAD' || statusCode === 204 || statusCode === 304;
         const declared = Number(responseHeaders['content-length']?.[0] ?? 0);
-        if (declared > maxBodyBytes) finish(tooLarge(declared));
+        if (!bodiless && declared > maxBodyBytes) finish(tooLarge(declared));
       },
       onResponseData(_c, chunk) {
         received += chunk.length;

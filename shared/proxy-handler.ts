@@ -48,7 +48,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     latencies: new LatencyTracker(),
     now,
   });
-  const cache = deps.cache ?? createResponseCache(config.cache, config.origin);
+  const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now });
 
   return async function handler(event, context) {
     const started = now();
@@ -57,17 +57,21 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
       parsed = parseAlbEvent(event);
     } catch (error) {
       const multiValue = typeof event === 'object' && event !== null && typeof event.multiValueHeaders === 'object' && event.multiValueHeaders !== null;
-      if (!(error instanceof EventError)) return internalError(error, multiValue, 'GET');
+      if (!(error instanceof EventError)) return internalError(error, multiValue, undefined, started);
       logger.warn('rejected malformed ALB event', { where: error.where, error: error.message });
-      return toAlbResult(errorResponse(name, { status: 400, type: 'http_request_error', detail: error.message }, error.message), {
+      const alb = toAlbResult(errorResponse(name, { status: 400, type: 'http_request_error', detail: error.message }, error.message), {
         multiValue,
         method: 'GET',
       });
+      recordRequest({ request: undefined, traceId: undefined, status: alb.statusCode, totalMs: now() - started });
+      return alb;
     }
     const { request, multiValue } = parsed;
     try {
       if (parsed.healthCheck && config.healthCheckLocal) {
-        return toAlbResult({ status: 200, headers: { 'content-type': ['text/plain; charset=utf-8'] }, body: Buffer.from('OK\n') }, { multiValue, method: request.method });
+        const alb = toAlbResult({ status: 200, headers: { 'content-type': ['text/plain; charset=utf-8'] }, body: Buffer.from('OK\n') }, { multiValue, method: request.method });
+        recordRequest({ request, traceId: undefined, status: alb.statusCode, totalMs: now() - started });
+        return alb;
       }
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
       const result = await cache.handle(request, forward, deadline);
@@ -79,13 +83,18 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
       recordRequest({ request, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
       return alb;
     } catch (error) {
-      return internalError(error, multiValue, request.method);
+      return internalError(error, multiValue, request, started);
     }
   };
 
-  function internalError(error: unknown, multiValue: boolean, method: string): ALBResult {
+  function internalError(error: unknown, multiValue: boolean, request: ParsedAlbEvent['request'] | undefined, started: number): ALBResult {
     logger.error('internal error', { error: error instanceof Error ? error : String(error) });
-    return toAlbResult(errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' }), { multiValue, method });
+    const alb = toAlbResult(errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' }), {
+      multiValue,
+      method: request?.method ?? 'GET',
+    });
+    recordRequest({ request, traceId: undefined, status: alb.statusCode, totalMs: now() - started });
+    return alb;
   }
 }
 
@@ -97,8 +106,14 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
   const headers: HeaderMap = { ...response.headers };
   const stop = result.decisions?.stop;
   if (result.attempts.length > 1 || (stop !== undefined && stop !== 'done' && stop !== 'not-retryable')) {
-    // Retried, hedged or gave up: say so (a hedge shows as a second attempt).
-    const member = proxyStatusHeader(name, { receivedStatus: response.status, details: describe(result) });
+    // Retried, hedged or gave up: say so (a hedge shows as a second attempt). What the origin
+    // last answered, which is not `response` when the cache served a stale copy on error.
+    const last = [...result.attempts].reverse().find((a) => a.outcome !== 'cancelled')?.outcome;
+    const member = proxyStatusHeader(name, {
+      receivedStatus: typeof last === 'number' ? last : undefined,
+      error: typeof last === 'string' ? last : undefined,
+      details: describe(result),
+    });
     headers['proxy-status'] = [...(headers['proxy-status'] ?? []), member];
   }
   return { status: response.status, headers, body: response.body };

@@ -2,9 +2,11 @@ import type { ForwardResult, OriginRequest } from './http-types.js';
 import { count, logger, millis } from './telemetry.js';
 
 export interface RequestSummary {
-  readonly request: OriginRequest;
+  /** Undefined for an event too malformed to have a method and path. */
+  readonly request: Pick<OriginRequest, 'method' | 'path'> | undefined;
   readonly traceId: string | undefined;
-  readonly result: ForwardResult & { readonly cacheStatus?: string };
+  /** Undefined when the proxy answered without forwarding (bad event, local health check, internal error). */
+  readonly result?: ForwardResult & { readonly cacheStatus?: string };
   /** The status the client gets. */
   readonly status: number;
   readonly totalMs: number;
@@ -15,23 +17,24 @@ export interface RequestSummary {
  * carry tokens), never a body, a cookie or an authorization value.
  */
 export function recordRequest({ request, traceId, result, status, totalMs }: RequestSummary): void {
-  const d = result.decisions;
+  const d = result?.decisions;
+  const attempts = result?.attempts ?? [];
   logger.info('request', {
-    method: request.method,
-    path: request.path,
+    method: request?.method,
+    path: request?.path,
     status,
     totalMs,
     traceId,
-    attempts: result.attempts,
-    cache: result.cacheStatus,
+    attempts,
+    cache: result?.cacheStatus,
     ...(d ? { stop: d.stop, breaker: d.breaker, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
   });
 
-  const made = result.attempts.filter((a) => a.outcome !== 'cancelled' || a.hedge !== undefined);
-  const retries = result.attempts.filter((a) => !a.hedge).length - 1;
+  const retries = attempts.filter((a) => !a.hedge).length - 1;
   count('Requests');
   count(`Status${Math.floor(status / 100)}xx`);
-  count('Attempts', made.length);
+  // Every attempt reached out to the origin, the cancelled loser of a hedge included.
+  count('Attempts', attempts.length);
   if (retries > 0) count('Retries', retries);
   if (d) {
     if (d.hedgesSent > 0) count('HedgesSent', d.hedgesSent);
@@ -40,6 +43,6 @@ export function recordRequest({ request, traceId, result, status, totalMs }: Req
     if (d.stop === 'breaker-open') count('BreakerRejected');
     if (d.breaker === 'open') count('BreakerOpen');
   }
-  for (const attempt of result.attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
+  for (const attempt of attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
   millis('TotalLatency', totalMs);
 }

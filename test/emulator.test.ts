@@ -81,6 +81,14 @@ describe('the local ALB emulator', () => {
     expect(res.statusCode).toBe(502);
   });
 
+  it('sends header values as UTF-8 bytes, as ALB does, even above Latin-1', async () => {
+    const e = await emulator(capturing({ statusCode: 200, headers: { 'x-price': '5 €', 'content-type': 'text/plain' }, body: 'ok' }).handler);
+    const res = await request(e.url);
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(Buffer.from(String(res.headers['x-price']), 'latin1').toString('utf8')).toBe('5 €');
+  });
+
   it('answers 502 like ALB when the function times out', async () => {
     const e = await emulator(capturing(() => new Promise(() => undefined)).handler, { timeoutMs: 100 });
     const res = await request(e.url);
@@ -115,5 +123,15 @@ describe('the local ALB emulator', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('FUNCTION_TIMEOUT_S', () => {
+  it('defaults to the template timeout and refuses what Lambda would not accept', async () => {
+    const { functionTimeoutMs } = await import('../local/local-runtime.js');
+    expect(functionTimeoutMs({})).toBe(55_000);
+    expect(functionTimeoutMs({ FUNCTION_TIMEOUT_S: '30' })).toBe(30_000);
+    expect(() => functionTimeoutMs({ FUNCTION_TIMEOUT_S: 'soon' })).toThrow(/FUNCTION_TIMEOUT_S: got "soon", expected an integer 1\.\.900/);
+    expect(() => functionTimeoutMs({ FUNCTION_TIMEOUT_S: '0' })).toThrow(/FUNCTION_TIMEOUT_S/);
   });
 });

@@ -115,6 +115,24 @@ describe('retries', () => {
     expect(result.attempts).toHaveLength(3);
   });
 
+  it('accepts a HEAD whose Content-Length announces more than ALB can carry (there is no body)', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '2000000', 'content-type': 'application/octet-stream' });
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const { forward } = setup({}, {}, `http://127.0.0.1:${port}`);
+      const result = await forward(req('HEAD'), deadline());
+      expect(result.response?.status).toBe(200);
+      expect(result.response?.headers['content-length']).toEqual(['2000000']);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('does not retry a body larger than ALB can return', async () => {
     origin.script({ status: 200, body: Buffer.alloc(5000, 1) });
     const { forward } = setup({ MAX_BODY: '4096' });
@@ -262,6 +280,15 @@ describe('hedging', () => {
     const result = await forward(req(), deadline());
     expect(result.response?.body.toString()).toBe('hedge');
     expect(origin.received).toHaveLength(2);
+  });
+
+  it("keeps the origin's 503 over a hedge's broken connection when both fail", async () => {
+    origin.script({ status: 503, body: 'busy', delayMs: 100 }, { reset: true, delayMs: 250 });
+    const { forward } = setup({ HEDGE_AFTER_MS: '20', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await forward(req(), deadline());
+    expect(result.attempts.map((a) => a.outcome).sort()).toEqual([503, 'connection_terminated']);
+    expect(result.response?.status).toBe(503);
+    expect(result.error).toBeUndefined();
   });
 
   it('does not hedge with auto delay before it has seen enough latencies', async () => {

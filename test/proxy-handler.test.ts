@@ -129,6 +129,21 @@ describe('the handler, end to end against a real origin', () => {
     expect(result.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=200; details="1 attempt(s); stop=done; hedges=1; hedge-won=1"');
   });
 
+  it('reports what the origin answered in Proxy-Status when a stale copy is served instead', async () => {
+    let clock = Date.parse('2026-11-22T12:00:00Z');
+    origin.script({ status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=1' }, body: 'kept' });
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, RETRY_BASE_DELAY_MS: '0', RETRY_MAX_ATTEMPTS: '2' }), { now: () => clock });
+    const event = await readEventFile('events/powertools-lambda-python__albEvent.json');
+    await handler(event, context());
+    clock += 10_000;
+    origin.script({ status: 503, body: 'down' });
+    const result = await handler(event, context());
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe('kept');
+    expect(result.headers?.['cache-status']).toContain('fwd=stale; fwd-status=503');
+    expect(result.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=503; details="2 attempt(s); stop=attempts-exhausted"');
+  });
+
   it('puts a Cache-Status on every response', async () => {
     const result = await handlerWith()(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
     expect(result.headers?.['cache-status']).toMatch(/^alb-retry-proxy; fwd=bypass/);

@@ -1,0 +1,55 @@
+import type { Context } from 'aws-lambda';
+import { startSimulatedOrigin, type OriginOptions, type SimulatedOrigin } from './origin.js';
+
+/**
+ * What `npm start` and `npm run invoke` share to run the function locally like Lambda would:
+ * quiet telemetry defaults, the function timeout, a Lambda context, and a simulated origin when
+ * ORIGIN_URL is unset.
+ */
+
+/**
+ * Locally, metrics to stdout would drown the terminal and one log line per request is only wanted
+ * when asked for (POWERTOOLS_LOG_LEVEL=INFO). Call before importing the handler's modules: they
+ * read POWERTOOLS_* at load time.
+ */
+export function applyLocalTelemetryDefaults(env: NodeJS.ProcessEnv = process.env): void {
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+}
+
+/** FUNCTION_TIMEOUT_S (default 55, as the template) in ms; throws naming the variable when malformed. */
+export function functionTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FUNCTION_TIMEOUT_S ?? '55';
+  const seconds = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(seconds >= 1 && seconds <= 900)) throw new Error(`FUNCTION_TIMEOUT_S: got ${JSON.stringify(raw)}, expected an integer 1..900 (Lambda's range)`);
+  return seconds * 1000;
+}
+
+/** A Lambda context whose remaining time counts down to `deadline` (epoch ms). */
+export function localContext(deadline: number, awsRequestId: string): Context {
+  return {
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    functionName: 'alb-retry-proxy-local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:alb-retry-proxy-local',
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: '/aws/lambda/alb-retry-proxy-local',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * When ORIGIN_URL is unset, starts a simulated origin with `options`, points ORIGIN_URL at it and
+ * returns it (the caller closes it); otherwise returns undefined.
+ */
+export async function simulatedOriginIfUnset(options: Partial<OriginOptions>, env: NodeJS.ProcessEnv = process.env): Promise<SimulatedOrigin | undefined> {
+  if (env.ORIGIN_URL) return undefined;
+  const origin = await startSimulatedOrigin(options);
+  env.ORIGIN_URL = origin.url;
+  return origin;
+}
