@@ -123,7 +123,8 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
     await ctx.origin.resetStats();
 
     const window = { start: NaN, end: NaN };
-    const outageAt = scenario.outage && { from: Math.floor(scenario.outage.from * planned), to: Math.floor(scenario.outage.to * planned) };
+    const outageShare = (ctx.quick && scenario.quickOutage) || scenario.outage;
+    const outageAt = outageShare && { from: Math.floor(outageShare.from * planned), to: Math.floor(outageShare.to * planned) };
     const t0 = performance.now();
     const load = await runLoad(target.send, {
       requests: planned,

@@ -3,6 +3,7 @@
  * `proxy_next_upstream`, `proxy_cache` on, upstream keep-alive. Runs from a temp prefix with every
  * path (pid, logs, temp files, cache) inside it, listening on 127.0.0.1 only.
  */
+import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
@@ -50,9 +51,8 @@ export async function findNginx(install: boolean, log: (line: string) => void, e
   if (process.getuid?.() !== 0) return { missing: `nginx not found and not running as root, so not installing it: ${how}` };
   log('nginx not found: installing Debian\'s nginx with apt-get (up to 5 minutes)...');
   try {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await run('apt-get', ['update'], { env, timeout: 180_000 });
-    await run('apt-get', ['install', '-y', '--no-install-recommends', 'nginx'], { env, timeout: 180_000 });
+    // The same installer as .ci/run: it keeps the package from starting a system nginx.
+    await run('bash', [fileURLToPath(new URL('../scripts/install-nginx.sh', import.meta.url))], { timeout: 360_000 });
   } catch (err) {
     return { missing: `nginx not found and apt-get failed (${(err as Error).message.split('\n')[0]}): ${how}` };
   }

@@ -65,6 +65,11 @@ export interface Scenario {
   make(i: number, rand: () => number): LoadRequest;
   /** The origin answers 503 to everything between these shares of the requests sent. */
   outage?: { from: number; to: number };
+  /**
+   * The window in --quick runs, when it must differ: the time left after the outage must exceed
+   * the breaker's 2 s cool-down, or the "after" figure only shows the breaker still open.
+   */
+  quickOutage?: { from: number; to: number };
 }
 
 const item = (rand: () => number, pool: number) => ({ method: 'GET', path: `/catalog/item-${Math.floor(rand() * pool)}` });
@@ -90,10 +95,11 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 'outage', label: 'outage',
     description: 'Cacheable GETs (Cache-Control: max-age=1, 40 URLs) sent at a steady 150/s; the origin answers 503 to everything from 35% to 70% of the run (7 s in the full run).',
     origin: { failureRate: 0, latencyMs: { min: 20, max: 200 }, cacheControl: 'max-age=1' },
-    requests: { full: 3000, quick: 450 }, concurrency: 64, ratePerSec: 150,
+    requests: { full: 3000, quick: 600 }, concurrency: 64, ratePerSec: 150,
     contenders: ['direct', 'nginx', 'nginx-stale', 'ours', 'ours-cache-nostale', 'ours-cache'],
     make: (_i, rand) => item(rand, 40),
     outage: { from: 0.35, to: 0.7 },
+    quickOutage: { from: 0.2, to: 0.4 },
   },
   {
     id: 'longtail', label: 'long tail',

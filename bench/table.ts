@@ -1,4 +1,4 @@
-/** The results as a terminal table (cli-table3) and as a Markdown table for docs/results.md. */
+/** The results as a terminal table (cli-table3) and as a Markdown table for the README's "Results" section. */
 import Table from 'cli-table3';
 import type { RunResult } from './measure.js';
 

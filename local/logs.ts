@@ -1,6 +1,6 @@
 /**
  * `npm run logs -- <file|dir|s3://bucket/prefix...> [--from ISO] [--to ISO] [--bucket minute|hour]
- * [--json] [--html out.html]`: the ALB access log analyzer. See `--help` and docs/logs.md.
+ * [--json] [--html out.html]`: the ALB access log analyzer. See `--help` and the README's "Visibility" section.
  */
 import { writeFile } from 'node:fs/promises';
 import { analyzeLogSources } from './access-log/analyze-logs.js';

@@ -4,6 +4,7 @@
  * `--check` only verifies it (a test runs the same check).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { CONFIG_OPTIONS } from '../shared/config-options.js';
 
 const START = '<!-- config-table:start -->';
@@ -23,7 +24,7 @@ export function withConfigTable(readme: string): string {
   return `${readme.slice(0, start + START.length)}\n${configTable()}\n${readme.slice(end)}`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const readme = readFileSync('README.md', 'utf8');
   const updated = withConfigTable(readme);
   if (process.argv.includes('--check')) {

@@ -53,6 +53,15 @@ describe('readLogLines', () => {
     expect(lines).toEqual(['caf\u00e9 \u{1f600}', 'next']);
   });
 
+  test('holds a whole line inside one chunk to the same length limit', async () => {
+    async function* source() {
+      yield Buffer.from(`short\n${'y'.repeat(500)}\nalso short\n`);
+    }
+    const lines: SplitLine[] = [];
+    for await (const batch of splitLines(source(), 100)) lines.push(...batch);
+    expect(lines).toEqual(['short', LINE_TOO_LONG, 'also short']);
+  });
+
   test('walks a directory in the S3 layout, in key order, skipping non-log files', async () => {
     const root = join(dir, 'bucket');
     const day = join(root, 'prefix/AWSLogs/123456789012/elasticloadbalancing/us-east-2/2026/05/01');

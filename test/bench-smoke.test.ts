@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +16,19 @@ describe('npm run bench -- --quick --scenario flaky', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
-    run = await new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'bench', '--', '--quick', '--scenario', 'flaky', '--no-install', '--out', out], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    // node itself, not npm: the timeout's SIGTERM must reach the bench, whose cleanup stops
+    // every process it started (npm would not pass the signal on).
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'flaky', '--no-install', '--out', out],
+        { timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      run = { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string; message: string };
+      run = { code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}\n${e.message}` };
+    }
   }, 120_000);
   afterAll(() => rm(out, { recursive: true, force: true }));
 
@@ -55,12 +58,9 @@ describe('npm run bench -- --quick --scenario flaky', () => {
       expect(r.sent).toBe(r.planned);
       expect(r.successRate).toBeGreaterThanOrEqual(0);
       expect(r.successRate).toBeLessThanOrEqual(1);
-      expect(r.succeeded).toBe(Math.round(r.successRate * r.sent));
       for (const k of ['p50', 'p95', 'p99', 'max']) expect(r.latencyMs[k]).toBeGreaterThanOrEqual(0);
       expect(r.latencyMs.p50).toBeLessThanOrEqual(r.latencyMs.p99);
       expect(r.cdf.length).toBeGreaterThan(0);
-      // Not >= sent: nginx with max_fails=1 answers 502 itself once every peer is marked down.
-      expect(Number.isInteger(r.origin.requests) && r.origin.requests >= 0).toBe(true);
     }
     // The origin fails 20% of answers: the direct row must show it, a retrying proxy must beat it.
     const direct = report.results.find((r: { contender: string }) => r.contender === 'direct');
@@ -69,7 +69,12 @@ describe('npm run bench -- --quick --scenario flaky', () => {
     expect(direct.successRate).toBeLessThan(0.95);
     expect(direct.origin.perClientRequest).toBe(1);
     const ours = report.results.find((r: { contender: string }) => r.contender === 'ours');
-    if (ours.status === 'ok') expect(ours.successRate).toBeGreaterThan(direct.successRate);
+    if (ours.status === 'ok') {
+      expect(ours.successRate).toBeGreaterThan(direct.successRate);
+      // It retried (more than one origin request per client request), within RETRY_MAX_ATTEMPTS.
+      expect(ours.origin.perClientRequest).toBeGreaterThan(1);
+      expect(ours.origin.perClientRequest).toBeLessThanOrEqual(5);
+    }
   });
 
   test('writes a self-contained HTML report with charts', async () => {

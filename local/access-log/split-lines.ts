@@ -31,6 +31,9 @@ export async function* splitLines(
       if (skipping) {
         lines.push(LINE_TOO_LONG);
         skipping = false;
+      } else if (nl - start > maxLineLength) {
+        // A whole line inside one chunk is held to the same limit as one spread over several.
+        lines.push(LINE_TOO_LONG);
       } else {
         lines.push(trimCr(text.slice(start, nl)));
       }
