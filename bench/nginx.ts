@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,21 +117,42 @@ export async function startNginx(binary: NginxBinary, variant: NginxVariant, ori
     if (asRoot) await chmod(join(prefix, dir), 0o777);
   }
   if (asRoot) await chmod(prefix, 0o755);
-  const port = await freePort();
-  await writeFile(join(prefix, 'nginx.conf'), nginxConfig(variant, port, originPort, asRoot));
-  const proc = spawnTracked(binary.path, ['-p', prefix, '-c', 'nginx.conf', '-g', 'daemon off;'], { name: 'nginx' });
-  const cleanup = async () => {
-    await proc.stop();
-    await rm(prefix, { recursive: true, force: true });
-  };
-  try {
-    await waitForPort(port, 10_000, () => proc.child.exitCode !== null);
-    if (proc.child.exitCode !== null) throw new Error(`nginx exited with ${proc.child.exitCode}: ${proc.output()}`);
-  } catch (err) {
-    await cleanup();
-    throw err;
+  // The port is free when picked but not reserved: another process may take it before nginx
+  // binds it. nginx then exits ("address in use"), and one more try with a new port follows.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    await writeFile(join(prefix, 'nginx.conf'), nginxConfig(variant, port, originPort, asRoot));
+    const proc = spawnTracked(binary.path, ['-p', prefix, '-c', 'nginx.conf', '-g', 'daemon off;'], { name: 'nginx' });
+    try {
+      await waitForPort(port, 10_000, () => proc.child.exitCode !== null);
+      // Whoever answers on the port must be this nginx: it writes its pid file once it listens.
+      await waitForPid(join(prefix, 'nginx.pid'), proc.child.pid, 5_000, () => proc.child.exitCode !== null);
+      if (proc.child.exitCode !== null) throw new Error(`nginx exited with ${proc.child.exitCode}: ${proc.output()}`);
+      return {
+        url: `http://127.0.0.1:${port}`,
+        stop: async () => {
+          await proc.stop();
+          await rm(prefix, { recursive: true, force: true });
+        },
+      };
+    } catch (err) {
+      await proc.stop();
+      if (attempt >= 2) {
+        await rm(prefix, { recursive: true, force: true });
+        throw err;
+      }
+    }
   }
-  return { url: `http://127.0.0.1:${port}`, stop: cleanup };
+}
+
+async function waitForPid(file: string, pid: number | undefined, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && !gaveUp()) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    if (pid !== undefined && Number(text.trim()) === pid) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!gaveUp()) throw new Error(`the listener on the nginx port is not this nginx (pid file ${file})`);
 }
 
 /** A port that was free a moment ago (nginx cannot listen on port 0 and report it back). */
