@@ -5,10 +5,10 @@
 import type { BenchReport } from './report.js';
 import type { RunResult } from './measure.js';
 import { HEADERS, rows } from './table.js';
+import { esc } from '../local/access-log/svg-charts.js';
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Log10 scale from [lo, hi] onto [0, width]. */
 function logScale(lo: number, hi: number, width: number) {

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { formatAccessLogLine, type AccessLogRecord } from '../local/access-log/format.js';
 import type { AnalysisReport } from '../local/access-log/report.js';
+import { mulberry32 } from '../local/origin.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TIME = '/usr/bin/time';
@@ -28,17 +29,6 @@ const { values } = parseArgs({
 });
 const LINES = Number(values.lines);
 if (!Number.isInteger(LINES) || LINES <= 0) throw new Error(`--lines: ${values.lines} is not a positive integer`);
-
-/** Deterministic PRNG (mulberry32) so every run measures the same log. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATHS = ['/', '/api/orders', '/api/cart', '/api/search', '/health', '/static/app.js', '/api/users/me', '/api/items'];
 const AGENTS = [
@@ -86,7 +76,8 @@ function record(i: number, rnd: () => number): AccessLogRecord {
 }
 
 async function generate(path: string): Promise<void> {
-  const rnd = prng(42);
+  // Deterministic, so every run measures the same log.
+  const rnd = mulberry32(42);
   const out = createWriteStream(path);
   let batch: string[] = [];
   for (let i = 0; i < LINES; i++) {

@@ -72,7 +72,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let backoff = policy.backoff();
     let last: AttemptOutcome | undefined;
     let lastResponse: AttemptOutcome | undefined;
-    let deadlineCut = false;
 
     const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
       const decisions: ForwardDecisions = {
@@ -84,13 +83,13 @@ export function createForwarder(options: ForwarderOptions): Forward {
       };
       // The origin's last response as is, when there was one; else why there was none.
       if (lastResponse && 'response' in lastResponse) return { response: lastResponse.response, attempts, decisions };
-      return { error: error ?? errorOf(last, deadlineCut), attempts, decisions };
+      // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
+      return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs()), attempts, decisions };
     };
 
     for (let round = 1; ; round++) {
       const remaining = deadline.remainingMs();
       if (remaining < (round === 1 ? 1 : minAttemptMs())) {
-        deadlineCut = true;
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
       const permit = breaker?.acquire() ?? { verdict: 'allowed' as const };
@@ -103,14 +102,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
         });
       }
       const probe = permit.verdict === 'probe';
-      const timeoutCap = config.attemptTimeoutMs;
       const result = await runRound(request, {
         client,
-        timeoutMs: () => {
-          const left = deadline.remainingMs();
-          deadlineCut = left < timeoutCap;
-          return Math.max(1, Math.min(timeoutCap, left));
-        },
+        timeoutMs: () => Math.max(1, Math.min(config.attemptTimeoutMs, deadline.remainingMs())),
         isFinal: (outcome) => !policy.decide(request, outcome).retry,
         hedgeAfterMs: probe ? undefined : hedgeDelay(request),
         maxHedges: config.hedge.max,
