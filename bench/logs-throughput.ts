@@ -108,7 +108,7 @@ function measure(input: string): Promise<Measured> {
       const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       done(
         kb
-          ? { report, peakRssBytes: Number(kb[1]) * 1024, rssSource: '/usr/bin/time -v (whole process tree)' }
+          ? { report, peakRssBytes: Number(kb[1]) * 1024, rssSource: '/usr/bin/time -v (largest process)' }
           : { report, peakRssBytes: report.run!.peakRssBytes, rssSource: 'process.resourceUsage().maxRSS' },
       );
     });
