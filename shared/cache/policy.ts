@@ -82,6 +82,7 @@ function lacksCachingHeaders(headers: CachePolicy.Headers): boolean {
   return headers['cache-control'] === undefined && headers.expires === undefined && headers.pragma === undefined;
 }
 
-function carriesIdentity(request: OriginRequest): boolean {
+/** The request says who is asking: an answer to it is only shared when the origin labels it. */
+export function carriesIdentity(request: OriginRequest): boolean {
   return request.headers.authorization !== undefined || request.headers.cookie !== undefined;
 }

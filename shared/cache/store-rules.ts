@@ -2,7 +2,7 @@ import type { ProxyConfig } from '../config.js';
 import type { OriginRequest, OriginResponse } from '../http-types.js';
 import { varyFields } from './cache-key.js';
 import { retentionMs } from './freshness.js';
-import type { CachePolicy } from './policy.js';
+import { carriesIdentity, type CachePolicy } from './policy.js';
 
 /**
  * Why a GET response must not be stored, or undefined when it may be. The library decides what
@@ -23,8 +23,7 @@ export function storeRefusal(
   // RFC 9111 lets a shared cache store the answer to a request with Cookie when the origin says
   // nothing; stale-if-error would then serve one user's page to others for a day. Only an
   // explicit Cache-Control or Expires from the origin makes such an answer shareable here.
-  const credentials = request.headers.cookie !== undefined || request.headers.authorization !== undefined;
-  if (credentials && response.headers['cache-control'] === undefined && response.headers.expires === undefined) return 'credentials-unlabelled';
+  if (carriesIdentity(request) && response.headers['cache-control'] === undefined && response.headers.expires === undefined) return 'credentials-unlabelled';
   // Vary: * can never be selected (RFC 9111 section 4.1); storing it only evicts useful entries.
   if (varyFields(response.headers).includes('*')) return 'vary-star';
   // One user's session cookie must not reach another (CACHE_ALLOW_SET_COOKIE=false).
