@@ -8,7 +8,7 @@
  * files are still invoked).
  */
 import { readEventFile } from './event-file.js';
-import { applyLocalTelemetryDefaults, functionTimeoutMs, localContext, simulatedOriginIfUnset } from './local-runtime.js';
+import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, localContext, simulatedOriginIfUnset } from './local-runtime.js';
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
 if (files.length === 0 || files.includes('--help') || files.includes('-h')) {
@@ -17,13 +17,7 @@ if (files.length === 0 || files.includes('--help') || files.includes('-h')) {
 }
 
 applyLocalTelemetryDefaults();
-let timeoutMs: number;
-try {
-  timeoutMs = functionTimeoutMs();
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(2);
-}
+const timeoutMs = orExit(functionTimeoutMs);
 const origin = await simulatedOriginIfUnset({ failureRate: 0, latencyMs: { min: 0, max: 0 } });
 if (origin) process.stderr.write(`ORIGIN_URL not set: using a simulated origin at ${origin.url}\n`);
 

@@ -25,6 +25,16 @@ export function functionTimeoutMs(env: NodeJS.ProcessEnv = process.env): number 
   return seconds * 1000;
 }
 
+/** `read()`, or the process exits 2 with its error message: for configuration read at start-up. */
+export function orExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 /** A Lambda context whose remaining time counts down to `deadline` (epoch ms). */
 export function localContext(deadline: number, awsRequestId: string): Context {
   return {

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_OPTIONS } from '../shared/config-options.js';
 import { startAlbEmulator } from './emulator.js';
-import { applyLocalTelemetryDefaults, functionTimeoutMs, simulatedOriginIfUnset } from './local-runtime.js';
+import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
 import { SuccessMeter } from './success-meter.js';
 
@@ -42,13 +42,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const multiValueHeaders = flags['multi-value'] ?? process.env.ALB_MULTI_VALUE_HEADERS === 'true';
 const accessLogPath = flags['access-log'] ?? process.env.ACCESS_LOG;
-let timeoutMs: number;
-try {
-  timeoutMs = functionTimeoutMs();
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(2);
-}
+const timeoutMs = orExit(functionTimeoutMs);
 const timeoutS = timeoutMs / 1000;
 
 const origin = await simulatedOriginIfUnset(originOptionsFrom([], process.env));
