@@ -9,6 +9,7 @@ import type {
   ForwardError,
   ForwardResult,
   OriginRequest,
+  OriginResponse,
   StopReason,
 } from './http-types.js';
 import type { LatencyTracker } from './latency-tracker.js';
@@ -71,7 +72,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let hedgesWon = 0;
     let backoff = policy.backoff();
     let last: AttemptOutcome | undefined;
-    let lastResponse: AttemptOutcome | undefined;
+    let lastResponse: OriginResponse | undefined;
 
     const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
       const decisions: ForwardDecisions = {
@@ -82,7 +83,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         breaker: breaker ? breaker.current() : 'disabled',
       };
       // The origin's last response as is, when there was one; else why there was none.
-      if (lastResponse && 'response' in lastResponse) return { response: lastResponse.response, attempts, decisions };
+      if (lastResponse) return { response: lastResponse, attempts, decisions };
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
       return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs()), attempts, decisions };
     };
@@ -129,7 +130,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;
       last = result.outcome;
-      if ('response' in last) lastResponse = last;
+      if ('response' in last) lastResponse = last.response;
 
       const decision = policy.decide(request, last);
       if (!decision.retry) return finish(decision.reason === 'not-idempotent' ? 'not-idempotent' : decision.reason === 'success' ? 'done' : 'not-retryable');

@@ -43,7 +43,8 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   const forward = createForwarder({
     config,
     client,
-    budget: config.budget.ratio > 0 ? new RetryBudget({ ratio: config.budget.ratio, capacity: config.budget.minTokens }) : undefined,
+    // RETRY_BUDGET_RATIO=0 is handled by the budget itself (every retry allowed).
+    budget: new RetryBudget({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
     breaker: config.breaker.enabled ? new CircuitBreaker(config.breaker) : undefined,
     latencies: new LatencyTracker(),
     now,
