@@ -160,6 +160,24 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(h.origin.requests).toHaveLength(2);
   });
 
+  test('a 304 restarts the age: the Age the first response carried does not shorten the refreshed freshness', async () => {
+    const h = await start((req) =>
+      req.headers['if-none-match'] === '"v1"'
+        ? { status: 304, headers: { etag: '"v1"' } }
+        : { headers: { 'cache-control': 'max-age=60', etag: '"v1"', age: '50' }, body: 'version 1' },
+    );
+    expect((await h.get('/r')).response?.headers.age).toEqual(['50']);
+    h.advance(11);
+    const revalidated = await h.get('/r');
+    expect(revalidated.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; stored; ttl=60');
+    expect(revalidated.response?.headers.age).toEqual(['0']);
+    h.advance(30);
+    const hit = await h.get('/r');
+    expect(hit.cacheStatus).toBe('alb-retry-proxy; hit; ttl=30');
+    expect(hit.response?.headers.age).toEqual(['30']);
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
   test('revalidates with If-Modified-Since when only Last-Modified is stored', async () => {
     const lastModified = 'Tue, 01 Oct 2024 10:00:00 GMT';
     const h = await start((req) =>

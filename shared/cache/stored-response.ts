@@ -12,9 +12,15 @@ export function storableHeaders(headers: HeaderMap): HeaderMap {
   return withoutHopByHop(headers);
 }
 
-/** The stored headers updated from a 304 (RFC 9111 section 3.2): its fields replace or join the stored ones. */
+/**
+ * The stored headers updated from a 304 (RFC 9111 section 3.2): its fields replace or join the
+ * stored ones. The stored `Age` goes whatever the 304 says: the 304 is the response received now,
+ * so the refreshed entry's age is the 304's own (none = 0, RFC 9111 section 4.2.3), not the age
+ * the first response arrived with, which would cut the renewed freshness short.
+ */
 export function mergeNotModified(stored: HeaderMap, notModifiedHeaders: HeaderMap): HeaderMap {
   const merged = copyHeaders(stored);
+  delete merged.age;
   for (const [name, values] of Object.entries(withoutHopByHop(notModifiedHeaders))) {
     if (!BODY_FIELDS.has(name)) merged[name] = [...values];
   }
