@@ -2,6 +2,7 @@
  * The analysis as one self-contained HTML file: inline CSS and SVG, no script, font or image to
  * fetch, so it can be attached to a ticket or opened offline. Every value from a log is escaped.
  */
+import { int, pct, sec, targetLabel } from './figures.js';
 import type { AnalysisReport, LatencySummary } from './report.js';
 import { distributionChart, esc, timelineChart } from './svg-charts.js';
 
@@ -11,7 +12,7 @@ export function renderHtmlReport(r: AnalysisReport, generatedAt: Date = new Date
   const verdictClass = r.meetsTarget === null ? '' : r.meetsTarget ? 'ok' : 'bad';
   const sections = [
     `<h1>ALB access log report</h1>
-<p class="big"><span class="${verdictClass}">${esc(rate)} success</span> against the ${esc(pct(r.target, 0))} target: <b>${esc(verdict)}</b></p>`,
+<p class="big"><span class="${verdictClass}">${esc(rate)} success</span> against the ${esc(targetLabel(r.target))} target: <b>${esc(verdict)}</b></p>`,
     table(
       ['', ''],
       [
@@ -92,7 +93,3 @@ function latencyRow(name: string, s: LatencySummary): string[] {
   return [name, int(s.count), int(s.noAnswer), ...[s.p50, s.p90, s.p95, s.p99, s.p999, s.max, s.mean].map(sec)];
 }
 
-const intFormat = new Intl.NumberFormat('en-US');
-const int = (n: number): string => intFormat.format(n);
-const pct = (x: number, digits = 3): string => `${(x * 100).toFixed(digits)}%`;
-const sec = (x: number | null): string => (x === null ? '-' : x.toFixed(3));

@@ -3,6 +3,7 @@
  * into an issue, where escape codes only get in the way.
  */
 import Table from 'cli-table3';
+import { int, pct, points, sec, targetLabel } from './figures.js';
 import type { AnalysisReport, LatencySummary } from './report.js';
 
 /** Timeline rows printed; a longer timeline is summarised and left to `--html` / `--json`. */
@@ -33,7 +34,7 @@ function summary(r: AnalysisReport): string {
     },
     { Requests: int(r.requests) },
     { 'Success rate': `${pct(r.successRate)} (elb_status_code < 500)` },
-    { [`Target ${pct(r.target, 0)}`]: verdict },
+    { [`Target ${targetLabel(r.target)}`]: verdict },
     {
       '5xx': `${int(r.fiveXx.total)} (load balancer ${int(r.fiveXx.elb.total)}, target ${int(r.fiveXx.target.total)})`,
     },
@@ -93,16 +94,3 @@ function malformedTable(r: AnalysisReport): string {
 
 const RIGHT = (n: number): 'right'[] => Array<'right'>(n).fill('right');
 
-const intFormat = new Intl.NumberFormat('en-US');
-function int(n: number): string {
-  return intFormat.format(n);
-}
-function pct(x: number | null, digits = 3): string {
-  return x === null ? '-' : `${(x * 100).toFixed(digits)}%`;
-}
-function points(x: number): string {
-  return `${(x * 100).toFixed(3)} points`;
-}
-function sec(x: number | null): string {
-  return x === null ? '-' : x.toFixed(3);
-}
