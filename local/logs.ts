@@ -1,10 +1,11 @@
 /**
  * `npm run logs -- <file|dir|s3://bucket/prefix...> [--from ISO] [--to ISO] [--bucket minute|hour]
- * [--json] [--html out.html]`: the ALB access log analyzer. See `--help` and the README's "Visibility" section.
+ * [--json] [--html out.html] [--target PERCENT] [--check]`: the ALB access log analyzer. See `--help` and the README's "Visibility" section.
  */
 import { writeFile } from 'node:fs/promises';
 import { analyzeLogSources } from './access-log/analyze-logs.js';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './access-log/cli-args.js';
+import { targetLabel } from './access-log/figures.js';
 import { createProgress } from './access-log/progress.js';
 import { InputError, listLogSources } from './access-log/read.js';
 import { renderHtmlReport } from './access-log/report-html.js';
@@ -39,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       process.stderr.write(`HTML report written to ${options.html}\n`);
+    }
+    if (options.check && report.meetsTarget !== true) {
+      const why = report.successRate === null ? 'no request in range' : `success rate ${(report.successRate * 100).toFixed(3)}%`;
+      process.stderr.write(`logs: --check: target ${targetLabel(options.target)} missed (${why})\n`);
+      return 1;
     }
     return 0;
   } catch (err) {

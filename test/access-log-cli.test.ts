@@ -158,6 +158,28 @@ describe('npm run logs', () => {
     expect(r.topFailingPaths.paths[0]).toEqual({ path: `/orders/0-${'x'.repeat(20)}`, failures: 55, share: 0.0011 });
   });
 
+  test('--check exits 1 when the target is missed, and still prints the report', async () => {
+    const run = await logs([join(dir, 'AWSLogs'), '--check']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Target 99%\s*│\s*MISSED by 39\.000 points/);
+    expect(run.stderr).toContain('logs: --check: target 99% missed (success rate 60.000%)');
+  });
+
+  test('--target moves the bar: --check passes at 50% and fails at 99.9%', async () => {
+    const met = await logs([join(dir, 'AWSLogs'), '--target', '50', '--check', '--json']);
+    expect(met.code).toBe(0);
+    expect(JSON.parse(met.stdout)).toMatchObject({ target: 0.5, meetsTarget: true, successRate: 0.6 });
+    const missed = await logs([join(dir, 'AWSLogs'), '--target', '99.9', '--check']);
+    expect(missed.code).toBe(1);
+    expect(missed.stdout).toMatch(/Target 99\.9%\s*│\s*MISSED by 39\.900 points/);
+  });
+
+  test('--check fails when no request is in range: nothing proves the target', async () => {
+    const run = await logs([join(dir, 'AWSLogs'), '--from', '2030-01-01', '--check']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('logs: --check: target 99% missed (no request in range)');
+  });
+
   test('--help prints the usage and exits 0', async () => {
     const run = await logs(['--help']);
     expect(run.code).toBe(0);
@@ -170,6 +192,8 @@ describe('npm run logs', () => {
     [['x.log', '--from', 'last tuesday'], /--from: "last tuesday" is not an ISO 8601 time/],
     [['x.log', '--from', '2026-05-02', '--to', '2026-05-01'], /--from 2026-05-02 is not before --to 2026-05-01/],
     [['x.log', '--verbose'], /Unknown option '--verbose'/],
+    [['x.log', '--target', '101'], /--target: "101" is not a percentage above 0 and at most 100/],
+    [['x.log', '--target', '99%'], /--target: "99%" is not a percentage/],
     [['/nonexistent/access.log'], /cannot read \/nonexistent\/access\.log: no such file or directory/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const run = await logs(args);

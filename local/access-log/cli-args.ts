@@ -6,10 +6,11 @@ import { parseArgs } from 'node:util';
 import type { BucketSize } from './timeline.js';
 
 export const USAGE = `usage: npm run logs -- <input...> [--from ISO] [--to ISO] [--bucket minute|hour] [--json] [--html out.html]
+                             [--target PERCENT] [--check]
 
-Reads Application Load Balancer access logs and reports requests, success rate against the 99%
-target (success = elb_status_code < 500), 5xx from the load balancer vs the target, latency
-percentiles, top failing paths and a timeline.
+Reads Application Load Balancer access logs and reports requests, success rate against the
+availability target (99% unless --target; success = elb_status_code < 500), 5xx from the load
+balancer vs the target, latency percentiles, top failing paths and a timeline.
 
 inputs (any number, mixed):
   FILE                    one log file, plain or gzip (read whatever its name)
@@ -25,9 +26,13 @@ options:
   --bucket minute|hour    timeline resolution (default: per minute up to 6 hours of data, else per hour)
   --json                  print the report as JSON instead of tables
   --html FILE             also write a self-contained HTML report with charts
+  --target PERCENT        the availability target the success rate is judged against (default 99)
+  --check                 exit 1 when the target is missed or no request is in range, e.g. in a
+                          deployment pipeline; the report is printed all the same
   -h, --help              show this help
 
-exit status: 0 report printed, 2 bad arguments or unreadable input
+exit status: 0 report printed, 1 target missed (only with --check), 2 bad arguments or
+             unreadable input
 `;
 
 export class UsageError extends Error {
@@ -41,6 +46,10 @@ export interface CliOptions {
   bucket: BucketSize | 'auto';
   json: boolean;
   html?: string;
+  /** The availability target as a share, 0.99 for `--target 99`. */
+  target: number;
+  /** Exit 1 when the target is missed (or nothing was counted). */
+  check: boolean;
   help: boolean;
 }
 
@@ -57,6 +66,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
         bucket: { type: 'string' },
         json: { type: 'boolean', default: false },
         html: { type: 'string' },
+        target: { type: 'string' },
+        check: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -64,7 +75,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     throw new UsageError((err as Error).message);
   }
   const { values: v, positionals } = parsed;
-  if (v.help) return { inputs: positionals, bucket: 'auto', json: false, help: true };
+  if (v.help) return { inputs: positionals, bucket: 'auto', json: false, target: DEFAULT_TARGET, check: false, help: true };
   if (positionals.length === 0) throw new UsageError('no input: give a log file, a directory or an s3://bucket/prefix');
   const bucket = v.bucket ?? 'auto';
   if (bucket !== 'auto' && bucket !== 'minute' && bucket !== 'hour') {
@@ -74,6 +85,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   const to = v.to === undefined ? undefined : isoDate('--to', v.to);
   if (from && to && from.getTime() >= to.getTime()) throw new UsageError(`--from ${v.from} is not before --to ${v.to}`);
   if (v.html !== undefined && v.html.trim() === '') throw new UsageError('--html: give the path of the file to write');
+  const target = v.target === undefined ? DEFAULT_TARGET : targetShare(v.target);
   return {
     inputs: positionals,
     ...(from ? { from } : {}),
@@ -81,8 +93,22 @@ export function parseCliArgs(argv: string[]): CliOptions {
     bucket,
     json: v.json ?? false,
     ...(v.html !== undefined ? { html: v.html } : {}),
+    target,
+    check: v.check ?? false,
     help: false,
   };
+}
+
+/** The HOSP team's goal: more than 99% of requests succeed. */
+const DEFAULT_TARGET = 0.99;
+
+/** `--target 99.9` as 0.999: a percentage above 0 and at most 100. */
+function targetShare(value: string): number {
+  const percent = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(percent > 0 && percent <= 100)) {
+    throw new UsageError(`--target: ${JSON.stringify(value)} is not a percentage above 0 and at most 100 (e.g. 99 or 99.9)`);
+  }
+  return percent / 100;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
