@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { analyzeLogSources } from './access-log/analyze-logs.js';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './access-log/cli-args.js';
-import { targetLabel } from './access-log/figures.js';
+import { pct, targetLabel } from './access-log/figures.js';
 import { createProgress } from './access-log/progress.js';
 import { InputError, listLogSources } from './access-log/read.js';
 import { renderHtmlReport } from './access-log/report-html.js';
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`HTML report written to ${options.html}\n`);
     }
     if (options.check && report.meetsTarget !== true) {
-      const why = report.successRate === null ? 'no request in range' : `success rate ${(report.successRate * 100).toFixed(3)}%`;
+      const why = report.successRate === null ? 'no request in range' : `success rate ${pct(report.successRate)}`;
       process.stderr.write(`logs: --check: target ${targetLabel(options.target)} missed (${why})\n`);
       return 1;
     }

@@ -13,6 +13,9 @@ import type { AnalysisReport, MalformedLine } from './report.js';
 import { TopCounter } from './top-counter.js';
 import { Timeline, type BucketSize } from './timeline.js';
 
+/** The availability target the HOSP team set: 99% of requests succeed. */
+export const DEFAULT_TARGET = 0.99;
+
 export interface AnalyzeOptions {
   /** Only requests whose `time` is at or after this. */
   from?: Date;
@@ -126,7 +129,7 @@ export class AccessLogAnalyzer {
 
   report(inputs: string[], sources: number): AnalysisReport {
     const fiveXx = this.classes['5xx'];
-    const target = this.options.target ?? 0.99;
+    const target = this.options.target ?? DEFAULT_TARGET;
     const successRate = this.requests === 0 ? null : (this.requests - fiveXx) / this.requests;
     const elbTotal = sum(this.elb5xx);
     return {

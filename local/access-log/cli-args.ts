@@ -3,6 +3,7 @@
  * date fails before a 1 GB read, with a message that names the flag and the accepted form.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_TARGET } from './analyze.js';
 import type { BucketSize } from './timeline.js';
 
 export const USAGE = `usage: npm run logs -- <input...> [--from ISO] [--to ISO] [--bucket minute|hour] [--json] [--html out.html]
@@ -98,9 +99,6 @@ export function parseCliArgs(argv: string[]): CliOptions {
     help: false,
   };
 }
-
-/** The HOSP team's goal: more than 99% of requests succeed. */
-const DEFAULT_TARGET = 0.99;
 
 /** `--target 99.9` as 0.999: a percentage above 0 and at most 100. */
 function targetShare(value: string): number {
