@@ -86,18 +86,18 @@ export const CONFIG_OPTIONS = [
     form: 'true | false',
     doc: 'Also retry POST/PATCH after they may have reached the origin. Off: only when nothing was sent or the request has an Idempotency-Key.',
   },
-  // Retry budget, hedging, circuit breaker
+  // Retry budget and hedging
   {
     name: 'RETRY_BUDGET_RATIO',
     default: '0.5',
     form: 'number 0..10 (0 disables the budget)',
-    doc: 'Tokens each request adds to the retry bucket; a retry or hedge takes one. Caps origin load at about 1 + ratio requests per client request, whatever fails. 0 turns the budget off.',
+    doc: 'Tokens each request adds to its route\'s retry bucket (first path segment) and to the container-wide one; a retry or hedge takes one from both. Caps origin load at about 1 + ratio requests per client request, whatever fails; a broken path spends only its own tokens. 0 turns the budget off.',
   },
   {
     name: 'RETRY_BUDGET_MIN_TOKENS',
     default: '10',
     form: 'number >= 1',
-    doc: 'Size of the retry token bucket: its start level and cap, so the burst of retries a quiet container can make.',
+    doc: 'Size of each retry token bucket (per route and container-wide): its start level and cap, so the burst of retries a quiet container can make.',
   },
   {
     name: 'HEDGE_AFTER_MS',
@@ -122,42 +122,6 @@ export const CONFIG_OPTIONS = [
     default: '50',
     form: 'integer milliseconds >= 1',
     doc: 'With HEDGE_AFTER_MS=auto: never hedge sooner than this, nor before 20 latencies were seen.',
-  },
-  {
-    name: 'BREAKER_ENABLED',
-    default: 'true',
-    form: 'true | false',
-    doc: 'Stop calling an origin in sustained failure for a cool-down, then probe. State is per container.',
-  },
-  {
-    name: 'BREAKER_THRESHOLD',
-    default: '0.5',
-    form: 'number above 0, at most 0.99',
-    doc: 'Share of failed attempts in the window that opens the breaker. Well above a flaky origin\'s 5xx rate.',
-  },
-  {
-    name: 'BREAKER_WINDOW_MS',
-    default: '10000',
-    form: 'integer milliseconds >= 100',
-    doc: 'Sampling window of attempt outcomes.',
-  },
-  {
-    name: 'BREAKER_MIN_REQUESTS',
-    default: '20',
-    form: 'integer >= 1',
-    doc: 'Attempts the window must hold before the breaker may open.',
-  },
-  {
-    name: 'BREAKER_CONSECUTIVE_FAILURES',
-    default: '10',
-    form: 'integer >= 0 (0: off)',
-    doc: 'Failed attempts in a row that open the breaker at once: a total outage trips it within a few requests instead of after half a busy window; a 20%-flaky origin does this once in ten million.',
-  },
-  {
-    name: 'BREAKER_COOLDOWN_MS',
-    default: '2000',
-    form: 'integer milliseconds >= 1',
-    doc: 'How long an open breaker refuses before letting one probe through (half-open). Short, because requests are refused until a probe succeeds: the origin sees one probe per cool-down per container, users see at most this much delay after a recovery.',
   },
   // Cache
   {

@@ -24,14 +24,6 @@ export interface ProxyConfig {
     readonly percentile: number;
     readonly minDelayMs: number;
   };
-  readonly breaker: {
-    readonly enabled: boolean;
-    readonly threshold: number;
-    readonly windowMs: number;
-    readonly minRequests: number;
-    readonly consecutiveFailures: number;
-    readonly cooldownMs: number;
-  };
   readonly cache: {
     readonly store: 'off' | 'memory' | 's3' | 'tiered';
     readonly memoryMaxBytes: number;
@@ -122,14 +114,6 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       max: int('HEDGE_MAX', 0, 4),
       percentile: num('HEDGE_PERCENTILE', 50, 99.9),
       minDelayMs: int('HEDGE_MIN_DELAY_MS', 1),
-    },
-    breaker: {
-      enabled: bool('BREAKER_ENABLED'),
-      threshold: num('BREAKER_THRESHOLD', 0, 0.99, true),
-      windowMs: int('BREAKER_WINDOW_MS', 100),
-      minRequests: int('BREAKER_MIN_REQUESTS', 1),
-      consecutiveFailures: int('BREAKER_CONSECUTIVE_FAILURES', 0),
-      cooldownMs: int('BREAKER_COOLDOWN_MS', 1),
     },
     cache: {
       store,

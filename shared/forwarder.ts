@@ -1,4 +1,3 @@
-import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ProxyConfig } from './config.js';
 import { runRound } from './hedged-attempt.js';
 import type {
@@ -14,16 +13,17 @@ import type {
 } from './http-types.js';
 import type { LatencyTracker } from './latency-tracker.js';
 import type { OriginClient } from './origin-client.js';
-import type { RetryBudget } from './retry-budget.js';
+import { RetryGuards } from './retry-guards.js';
 import { RetryPolicy, SAFE_METHODS, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
 
 export interface ForwarderOptions {
   readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'>;
   readonly client: OriginClient;
-  /** Shared by all requests of the container; omitted: no budget. */
-  readonly budget?: RetryBudget;
-  /** Shared by all requests of the container; omitted: no breaker. */
-  readonly breaker?: CircuitBreaker;
+  /**
+   * Retry budgets and health per route key, shared by all requests of the container; they see one
+   * outcome per client request and only ever stop retries and hedges. Omitted: no guards.
+   */
+  readonly guards?: RetryGuards;
   /** Recent origin latencies (adaptive hedging, "can this attempt still finish"). */
   readonly latencies?: LatencyTracker;
   /** @default setTimeout-based sleep (fake timers apply) */
@@ -43,11 +43,12 @@ const AUTO_HEDGE_MIN_SAMPLES = 20;
 
 /**
  * The retry loop: attempts (hedged when configured) until one is final, the attempts run out, the
- * deadline leaves no room for another, the retry budget is spent, or the breaker refuses. Never
- * throws for origin failures: the result carries the origin's last response or a `ForwardError`.
+ * deadline leaves no room for another, or the guards stop retries (budget spent, route failing,
+ * origin down). The first attempt is always made. Never throws for origin failures: the result
+ * carries the origin's last response or a `ForwardError`.
  */
 export function createForwarder(options: ForwarderOptions): Forward {
-  const { config, client, budget, breaker, latencies } = options;
+  const { config, client, guards, latencies } = options;
   const policy = new RetryPolicy(config.retry);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -64,7 +65,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
   };
 
   return async function forward(request: OriginRequest, deadline: Deadline): Promise<ForwardResult> {
-    budget?.deposit();
+    const key = RetryGuards.routeKey(request.path);
+    guards?.begin(key);
     const attempts: AttemptRecord[] = [];
     let attemptNo = 0;
     let budgetDenied = 0;
@@ -74,13 +76,24 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let last: AttemptOutcome | undefined;
     let lastResponse: OriginResponse | undefined;
 
+    // Asked before every retry and hedge; remembers why the guards said no.
+    let retriesStopped: 'route-failing' | 'origin-down' | undefined;
+    const mayRetry = (): boolean => {
+      const verdict = guards?.tryRetry(key) ?? 'allowed';
+      if (verdict === 'budget') budgetDenied += 1;
+      else if (verdict !== 'allowed') retriesStopped = verdict;
+      return verdict === 'allowed';
+    };
+
     const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
+      // The one outcome of this client request, for the guards.
+      guards?.observe(key, last && policy.classify(last));
       const decisions: ForwardDecisions = {
         stop,
         budgetDenied,
         hedgesSent,
         hedgesWon,
-        breaker: breaker ? breaker.current() : 'disabled',
+        ...(retriesStopped ? { retriesStopped } : {}),
       };
       // The origin's last response as is, when there was one; else why there was none.
       if (lastResponse) return { response: lastResponse, attempts, decisions };
@@ -93,39 +106,24 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (remaining < (round === 1 ? 1 : minAttemptMs())) {
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
-      const permit = breaker?.acquire() ?? { verdict: 'allowed' as const };
-      if (permit.verdict === 'refused') {
-        return finish('breaker-open', {
-          status: 503,
-          type: 'destination_unavailable',
-          detail: 'circuit breaker open: origin failing, not called',
-          retryAfterS: permit.retryAfterS,
-        });
-      }
-      const probe = permit.verdict === 'probe';
       const result = await runRound(request, {
         client,
         timeoutMs: () => Math.max(1, Math.min(config.attemptTimeoutMs, deadline.remainingMs())),
         isFinal: (outcome) => !policy.decide(request, outcome).retry,
-        hedgeAfterMs: probe ? undefined : hedgeDelay(request),
+        hedgeAfterMs: hedgeDelay(request),
         maxHedges: config.hedge.max,
         mayHedge: () => {
           if (deadline.remainingMs() < minAttemptMs()) return false;
-          if (budget && !budget.tryWithdraw()) {
-            budgetDenied += 1;
-            return false;
-          }
-          return true;
+          return mayRetry();
         },
         nextAttemptNumber: () => ++attemptNo,
-        onAttempt: (record, outcome) => {
-          attempts.push(record);
-          const failed = policy.isFailure(outcome);
-          breaker?.record(!failed, probe);
-          if (!failed && 'response' in outcome) latencies?.add(record.ms);
-        },
+        onAttempt: (record) => attempts.push(record),
         now,
       });
+      // The deciding attempt ended last (the cancelled ones are added below): its latency, when
+      // it was an answer, feeds adaptive hedging.
+      const decidingMs = attempts[attempts.length - 1]?.ms;
+      if (decidingMs !== undefined && !policy.classify(result.outcome).failed) latencies?.add(decidingMs);
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;
@@ -146,10 +144,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (delay + minAttemptMs() > deadline.remainingMs()) {
         return finish('deadline');
       }
-      if (budget && !budget.tryWithdraw()) {
-        budgetDenied += 1;
-        return finish('budget');
-      }
+      if (!mayRetry()) return finish(retriesStopped ?? 'budget');
       if (delay > 0) await sleep(delay);
     }
   };

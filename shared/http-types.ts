@@ -61,8 +61,11 @@ export interface ForwardDecisions {
   readonly hedgesSent: number;
   /** Hedges whose response was the one returned. */
   readonly hedgesWon: number;
-  /** Circuit breaker state after the exchange (`disabled` when BREAKER_ENABLED=false). */
-  readonly breaker: 'closed' | 'open' | 'half-open' | 'disabled';
+  /**
+   * Set when the guards stopped a retry or hedge because this route keeps failing or the whole
+   * origin looks down (never the first attempt).
+   */
+  readonly retriesStopped?: 'route-failing' | 'origin-down';
 }
 
 export type StopReason =
@@ -73,18 +76,17 @@ export type StopReason =
   | 'deadline'
   | 'retry-after-too-long'
   | 'budget'
-  | 'breaker-open';
+  | 'route-failing'
+  | 'origin-down';
 
 /** A failed exchange with no origin response to pass on, mapped to 502/503/504 at the ALB boundary. */
 export interface ForwardError {
-  /** 502 (origin unreachable or broken), 503 (breaker open / budget) or 504 (deadline). */
-  readonly status: 502 | 503 | 504;
+  /** 502 (origin unreachable or broken) or 504 (deadline, attempt timeout). */
+  readonly status: 502 | 504;
   /** RFC 9209 error type, e.g. `connection_refused`, `http_response_timeout`. */
   readonly type: string;
   /** Human-readable detail for logs and the Proxy-Status `details` parameter (no secrets). */
   readonly detail: string;
-  /** Seconds the client should wait (circuit breaker), sent as Retry-After. */
-  readonly retryAfterS?: number;
 }
 
 /** Forwards a request to the origin with the retry policy; never throws for origin failures. */

@@ -2,7 +2,6 @@ import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { parseAlbEvent, type ParsedAlbEvent } from './alb-event.js';
 import { toAlbResult } from './alb-result.js';
 import { createResponseCache, type ResponseCache } from './cache/index.js';
-import { CircuitBreaker } from './circuit-breaker.js';
 import type { ProxyConfig } from './config.js';
 import { EventError } from './errors.js';
 import { createForwarder } from './forwarder.js';
@@ -10,7 +9,7 @@ import type { Deadline, ForwardError, ForwardResult, HeaderMap, OriginResponse }
 import { LatencyTracker } from './latency-tracker.js';
 import { createOriginClient, type OriginClient } from './origin-client.js';
 import { proxyStatusHeader } from './proxy-status.js';
-import { RetryBudget } from './retry-budget.js';
+import { RetryGuards } from './retry-guards.js';
 import { recordRequest } from './request-telemetry.js';
 import { logger } from './telemetry.js';
 
@@ -32,7 +31,7 @@ export interface ProxyHandlerDeps {
 
 /**
  * Builds the ALB handler: event -> origin request -> cache/attempts -> ALB result. Everything that
- * must survive warm invocations (connection pool, cache, retry budget, breaker, latencies) is
+ * must survive warm invocations (connection pool, cache, retry guards, latencies) is
  * created here, once per container. The handler never throws: a bad event is a 400, anything
  * unexpected a 502 whose cause goes to the log, not to the client.
  */
@@ -43,9 +42,8 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   const forward = createForwarder({
     config,
     client,
-    // RETRY_BUDGET_RATIO=0 is handled by the budget itself (every retry allowed).
-    budget: new RetryBudget({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
-    breaker: config.breaker.enabled ? new CircuitBreaker(config.breaker) : undefined,
+    // RETRY_BUDGET_RATIO=0 is handled by the budgets themselves (every retry allowed).
+    guards: new RetryGuards({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
     latencies: new LatencyTracker(),
     now,
   });
@@ -130,8 +128,7 @@ function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { sta
     'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
     'cache-control': ['no-store'],
   };
-  if (error.retryAfterS !== undefined) headers['retry-after'] = [String(error.retryAfterS)];
-  const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 503 | 504];
+  const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 504];
   const body = `${error.status} ${reason}: ${error.type}${publicDetail ? ` (${publicDetail})` : ''}\n`;
   return { status: error.status, headers, body: Buffer.from(body) };
 }
@@ -142,5 +139,6 @@ function describe(result: ForwardResult): string {
   if (!d) return tries;
   const hedges = d.hedgesSent > 0 ? `; hedges=${d.hedgesSent}; hedge-won=${d.hedgesWon > 0 ? 1 : 0}` : '';
   const budget = d.budgetDenied > 0 ? `; budget-denied=${d.budgetDenied}` : '';
-  return `${tries}; stop=${d.stop}${hedges}${budget}${d.breaker === 'open' ? '; breaker=open' : ''}`;
+  const stopped = d.retriesStopped && d.retriesStopped !== d.stop ? `; retries-stopped=${d.retriesStopped}` : '';
+  return `${tries}; stop=${d.stop}${hedges}${budget}${stopped}`;
 }

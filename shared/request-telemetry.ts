@@ -27,7 +27,7 @@ export function recordRequest({ request, traceId, result, status, totalMs }: Req
     traceId,
     attempts,
     cache: result?.cacheStatus,
-    ...(d ? { stop: d.stop, breaker: d.breaker, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
+    ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
   });
 
   const retries = attempts.filter((a) => !a.hedge).length - 1;
@@ -40,8 +40,9 @@ export function recordRequest({ request, traceId, result, status, totalMs }: Req
     if (d.hedgesSent > 0) count('HedgesSent', d.hedgesSent);
     if (d.hedgesWon > 0) count('HedgesWon', d.hedgesWon);
     if (d.budgetDenied > 0) count('RetriesDeniedByBudget', d.budgetDenied);
-    if (d.stop === 'breaker-open') count('BreakerRejected');
-    if (d.breaker === 'open') count('BreakerOpen');
+    // Retries or hedges the guards stopped: the route keeps failing, or the whole origin is down.
+    if (d.retriesStopped === 'route-failing') count('RetriesStoppedRouteFailing');
+    if (d.retriesStopped === 'origin-down') count('RetriesStoppedOriginDown');
   }
   for (const attempt of attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
   millis('TotalLatency', totalMs);

@@ -1,5 +1,5 @@
 /**
- * A retry budget per container, after Finagle's RetryBudget and the AWS SDK's retry quota: every
+ * A retry token bucket (one per route key and one container-wide ceiling, see `RetryGuards`), after Finagle's RetryBudget and the AWS SDK's retry quota: every
  * request deposits `ratio` tokens, every retry or hedge withdraws one, and the bucket holds at most
  * `capacity`. Under sustained failure retries therefore cost at most `ratio` extra origin requests
  * per client request, instead of multiplying load by the number of attempts (a retry storm).
@@ -22,6 +22,11 @@ export class RetryBudget {
   /** Call once per client request. */
   deposit(): void {
     this.tokens = Math.min(this.options.capacity, this.tokens + this.options.ratio);
+  }
+
+  /** Whether a retry could take a token now (nothing is taken). */
+  available(): boolean {
+    return this.options.ratio === 0 || this.tokens >= 1;
   }
 
   /** Takes a token for one retry or hedge; false (and counted) when the budget is spent. */

@@ -1,7 +1,7 @@
 import { ConstantBackoff, ExponentialBackoff, fullJitterGenerator, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { ProxyConfig } from './config.js';
-import { OriginError } from './errors.js';
 import type { OriginRequest, OriginResponse } from './http-types.js';
+import { classifyOutcome, type AttemptOutcome, type OutcomeClass } from './outcome.js';
 
 /** RFC 9110 section 9.2.2: repeating these has the same effect as sending them once. */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -9,8 +9,7 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', '
 /** RFC 9110 section 9.2.1: safe methods, the only ones hedged (a parallel copy has no effect). */
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-/** What one attempt produced: an HTTP response (any status) or an error without response. */
-export type AttemptOutcome = { readonly response: OriginResponse } | { readonly error: OriginError };
+export type { AttemptOutcome } from './outcome.js';
 
 export type RetryDecision =
   | { readonly retry: true }
@@ -25,24 +24,20 @@ export class RetryPolicy {
 
   /** Whether the outcome is worth another attempt, judged on its own (not on time or budget). */
   decide(request: OriginRequest, outcome: AttemptOutcome): RetryDecision {
+    const { retryable } = this.classify(outcome);
     if ('response' in outcome) {
-      if (!this.retry.statuses.has(outcome.response.status)) return { retry: false, reason: 'success' };
+      if (!retryable) return { retry: false, reason: 'success' };
       // A response proves the request reached the origin.
       return this.mayRepeat(request, true) ? { retry: true } : { retry: false, reason: 'not-idempotent' };
     }
     // A body too large for ALB, or a request undici refused, will be the same next time.
-    if (!this.isFailure(outcome)) return { retry: false, reason: 'error-kind' };
+    if (!retryable) return { retry: false, reason: 'error-kind' };
     return this.mayRepeat(request, outcome.error.sent) ? { retry: true } : { retry: false, reason: 'not-idempotent' };
   }
 
-  /**
-   * Whether the origin failed, whatever the method: a retryable status or an error that says the
-   * origin is unwell. Feeds the circuit breaker and stale-if-error, which must not depend on
-   * whether this particular request could be repeated.
-   */
-  isFailure(outcome: AttemptOutcome): boolean {
-    if ('response' in outcome) return this.retry.statuses.has(outcome.response.status);
-    return outcome.error.kind !== 'http_response_body_size' && outcome.error.kind !== 'http_request_error';
+  /** The outcome classified with this policy's RETRY_STATUSES (see `classifyOutcome`). */
+  classify(outcome: AttemptOutcome): OutcomeClass {
+    return classifyOutcome(outcome, this.retry.statuses);
   }
 
   /**

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(config.attemptTimeoutMs).toBe(25_000);
     expect(config.cache.store).toBe('memory');
     expect(config.hedge.after).toBeUndefined();
-    expect(config.breaker.enabled).toBe(true);
+    expect(config.budget).toEqual({ ratio: 0.5, minTokens: 10 });
   });
 
   it('has a default in the option table for every option but ORIGIN_URL and CACHE_*', () => {
@@ -71,7 +71,7 @@ describe('loadConfig', () => {
     [{ ...base, RETRY_NON_IDEMPOTENT: 'yes' }, 'RETRY_NON_IDEMPOTENT', /true \| false/],
     [{ ...base, ATTEMPT_TIMEOUT_MS: '-1' }, 'ATTEMPT_TIMEOUT_MS', /expected/],
     [{ ...base, HEDGE_AFTER_MS: 'soon' }, 'HEDGE_AFTER_MS', /expected/],
-    [{ ...base, BREAKER_THRESHOLD: '1' }, 'BREAKER_THRESHOLD', /expected/],
+    [{ ...base, RETRY_BUDGET_RATIO: '11' }, 'RETRY_BUDGET_RATIO', /expected/],
     [{ ...base, CACHE_STORE: 'redis' }, 'CACHE_STORE', /off \| memory \| s3 \| tiered/],
     [{ ...base, CACHE_STORE: 'tiered' }, 'CACHE_BUCKET', /required when CACHE_STORE=tiered/],
     [{ ...base, CACHE_S3_ENDPOINT: 'localhost:4568' }, 'CACHE_S3_ENDPOINT', /expected/],

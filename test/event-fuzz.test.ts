@@ -13,7 +13,7 @@ let handler: AlbHandler;
 beforeAll(async () => {
   origin = await startScriptedOrigin({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' });
   decoy = await startScriptedOrigin({ status: 200, body: 'you should not be here' });
-  handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, CACHE_STORE: 'off', RETRY_MAX_ATTEMPTS: '1', BREAKER_ENABLED: 'false' }));
+  handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, CACHE_STORE: 'off', RETRY_MAX_ATTEMPTS: '1' }));
 });
 afterAll(async () => {
   await origin.close();

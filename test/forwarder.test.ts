@@ -3,8 +3,7 @@ import { loadConfig } from '../shared/config.js';
 import { createForwarder, type ForwarderOptions } from '../shared/forwarder.js';
 import type { Deadline, OriginRequest } from '../shared/http-types.js';
 import { createOriginClient, type OriginClient } from '../shared/origin-client.js';
-import { RetryBudget } from '../shared/retry-budget.js';
-import { CircuitBreaker } from '../shared/circuit-breaker.js';
+import { RetryGuards } from '../shared/retry-guards.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 
 let origin: ScriptedOrigin;
@@ -302,27 +301,29 @@ describe('hedging', () => {
 describe('overload safety', () => {
   it('stops retrying when the retry budget is spent, so load stays near one request per request', async () => {
     origin.script({ status: 503 });
-    const budget = new RetryBudget({ ratio: 0.1, capacity: 2 });
-    const { forward } = setup({}, { budget });
+    const guards = new RetryGuards({ ratio: 0.1, capacity: 2 });
+    const { forward } = setup({}, { guards });
     const results = [];
     for (let i = 0; i < 20; i++) results.push(await forward(req(), deadline()));
-    // 20 first attempts, the 2-token start, and 0.1 per request: at most 20 + 2 + 2 retries.
+    // 20 first attempts, then the guards stop retries: at most 20 + 2 + 2 origin requests.
     expect(origin.received.length).toBeLessThanOrEqual(24);
-    expect(results.some((r) => r.decisions?.stop === 'budget')).toBe(true);
-    expect(budget.snapshot().denied).toBeGreaterThan(0);
+    expect(results.some((r) => r.decisions?.stop === 'budget' || r.decisions?.stop === 'origin-down')).toBe(true);
   });
 
-  it('opens the breaker under sustained failure and then answers 503 without calling the origin', async () => {
+  it('never refuses a first attempt: after an outage the first request succeeds', async () => {
     origin.script({ status: 503 });
-    const breaker = new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 5, cooldownMs: 60_000 });
-    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '1' }, { breaker });
+    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
+    const { forward } = setup({}, { guards });
     for (let i = 0; i < 10; i++) await forward(req(), deadline());
-    expect(breaker.current()).toBe('open');
+    expect(guards.state('things')).toBe('origin-down');
     const before = origin.received.length;
+    const down = await forward(req(), deadline());
+    // While down: one attempt per request, no retries.
+    expect(origin.received.length).toBe(before + 1);
+    expect(down.decisions).toMatchObject({ stop: 'origin-down', retriesStopped: 'origin-down' });
+    origin.script({ status: 200, body: 'back' });
     const result = await forward(req(), deadline());
-    expect(origin.received.length).toBe(before);
-    expect(result.error).toMatchObject({ status: 503, type: 'destination_unavailable' });
-    expect(result.error?.retryAfterS).toBeGreaterThan(0);
-    expect(result.decisions?.stop).toBe('breaker-open');
+    expect(result.response?.status).toBe(200);
+    expect(guards.state('things')).toBe('healthy');
   });
 });

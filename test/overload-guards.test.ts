@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CircuitBreaker } from '../shared/circuit-breaker.js';
+import { OriginError } from '../shared/errors.js';
+import { classifyOutcome, type OutcomeClass } from '../shared/outcome.js';
+import { MAX_ROUTE_KEYS, RetryGuards } from '../shared/retry-guards.js';
 import { LatencyTracker } from '../shared/latency-tracker.js';
 import { RetryBudget } from '../shared/retry-budget.js';
 import { retryAfterMs } from '../shared/retry-policy.js';
@@ -32,82 +34,89 @@ describe('RetryBudget', () => {
   });
 });
 
-describe('CircuitBreaker', () => {
-  const make = () => {
-    vi.useFakeTimers();
-    vi.setSystemTime(new Date('2026-11-22T12:00:00Z'));
-    return new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 5_000 });
-  };
+describe('RetryGuards', () => {
+  const guards = () => new RetryGuards({ ratio: 0.5, capacity: 3 });
+  const failed500: OutcomeClass = { retryable: true, gatewayError: false, throttled: false, staleServable: true, failed: true };
+  const refused: OutcomeClass = { retryable: true, gatewayError: true, throttled: false, staleServable: true, failed: true };
+  const ok: OutcomeClass = { retryable: false, gatewayError: false, throttled: false, staleServable: false, failed: false };
 
-  it('stays closed below the minimum number of attempts, even if all fail', () => {
-    const breaker = make();
-    for (let i = 0; i < 9; i++) breaker.record(false);
-    expect(breaker.current()).toBe('closed');
+  it('keys routes by the first path segment', () => {
+    expect(RetryGuards.routeKey('/things/1')).toBe('things');
+    expect(RetryGuards.routeKey('/status')).toBe('status');
+    expect(RetryGuards.routeKey('/')).toBe('');
   });
 
-  it('stays closed for a flaky origin below the threshold', () => {
-    const breaker = make();
-    for (let i = 0; i < 100; i++) breaker.record(i % 5 !== 0); // 20% failures
-    expect(breaker.current()).toBe('closed');
+  it('lets a path that keeps failing spend only its own tokens, then stops only its own retries', () => {
+    const g = guards();
+    for (let i = 0; i < 10; i++) {
+      g.begin('broken');
+      g.tryRetry('broken');
+      g.observe('broken', failed500);
+    }
+    expect(g.state('broken')).toBe('route-failing');
+    expect(g.tryRetry('broken')).toBe('route-failing');
+    g.begin('echo');
+    expect(g.state('echo')).toBe('healthy');
+    expect(g.tryRetry('echo')).toBe('allowed');
+    expect(g.routeTokens('echo')).toBeGreaterThanOrEqual(2);
   });
 
-  it('opens, refuses with Retry-After, half-opens with one probe, and closes when the probe succeeds', () => {
-    const breaker = make();
-    for (let i = 0; i < 12; i++) breaker.record(false);
-    expect(breaker.current()).toBe('open');
-    expect(breaker.acquire()).toEqual({ verdict: 'refused', retryAfterS: 5 });
-    vi.advanceTimersByTime(3_000);
-    expect(breaker.acquire()).toEqual({ verdict: 'refused', retryAfterS: 2 });
-    vi.advanceTimersByTime(2_000);
-    expect(breaker.current()).toBe('half-open');
-    expect(breaker.acquire()).toEqual({ verdict: 'probe' });
-    // Only one probe at a time: everyone else is refused at once, not queued.
-    expect(breaker.acquire().verdict).toBe('refused');
-    breaker.record(true, true);
-    expect(breaker.current()).toBe('closed');
-    expect(breaker.acquire()).toEqual({ verdict: 'allowed' });
+  it('refuses a retry when the route bucket or the container-wide ceiling is empty', () => {
+    const g = new RetryGuards({ ratio: 0.5, capacity: 2 });
+    g.begin('a');
+    expect([g.tryRetry('a'), g.tryRetry('a'), g.tryRetry('a')]).toEqual(['allowed', 'allowed', 'budget']);
+    // Route b has a full bucket of its own, but the ceiling was spent by a.
+    g.begin('b');
+    expect(g.tryRetry('b')).toBe('budget');
+    expect(g.snapshot().denied).toBe(2);
   });
 
-  it('opens again for a full cool-down when the probe fails', () => {
-    const breaker = make();
-    for (let i = 0; i < 12; i++) breaker.record(false);
-    vi.advanceTimersByTime(5_000);
-    expect(breaker.acquire().verdict).toBe('probe');
-    breaker.record(false, true);
-    expect(breaker.current()).toBe('open');
-    vi.advanceTimersByTime(4_999);
-    expect(breaker.acquire().verdict).toBe('refused');
-    vi.advanceTimersByTime(1);
-    expect(breaker.acquire().verdict).toBe('probe');
+  it('takes gateway errors on several routes in a row as the whole origin down, until one answer', () => {
+    const g = guards();
+    for (const key of ['a', 'b', 'c']) {
+      g.begin(key);
+      g.observe(key, refused);
+    }
+    expect(g.state('d')).toBe('origin-down');
+    expect(g.tryRetry('d')).toBe('origin-down');
+    g.begin('d');
+    g.observe('d', ok);
+    expect(g.state('d')).toBe('healthy');
+    expect(g.state('a')).toBe('healthy');
   });
 
-  it('opens on a run of consecutive failures even when the window is full of earlier successes', () => {
-    vi.useFakeTimers();
-    const breaker = new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 5_000, consecutiveFailures: 5 });
-    for (let i = 0; i < 100; i++) breaker.record(true);
-    for (let i = 0; i < 4; i++) breaker.record(false);
-    breaker.record(true);
-    for (let i = 0; i < 4; i++) breaker.record(false);
-    expect(breaker.current()).toBe('closed');
-    breaker.record(false);
-    expect(breaker.current()).toBe('open');
+  it('does not take 502s from one route among several as the origin down', () => {
+    const g = guards();
+    g.begin('other');
+    g.observe('other', ok);
+    for (let i = 0; i < 5; i++) {
+      g.begin('bad');
+      g.observe('bad', refused);
+    }
+    expect(g.state('other')).toBe('healthy');
+    expect(g.state('bad')).toBe('route-failing');
   });
 
-  it('ignores runs of failures when consecutiveFailures is 0', () => {
-    vi.useFakeTimers();
-    const breaker = new CircuitBreaker({ threshold: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 5_000, consecutiveFailures: 0 });
-    for (let i = 0; i < 100; i++) breaker.record(true);
-    for (let i = 0; i < 50; i++) breaker.record(false);
-    expect(breaker.current()).toBe('closed');
+  it('remembers at most MAX_ROUTE_KEYS routes', () => {
+    const g = guards();
+    for (let i = 0; i < 500; i++) g.begin(`k${i}`);
+    expect(g.snapshot().routes).toBe(MAX_ROUTE_KEYS);
   });
+});
 
-  it('forgets failures older than the window', () => {
-    const breaker = make();
-    for (let i = 0; i < 9; i++) breaker.record(false);
-    vi.advanceTimersByTime(11_000);
-    for (let i = 0; i < 9; i++) breaker.record(true);
-    breaker.record(false);
-    expect(breaker.current()).toBe('closed');
+describe('classifyOutcome', () => {
+  const statuses = new Set([500, 502, 503, 504]);
+  const of = (status: number) => classifyOutcome({ response: { status, headers: {}, body: Buffer.alloc(0) } }, statuses);
+  it('keeps retryable, origin unhealthy and stale-servable apart', () => {
+    expect(of(500)).toMatchObject({ retryable: true, gatewayError: false, staleServable: true });
+    expect(of(503)).toMatchObject({ retryable: true, gatewayError: true, staleServable: true });
+    expect(of(501)).toMatchObject({ retryable: false, gatewayError: false, staleServable: false, failed: true });
+    expect(of(429)).toMatchObject({ retryable: false, throttled: true, gatewayError: false });
+    expect(of(200)).toMatchObject({ retryable: false, failed: false });
+    const reset = classifyOutcome({ error: new OriginError('connection_terminated', true, 'reset') }, statuses);
+    expect(reset).toMatchObject({ retryable: true, gatewayError: true, staleServable: true });
+    const tooBig = classifyOutcome({ error: new OriginError('http_response_body_size', true, 'big') }, statuses);
+    expect(tooBig).toMatchObject({ retryable: false, gatewayError: false });
   });
 });
 

@@ -107,18 +107,21 @@ describe('the handler, end to end against a real origin', () => {
     expect(origin.received).toHaveLength(1);
   });
 
-  it('answers fast with 503, Retry-After and Proxy-Status while the breaker is open', async () => {
-    origin.script({ status: 500 });
-    const handler = handlerWith({ RETRY_MAX_ATTEMPTS: '1', BREAKER_MIN_REQUESTS: '3', BREAKER_COOLDOWN_MS: '60000' });
+  it('lets an always-500 path stop only its own retries: a healthy path then answers 200 at once', async () => {
+    const handler = handlerWith({ RETRY_MAX_ATTEMPTS: '3' });
     const event = await readEventFile('events/powertools-lambda-python__albEvent.json');
-    for (let i = 0; i < 4; i++) await handler(event, context());
+    const at = (path: string) => ({ ...event, path });
+    origin.script({ status: 500 });
+    for (let i = 0; i < 10; i++) await handler(at('/status/500'), context());
     const seen = origin.received.length;
-    const result = await handler(event, context());
-    expect(origin.received.length).toBe(seen);
-    expect(result.statusCode).toBe(503);
-    expect(result.headers?.['retry-after']).toBe('60');
-    expect(result.headers?.['proxy-status']).toContain('error=destination_unavailable');
-    expect(result.headers?.['proxy-status']).toContain('breaker=open');
+    // Three requests with retries, then one attempt per request: the path spent its own tokens only.
+    expect(seen).toBeLessThanOrEqual(3 * 3 + 7);
+    const broken = await handler(at('/status/500'), context());
+    expect(broken.headers?.['proxy-status']).toContain('stop=route-failing');
+    origin.script({ status: 200, body: 'hello' });
+    const result = await handler(at('/echo'), context());
+    expect(result.statusCode).toBe(200);
+    expect(origin.received.length).toBe(seen + 2);
   });
 
   it('says in Proxy-Status when a hedge answered', async () => {

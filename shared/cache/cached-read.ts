@@ -1,5 +1,6 @@
 import type { ProxyConfig } from '../config.js';
 import type { ForwardResult, OriginRequest, OriginResponse } from '../http-types.js';
+import { isStaleServable } from '../outcome.js';
 import { count } from '../telemetry.js';
 import { cacheKey, varyFields } from './cache-key.js';
 import type { CacheStatus } from './cache-status.js';
@@ -29,7 +30,7 @@ export interface ReadOutcome {
 /**
  * GET and HEAD through the cache: a fresh stored response answers without the origin; otherwise
  * the request is forwarded, conditional when a validator is stored; a 304 refreshes the stored
- * response, a failure (no response or 5xx) is answered with the stale one while stale-if-error
+ * response, a failure (no response, 500, 502, 503 or 504) is answered with the stale one while stale-if-error
  * allows, and a storable GET response is stored.
  */
 export async function cachedRead(
@@ -61,7 +62,8 @@ export async function cachedRead(
     detail: response ? undefined : result.error?.type,
   };
 
-  if (stored && (response === undefined || response.status >= 500)) {
+  // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer.
+  if (stored && isStaleServable(response?.status)) {
     if (!servableOnError(stored.policy, config.staleIfErrorS)) return { result, status };
     count('CacheStale');
     const served = servedResponse(stored.entry, stored.policy, request);

@@ -1,6 +1,7 @@
 import type { ProxyConfig } from '../config.js';
 import type { OriginRequest, OriginResponse } from '../http-types.js';
 import { varyFields } from './cache-key.js';
+import { isServerError } from '../outcome.js';
 import { retentionMs } from './freshness.js';
 import { carriesIdentity, type CachePolicy } from './policy.js';
 
@@ -18,7 +19,7 @@ export function storeRefusal(
 ): string | undefined {
   // An error page must never replace a good stored copy nor be served again (the library would
   // store a 501 or a 500 with max-age).
-  if (response.status >= 500) return 'server-error';
+  if (isServerError(response.status)) return 'server-error';
   if (!policy.storable()) return 'not-storable';
   // RFC 9111 lets a shared cache store the answer to a request with Cookie when the origin says
   // nothing; stale-if-error would then serve one user's page to others for a day. Only an

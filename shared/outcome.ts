@@ -1,0 +1,68 @@
+import type { OriginError } from './errors.js';
+import type { OriginResponse } from './http-types.js';
+
+/** What one attempt produced: an HTTP response (any status) or an error without response. */
+export type AttemptOutcome = { readonly response: OriginResponse } | { readonly error: OriginError };
+
+/**
+ * RFC 5861 section 4: the errors stale-if-error covers, "an error is any situation that would
+ * result in a 500, 502, 503, or 504 HTTP response status code being returned" (or no response).
+ */
+export const STALE_SERVABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+/** What Envoy calls gateway errors: the origin as a whole (not one path) is unreachable or overloaded. */
+const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * One classification of an outcome, used by the retry policy, the overload guards, stale-if-error
+ * and the store rules (they used to decide "failed" in three different ways).
+ */
+export interface OutcomeClass {
+  /** Worth another attempt on its own merits: a status in RETRY_STATUSES or a transport error. */
+  readonly retryable: boolean;
+  /**
+   * Says the origin as a whole is unwell: connect errors, resets, timeouts, 502/503/504. A 500
+   * says little about other paths, so it is not one.
+   */
+  readonly gatewayError: boolean;
+  /** 429: the origin asks for less load (a signal of its own, not a failure of the origin). */
+  readonly throttled: boolean;
+  /** May be answered from a stale stored copy (RFC 5861): 500/502/503/504 or no response at all. */
+  readonly staleServable: boolean;
+  /** Anything the client should not count as an answer: a failure of this request. */
+  readonly failed: boolean;
+}
+
+/** Errors that will be the same next time and say nothing about the origin's health. */
+function isRequestBound(error: OriginError): boolean {
+  return error.kind === 'http_response_body_size' || error.kind === 'http_request_error';
+}
+
+export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: ReadonlySet<number>): OutcomeClass {
+  if ('response' in outcome) {
+    const { status } = outcome.response;
+    const retryable = retryStatuses.has(status);
+    return {
+      retryable,
+      gatewayError: GATEWAY_STATUSES.has(status),
+      throttled: status === 429,
+      staleServable: STALE_SERVABLE_STATUSES.has(status),
+      failed: retryable || status >= 500,
+    };
+  }
+  const bound = isRequestBound(outcome.error);
+  return { retryable: !bound, gatewayError: !bound, throttled: false, staleServable: true, failed: true };
+}
+
+/** Stale-if-error for an exchange that ended with `status`, or with no response when undefined. */
+export function isStaleServable(status: number | undefined): boolean {
+  return status === undefined || STALE_SERVABLE_STATUSES.has(status);
+}
+
+/**
+ * Whether a response is an error page that must never be stored: it would replace a good stored
+ * copy or be served again (the cache library would store a 501 or a 500 with max-age).
+ */
+export function isServerError(status: number): boolean {
+  return status >= 500 && status <= 599;
+}

@@ -1,0 +1,132 @@
+import { LRUCache } from 'lru-cache';
+import type { OutcomeClass } from './outcome.js';
+import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+
+/**
+ * Route keys a container remembers. The first path segment is chosen by the client, so the keys
+ * must be bounded; a key evicted and seen again simply starts with a full bucket.
+ */
+export const MAX_ROUTE_KEYS = 64;
+
+/**
+ * Client requests of one route in a row that ended failed before that route's retries and hedges
+ * stop. A 20%-flaky origin ends a request failed (all 3 attempts) 0.8% of the time, so three in a
+ * row is one in two million; an always-failing path gets there in three requests.
+ */
+export const ROUTE_FAILING_AFTER = 3;
+
+/**
+ * Client requests in a row, on any route, that ended with a gateway error (connect error, reset,
+ * timeout, 502/503/504) before the whole origin counts as down and no route retries.
+ */
+export const ORIGIN_DOWN_AFTER = 3;
+
+/** What the guards say about one more attempt (a retry or a hedge) of a request. */
+export type RetryVerdict = 'allowed' | 'budget' | 'route-failing' | 'origin-down';
+
+/** The guards' view of a route: `healthy`, its own requests failing, or the whole origin down. */
+export type GuardState = 'healthy' | 'route-failing' | 'origin-down';
+
+interface RouteState {
+  readonly budget: RetryBudget;
+  failuresInARow: number;
+}
+
+/**
+ * The overload guards of one container. They only ever stop retries and hedges, never a first
+ * attempt (as gRPC's retry throttling does): a first attempt is what the client would have sent
+ * without the proxy, and it is also the probe that ends an outage, so the first request after
+ * the origin is back succeeds.
+ *
+ * Everything counts client requests, not attempts, and is kept per route key, so a path that
+ * always fails spends its own retry tokens and stops only its own retries. A container-wide
+ * ceiling (the same ratio over all requests) keeps all routes together within the budget however
+ * many keys there are, and gateway errors on several routes in a row stop every route's retries.
+ * The forwarder reports one outcome per client request with `observe`.
+ */
+export class RetryGuards {
+  private readonly routes: LRUCache<string, RouteState>;
+  private readonly ceiling: RetryBudget;
+  private gatewayErrorsInARow = 0;
+  /** Route keys of the current run of gateway errors. */
+  private readonly gatewayKeys = new Set<string>();
+  private denied = 0;
+
+  constructor(private readonly options: RetryBudgetOptions) {
+    this.routes = new LRUCache({ max: MAX_ROUTE_KEYS });
+    this.ceiling = new RetryBudget(options);
+  }
+
+  /** The route key of a request path: its first segment (`/things/1` -> `things`, `/` -> ``). */
+  static routeKey(path: string): string {
+    const end = path.indexOf('/', 1);
+    return path.slice(1, end === -1 ? undefined : end);
+  }
+
+  /** Call once when a client request starts: it pays into its route's bucket and the ceiling. */
+  begin(key: string): void {
+    this.route(key).budget.deposit();
+    this.ceiling.deposit();
+  }
+
+  /** The state of a route now (as decided by the requests already finished). */
+  state(key: string): GuardState {
+    if (this.originDown()) return 'origin-down';
+    return (this.routes.peek(key)?.failuresInARow ?? 0) >= ROUTE_FAILING_AFTER ? 'route-failing' : 'healthy';
+  }
+
+  /** Asks for one retry or hedge of a request of `key`; takes a token when allowed. */
+  tryRetry(key: string): RetryVerdict {
+    const state = this.state(key);
+    if (state !== 'healthy') return state;
+    const { budget } = this.route(key);
+    if (!budget.available() || !this.ceiling.available()) {
+      this.denied += 1;
+      return 'budget';
+    }
+    budget.tryWithdraw();
+    this.ceiling.tryWithdraw();
+    return 'allowed';
+  }
+
+  /** The outcome of one client request (its last attempt), or undefined when none was made. */
+  observe(key: string, outcome: OutcomeClass | undefined): void {
+    if (!outcome) return;
+    const route = this.route(key);
+    // A 429 asks for less load from this route; a 500 says little about the other routes.
+    route.failuresInARow = outcome.failed || outcome.throttled ? route.failuresInARow + 1 : 0;
+    if (outcome.gatewayError) {
+      this.gatewayErrorsInARow += 1;
+      this.gatewayKeys.add(key);
+    } else if (!outcome.throttled) {
+      // Any answer that is not a gateway error proves the origin is reachable.
+      this.gatewayErrorsInARow = 0;
+      this.gatewayKeys.clear();
+    }
+  }
+
+  /** For logs, metrics and tests. */
+  snapshot(): { ceilingTokens: number; denied: number; routes: number; originDown: boolean } {
+    return { ceilingTokens: this.ceiling.snapshot().tokens, denied: this.denied, routes: this.routes.size, originDown: this.originDown() };
+  }
+
+  /** Tokens left in a route's bucket (tests). */
+  routeTokens(key: string): number | undefined {
+    return this.routes.peek(key)?.budget.snapshot().tokens;
+  }
+
+  private originDown(): boolean {
+    if (this.gatewayErrorsInARow < ORIGIN_DOWN_AFTER) return false;
+    // One route failing with 502s may be that route's own bug; several, or the only one there is, the origin's.
+    return this.gatewayKeys.size >= 2 || this.routes.size <= 1;
+  }
+
+  private route(key: string): RouteState {
+    let route = this.routes.get(key);
+    if (!route) {
+      route = { budget: new RetryBudget(this.options), failuresInARow: 0 };
+      this.routes.set(key, route);
+    }
+    return route;
+  }
+}
