@@ -1,6 +1,6 @@
 /**
  * "Ours": the proxy behind the local ALB emulator, started exactly like `npm start`
- * (`local/start.ts` in its own process), one fresh process per run so no breaker, budget or cache
+ * (`local/start.ts` in its own process), one fresh process per run so no retry-guard, budget or cache
  * state leaks from one run into the next.
  */
 import { existsSync } from 'node:fs';

@@ -66,8 +66,8 @@ export interface Scenario {
   /** The origin answers 503 to everything between these shares of the requests sent. */
   outage?: { from: number; to: number };
   /**
-   * The window in --quick runs, when it must differ: the time left after the outage must exceed
-   * the breaker's 2 s cool-down, or the "after" figure only shows the breaker still open.
+   * The window in --quick runs, when it must differ: enough requests must follow the outage for
+   * the "after recovery" figure to mean something.
    */
   quickOutage?: { from: number; to: number };
 }
