@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../shared/config.js';
 import { createForwarder, type ForwarderOptions } from '../shared/forwarder.js';
 import type { Deadline, OriginRequest } from '../shared/http-types.js';
@@ -325,5 +327,35 @@ describe('overload safety', () => {
     const result = await forward(req(), deadline());
     expect(result.response?.status).toBe(200);
     expect(guards.state('things')).toBe('healthy');
+  });
+});
+
+describe('retry guards per route, against a real origin that fails by path', () => {
+  it('lets a broken path spend only its own retry tokens: the other paths keep retrying', async () => {
+    // Prepare: /broken always 500s; /flaky fails one request in four (about what a 20%-flaky origin needs).
+    let flaky = 0;
+    const server = createServer((request, response) => {
+      const fail = request.url!.startsWith('/broken') || (request.url!.startsWith('/flaky') && flaky++ % 4 === 0);
+      response.writeHead(fail ? 500 : 200).end(fail ? 'no' : 'yes');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
+    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '3' }, { guards }, url);
+    const at = (path: string): OriginRequest => ({ ...req(), path });
+    try {
+      // Act: four broken requests for every flaky one.
+      const flakyResults = [];
+      for (let i = 0; i < 40; i++) {
+        for (let j = 0; j < 4; j++) await forward(at('/broken/x'), deadline());
+        flakyResults.push(await forward(at('/flaky/y'), deadline()));
+      }
+      // Assess: the flaky path always got its retry; the broken one stopped retrying.
+      expect(flakyResults.map((r) => r.decisions?.stop).filter((s) => s !== 'done')).toEqual([]);
+      expect(guards.state('broken')).toBe('route-failing');
+      expect(guards.state('flaky')).toBe('healthy');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
