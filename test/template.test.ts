@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENTRY_POINT, samBuildProperties } from '../scripts/build-options.js';
 import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
+import { ALB_LOG_FIELDS } from '../local/access-log/fields.js';
 import { CONFIG_OPTIONS, configOption } from '../shared/config-options.js';
 import {
   evaluateCondition,
@@ -232,7 +233,8 @@ describe('template.yaml', () => {
     const table = asObject(template.Resources.AccessLogTable!.Properties!.TableInput);
     const storage = asObject(table.StorageDescriptor);
     const columns = (storage.Columns as { Name: string }[]).map((c) => c.Name);
-    const regex = new RegExp(`^(?:${String(asObject(asObject(storage.SerdeInfo).Parameters)['input.regex'])})$`);
+    const regexSource = String(asObject(asObject(storage.SerdeInfo).Parameters)['input.regex']);
+    const regex = new RegExp(`^(?:${regexSource})$`);
     const tg = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/alb-retry-proxy/73e2d6bc24d8a067';
     const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
     const parseLine = (line: string): Record<string, string> => {
@@ -241,6 +243,24 @@ describe('template.yaml', () => {
       return Object.fromEntries(columns.map((name, i) => [name, match[i + 1] ?? '']));
     };
 
+    it('has exactly one capture group per column (Hive RegexSerDe refuses any other count)', () => {
+      // An alternative that matches the empty string makes exec() report every group.
+      const groups = new RegExp(`${regexSource}|`).exec('')!.length - 1;
+      expect(groups).toBe(columns.length);
+      expect(columns.slice(-4)).toEqual(['conn_trace_id', 'transformed_host', 'transformed_uri', 'request_transform_status']);
+    });
+
+    it('names the columns after the fields the local access-log parser knows, in its order', () => {
+      const athenaName = (field: string) =>
+        field === 'error_reason' ? 'lambda_error_reason' : field.replace(':port', '_port');
+      const known = ALB_LOG_FIELDS.flatMap((field) =>
+        field === 'client:port' ? ['client_ip', 'client_port']
+          : field === 'target:port' ? ['target_ip', 'target_port']
+            : field === 'request' ? ['request_verb', 'request_url', 'request_proto'] : [athenaName(field)],
+      );
+      expect(columns).toEqual(known);
+    });
+
     it('parses a Lambda target line into the documented columns', () => {
       const row = parseLine(
         `https 2025-11-22T10:00:01.123456Z app/hosp/50dc6c495c0c9188 203.0.113.7:52001 - 0.001 3.512 0.000 200 200 412 5120 ` +
@@ -248,7 +268,7 @@ describe('template.yaml', () => {
           `ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} "Root=1-67405a11-0123456789abcdef01234567" "hosp.example.org" "${cert}" ` +
           `100 2025-11-22T10:00:01.120000Z "forward" "-" "-" "-" "-" "-" "-" TID_0123456789abcdef`,
       );
-      expect(columns).toHaveLength(34);
+      expect(columns).toHaveLength(37);
       expect(row).toMatchObject({
         client_ip: '203.0.113.7',
         target_processing_time: '3.512',
@@ -267,7 +287,7 @@ describe('template.yaml', () => {
         `https 2025-11-22T10:00:02.000001Z app/hosp/50dc6c495c0c9188 203.0.113.8:40000 - 0.000 -1 -1 502 - 300 277 ` +
           `"POST https://hosp.example.org:443/orders HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} ` +
           `"Root=1-67405a12-0123456789abcdef01234567" "hosp.example.org" "${cert}" 100 2025-11-22T10:00:01.990000Z ` +
-          `"forward" "-" "LambdaUnhandled" "-" "-" "-" "-" TID_fedcba9876543210 "a-future-field"`,
+          `"forward" "-" "LambdaUnhandled" "-" "-" "-" "-" TID_fedcba9876543210 "hosp.internal" "/orders?v=2" "TransformSuccess" "a-future-field" 7`,
       );
       expect(row).toMatchObject({
         elb_status_code: '502',
@@ -275,7 +295,20 @@ describe('template.yaml', () => {
         target_processing_time: '-1',
         lambda_error_reason: 'LambdaUnhandled',
         conn_trace_id: 'TID_fedcba9876543210',
+        transformed_host: 'hosp.internal',
+        transformed_uri: '/orders?v=2',
+        request_transform_status: 'TransformSuccess',
       });
+    });
+
+    it('parses a line written before the transform fields existed', () => {
+      const row = parseLine(
+        `https 2025-11-22T10:00:02.000001Z app/hosp/50dc6c495c0c9188 203.0.113.8:40000 - 0.000 0.010 0.000 200 200 300 277 ` +
+          `"GET https://hosp.example.org:443/ HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} ` +
+          `"Root=1-67405a12-0123456789abcdef01234567" "hosp.example.org" "${cert}" 100 2025-11-22T10:00:01.990000Z ` +
+          `"forward" "-" "-" "-" "-" "-" "-" TID_fedcba9876543210`,
+      );
+      expect(row).toMatchObject({ conn_trace_id: 'TID_fedcba9876543210', transformed_host: '', request_transform_status: '' });
     });
 
     it('projects one partition per day where ALB writes them', () => {
