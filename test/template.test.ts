@@ -8,8 +8,10 @@ import { ENTRY_POINT, samBuildProperties } from '../scripts/build-options.js';
 import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
 import { ALB_LOG_FIELDS } from '../local/access-log/fields.js';
 import { CONFIG_OPTIONS, configOption } from '../shared/config-options.js';
+import { parseDocument, visit } from 'yaml';
 import {
   evaluateCondition,
+  failedAssertions,
   loadTemplate,
   parameterDefaults,
   type Json,
@@ -149,6 +151,62 @@ describe('template.yaml', () => {
     });
   });
 
+  it('uses no YAML anchors or aliases (CloudFormation rejects them; only sam unrolls them)', () => {
+    const text = readFileSync(join(REPO_ROOT, 'template.yaml'), 'utf8');
+    const found: string[] = [];
+    // Tags are irrelevant here; keep them as unknown-tag scalars and collections.
+    visit(parseDocument(text, { customTags: (tags) => tags }), {
+      Alias: (_, node) => void found.push(`*${node.source}`),
+      Node: (_, node) => void (node.anchor && found.push(`&${node.anchor}`)),
+    });
+    expect(found).toEqual([]);
+  });
+
+  describe('rules', () => {
+    const listener = { ListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/hosp/50dc6c495c0c9188/f2f7dc8efc522ab2' };
+
+    it('refuses a listener rule with neither path patterns nor host headers', () => {
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ...listener, ListenerPathPatterns: [''] })).toHaveLength(1);
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ...listener, ListenerPathPatterns: [''], ListenerHostHeaders: ['hosp.example.org'] })).toEqual([]);
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ...listener })).toEqual([]);
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ListenerPathPatterns: [''] }), 'no listener, no rule').toEqual([]);
+    });
+
+    it('asserts exactly what the listener rule conditions need', () => {
+      // The rule is switched by HasListener; its conditions by HasPathPatterns and HasHostHeaders.
+      for (const [paths, hosts] of [[[''], ['']], [['/*'], ['']], [[''], ['h']], [['/a'], ['h']]] as const) {
+        const values = { ...defaults, ...listener, ListenerPathPatterns: paths, ListenerHostHeaders: hosts };
+        const hasCondition = evaluateCondition(template, 'HasPathPatterns', values) || evaluateCondition(template, 'HasHostHeaders', values);
+        expect(failedAssertions(template, 'ListenerRuleNeedsCondition', values).length === 0).toBe(hasCondition);
+      }
+    });
+
+    it('keeps the default parameters free of failed assertions', () => {
+      for (const rule of Object.keys(template.Rules ?? {})) expect(failedAssertions(template, rule, defaults), rule).toEqual([]);
+    });
+  });
+
+  describe('ELB log delivery accounts', () => {
+    const accounts = template.Mappings?.ElbLogDeliveryAccount ?? {};
+
+    it.each([
+      ['us-gov-west-1', '048591011584'],
+      ['us-gov-east-1', '190560391635'],
+      ['cn-north-1', '638102146993'],
+      ['cn-northwest-1', '037604701340'],
+      ['eu-west-1', '156460612806'],
+    ])('grants %s\'s account %s', (region, account) => {
+      expect(accounts[region]).toEqual({ AccountId: account });
+      expect(evaluateCondition(template, 'IsLegacyElbRegion', { 'AWS::Region': region })).toBe(true);
+    });
+
+    it('uses the mapping in exactly the Regions it has an account for', () => {
+      const inCondition = [...JSON.stringify(template.Conditions.IsLegacyElbRegion).matchAll(/"([a-z]{2}(?:-[a-z]+)+-[0-9])"/g)].map((m) => m[1]!);
+      expect(inCondition.sort()).toEqual(Object.keys(accounts).sort());
+      expect(evaluateCondition(template, 'IsLegacyElbRegion', { 'AWS::Region': 'eu-central-2' })).toBe(false);
+    });
+  });
+
   describe('optional parts', () => {
     it('declares a switch for every conditional resource', () => {
       const conditional = Object.entries(template.Resources).filter(([, r]) => r.Condition).map(([name]) => name);
@@ -217,6 +275,13 @@ describe('template.yaml', () => {
       expect(s3).toHaveLength(1);
       expect([s3[0]!.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
       expect(JSON.stringify(s3[0]!.Resource)).toContain('/${CachePrefix}*');
+    });
+
+    it('in a VPC, adds only the ENI management policy (no logs on *)', () => {
+      const role = template.Resources.RetryProxyRole!.Properties!;
+      expect(JSON.stringify(role.ManagedPolicyArns)).toContain('policy/service-role/AWSLambdaENIManagementAccess');
+      expect(JSON.stringify(role.ManagedPolicyArns)).not.toContain('AWSLambdaVPCAccessExecutionRole');
+      expect(asObject(role.ManagedPolicyArns)['Fn::If']).toEqual(expect.arrayContaining(['HasVpc', { Ref: 'AWS::NoValue' }]));
     });
 
     it('denies plain HTTP on every bucket it creates', () => {
