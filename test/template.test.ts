@@ -6,9 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENTRY_POINT, samBuildProperties } from '../scripts/build-options.js';
 import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
+import { ALB_LOG_FIELDS } from '../local/access-log/fields.js';
 import { CONFIG_OPTIONS, configOption } from '../shared/config-options.js';
+import { parseDocument, visit } from 'yaml';
 import {
   evaluateCondition,
+  failedAssertions,
   loadTemplate,
   parameterDefaults,
   type Json,
@@ -148,6 +151,62 @@ describe('template.yaml', () => {
     });
   });
 
+  it('uses no YAML anchors or aliases (CloudFormation rejects them; only sam unrolls them)', () => {
+    const text = readFileSync(join(REPO_ROOT, 'template.yaml'), 'utf8');
+    const found: string[] = [];
+    // Tags are irrelevant here; keep them as unknown-tag scalars and collections.
+    visit(parseDocument(text, { customTags: (tags) => tags }), {
+      Alias: (_, node) => void found.push(`*${node.source}`),
+      Node: (_, node) => void (node.anchor && found.push(`&${node.anchor}`)),
+    });
+    expect(found).toEqual([]);
+  });
+
+  describe('rules', () => {
+    const listener = { ListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/hosp/50dc6c495c0c9188/f2f7dc8efc522ab2' };
+
+    it('refuses a listener rule with neither path patterns nor host headers', () => {
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ...listener, ListenerPathPatterns: [''] })).toHaveLength(1);
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ...listener, ListenerPathPatterns: [''], ListenerHostHeaders: ['hosp.example.org'] })).toEqual([]);
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ...listener })).toEqual([]);
+      expect(failedAssertions(template, 'ListenerRuleNeedsCondition', { ...defaults, ListenerPathPatterns: [''] }), 'no listener, no rule').toEqual([]);
+    });
+
+    it('asserts exactly what the listener rule conditions need', () => {
+      // The rule is switched by HasListener; its conditions by HasPathPatterns and HasHostHeaders.
+      for (const [paths, hosts] of [[[''], ['']], [['/*'], ['']], [[''], ['h']], [['/a'], ['h']]] as const) {
+        const values = { ...defaults, ...listener, ListenerPathPatterns: paths, ListenerHostHeaders: hosts };
+        const hasCondition = evaluateCondition(template, 'HasPathPatterns', values) || evaluateCondition(template, 'HasHostHeaders', values);
+        expect(failedAssertions(template, 'ListenerRuleNeedsCondition', values).length === 0).toBe(hasCondition);
+      }
+    });
+
+    it('keeps the default parameters free of failed assertions', () => {
+      for (const rule of Object.keys(template.Rules ?? {})) expect(failedAssertions(template, rule, defaults), rule).toEqual([]);
+    });
+  });
+
+  describe('ELB log delivery accounts', () => {
+    const accounts = template.Mappings?.ElbLogDeliveryAccount ?? {};
+
+    it.each([
+      ['us-gov-west-1', '048591011584'],
+      ['us-gov-east-1', '190560391635'],
+      ['cn-north-1', '638102146993'],
+      ['cn-northwest-1', '037604701340'],
+      ['eu-west-1', '156460612806'],
+    ])('grants %s\'s account %s', (region, account) => {
+      expect(accounts[region]).toEqual({ AccountId: account });
+      expect(evaluateCondition(template, 'IsLegacyElbRegion', { 'AWS::Region': region })).toBe(true);
+    });
+
+    it('uses the mapping in exactly the Regions it has an account for', () => {
+      const inCondition = [...JSON.stringify(template.Conditions.IsLegacyElbRegion).matchAll(/"([a-z]{2}(?:-[a-z]+)+-[0-9])"/g)].map((m) => m[1]!);
+      expect(inCondition.sort()).toEqual(Object.keys(accounts).sort());
+      expect(evaluateCondition(template, 'IsLegacyElbRegion', { 'AWS::Region': 'eu-central-2' })).toBe(false);
+    });
+  });
+
   describe('optional parts', () => {
     it('declares a switch for every conditional resource', () => {
       const conditional = Object.entries(template.Resources).filter(([, r]) => r.Condition).map(([name]) => name);
@@ -218,6 +277,13 @@ describe('template.yaml', () => {
       expect(JSON.stringify(s3[0]!.Resource)).toContain('/${CachePrefix}*');
     });
 
+    it('in a VPC, adds only the ENI management policy (no logs on *)', () => {
+      const role = template.Resources.RetryProxyRole!.Properties!;
+      expect(JSON.stringify(role.ManagedPolicyArns)).toContain('policy/service-role/AWSLambdaENIManagementAccess');
+      expect(JSON.stringify(role.ManagedPolicyArns)).not.toContain('AWSLambdaVPCAccessExecutionRole');
+      expect(asObject(role.ManagedPolicyArns)['Fn::If']).toEqual(expect.arrayContaining(['HasVpc', { Ref: 'AWS::NoValue' }]));
+    });
+
     it('denies plain HTTP on every bucket it creates', () => {
       const buckets = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket').map(([n]) => n);
       const policies = Object.values(template.Resources).filter((r) => r.Type === 'AWS::S3::BucketPolicy');
@@ -232,7 +298,8 @@ describe('template.yaml', () => {
     const table = asObject(template.Resources.AccessLogTable!.Properties!.TableInput);
     const storage = asObject(table.StorageDescriptor);
     const columns = (storage.Columns as { Name: string }[]).map((c) => c.Name);
-    const regex = new RegExp(`^(?:${String(asObject(asObject(storage.SerdeInfo).Parameters)['input.regex'])})$`);
+    const regexSource = String(asObject(asObject(storage.SerdeInfo).Parameters)['input.regex']);
+    const regex = new RegExp(`^(?:${regexSource})$`);
     const tg = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/alb-retry-proxy/73e2d6bc24d8a067';
     const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
     const parseLine = (line: string): Record<string, string> => {
@@ -241,6 +308,24 @@ describe('template.yaml', () => {
       return Object.fromEntries(columns.map((name, i) => [name, match[i + 1] ?? '']));
     };
 
+    it('has exactly one capture group per column (Hive RegexSerDe refuses any other count)', () => {
+      // An alternative that matches the empty string makes exec() report every group.
+      const groups = new RegExp(`${regexSource}|`).exec('')!.length - 1;
+      expect(groups).toBe(columns.length);
+      expect(columns.slice(-4)).toEqual(['conn_trace_id', 'transformed_host', 'transformed_uri', 'request_transform_status']);
+    });
+
+    it('names the columns after the fields the local access-log parser knows, in its order', () => {
+      const athenaName = (field: string) =>
+        field === 'error_reason' ? 'lambda_error_reason' : field.replace(':port', '_port');
+      const known = ALB_LOG_FIELDS.flatMap((field) =>
+        field === 'client:port' ? ['client_ip', 'client_port']
+          : field === 'target:port' ? ['target_ip', 'target_port']
+            : field === 'request' ? ['request_verb', 'request_url', 'request_proto'] : [athenaName(field)],
+      );
+      expect(columns).toEqual(known);
+    });
+
     it('parses a Lambda target line into the documented columns', () => {
       const row = parseLine(
         `https 2025-11-22T10:00:01.123456Z app/hosp/50dc6c495c0c9188 203.0.113.7:52001 - 0.001 3.512 0.000 200 200 412 5120 ` +
@@ -248,7 +333,7 @@ describe('template.yaml', () => {
           `ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} "Root=1-67405a11-0123456789abcdef01234567" "hosp.example.org" "${cert}" ` +
           `100 2025-11-22T10:00:01.120000Z "forward" "-" "-" "-" "-" "-" "-" TID_0123456789abcdef`,
       );
-      expect(columns).toHaveLength(34);
+      expect(columns).toHaveLength(37);
       expect(row).toMatchObject({
         client_ip: '203.0.113.7',
         target_processing_time: '3.512',
@@ -267,7 +352,7 @@ describe('template.yaml', () => {
         `https 2025-11-22T10:00:02.000001Z app/hosp/50dc6c495c0c9188 203.0.113.8:40000 - 0.000 -1 -1 502 - 300 277 ` +
           `"POST https://hosp.example.org:443/orders HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} ` +
           `"Root=1-67405a12-0123456789abcdef01234567" "hosp.example.org" "${cert}" 100 2025-11-22T10:00:01.990000Z ` +
-          `"forward" "-" "LambdaUnhandled" "-" "-" "-" "-" TID_fedcba9876543210 "a-future-field"`,
+          `"forward" "-" "LambdaUnhandled" "-" "-" "-" "-" TID_fedcba9876543210 "hosp.internal" "/orders?v=2" "TransformSuccess" "a-future-field" 7`,
       );
       expect(row).toMatchObject({
         elb_status_code: '502',
@@ -275,7 +360,20 @@ describe('template.yaml', () => {
         target_processing_time: '-1',
         lambda_error_reason: 'LambdaUnhandled',
         conn_trace_id: 'TID_fedcba9876543210',
+        transformed_host: 'hosp.internal',
+        transformed_uri: '/orders?v=2',
+        request_transform_status: 'TransformSuccess',
       });
+    });
+
+    it('parses a line written before the transform fields existed', () => {
+      const row = parseLine(
+        `https 2025-11-22T10:00:02.000001Z app/hosp/50dc6c495c0c9188 203.0.113.8:40000 - 0.000 0.010 0.000 200 200 300 277 ` +
+          `"GET https://hosp.example.org:443/ HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ${tg} ` +
+          `"Root=1-67405a12-0123456789abcdef01234567" "hosp.example.org" "${cert}" 100 2025-11-22T10:00:01.990000Z ` +
+          `"forward" "-" "-" "-" "-" "-" "-" TID_fedcba9876543210`,
+      );
+      expect(row).toMatchObject({ conn_trace_id: 'TID_fedcba9876543210', transformed_host: '', request_transform_status: '' });
     });
 
     it('projects one partition per day where ALB writes them', () => {

@@ -26,8 +26,15 @@ export interface CfnResource {
   readonly Metadata?: { readonly [key: string]: Json };
 }
 
+export interface CfnRule {
+  readonly RuleCondition?: Json;
+  readonly Assertions: readonly { readonly Assert: Json; readonly AssertDescription?: string }[];
+}
+
 export interface CfnTemplate {
   readonly Metadata?: { readonly [key: string]: Json };
+  readonly Rules?: { readonly [name: string]: CfnRule };
+  readonly Mappings?: { readonly [name: string]: { readonly [key: string]: { readonly [key: string]: Json } } };
   readonly Parameters: { readonly [name: string]: CfnParameter };
   readonly Conditions: { readonly [name: string]: Json };
   readonly Resources: { readonly [name: string]: CfnResource };
@@ -80,6 +87,22 @@ export function parameterDefaults(template: CfnTemplate): ParameterValues {
 export function evaluateCondition(template: CfnTemplate, name: string, values: ParameterValues): boolean {
   const expression = template.Conditions[name];
   if (expression === undefined) throw new Error(`no condition named ${name}`);
+  return evaluate(template, name, expression, values);
+}
+
+/**
+ * The AssertDescriptions of rule `name`'s assertions that fail with `values` (none when its
+ * RuleCondition is false): what CloudFormation would refuse the stack with before creating anything.
+ * Supports the rule functions over parameters: Equals, Not, And, Or, Contains, EachMemberEquals.
+ */
+export function failedAssertions(template: CfnTemplate, name: string, values: ParameterValues): string[] {
+  const rule = template.Rules?.[name];
+  if (rule === undefined) throw new Error(`no rule named ${name}`);
+  if (rule.RuleCondition !== undefined && !evaluate(template, name, rule.RuleCondition, values)) return [];
+  return rule.Assertions.filter((a) => !evaluate(template, name, a.Assert, values)).map((a) => a.AssertDescription ?? JSON.stringify(a.Assert));
+}
+
+function evaluate(template: CfnTemplate, name: string, expression: Json, values: ParameterValues): boolean {
   return truth(expression);
 
   function truth(node: Json): boolean {
@@ -97,6 +120,14 @@ export function evaluateCondition(template: CfnTemplate, name: string, values: P
         return list(args).some(truth);
       case 'Condition':
         return evaluateCondition(template, String(args), values);
+      case 'Fn::Contains': {
+        const [items, item] = list(args, 2) as [Json, Json];
+        return [value(items)].flat().includes(String(value(item)));
+      }
+      case 'Fn::EachMemberEquals': {
+        const [items, item] = list(args, 2) as [Json, Json];
+        return [value(items)].flat().every((member) => member === String(value(item)));
+      }
       default:
         throw new Error(`cannot evaluate ${JSON.stringify(node)} in condition ${name}`);
     }
