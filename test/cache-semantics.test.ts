@@ -37,6 +37,21 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(h.origin.requests).toHaveLength(1);
   });
 
+  test('an invalid Expires is already expired: the next request goes to the origin (RFC 9111 section 5.3)', async () => {
+    const h = await start(() => ({ headers: { expires: 'Thu, 01 Jan 2099 10:00:00 UTC' }, body: 'x' }));
+    await h.get('/expires-utc');
+    await h.get('/expires-utc');
+    expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test('Cache-Control directive names are case-insensitive: Max-Age=60 is stored and served', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'Max-Age=60' }, body: 'x' }));
+    await h.get('/max-age-case');
+    const second = await h.get('/max-age-case');
+    expect(second.attempts).toEqual([]);
+    expect(h.origin.requests).toHaveLength(1);
+  });
+
   test('keys on the raw query as received', async () => {
     const h = await start(fresh60);
     await h.get('/a?x=%5B1%5D');

@@ -1,6 +1,7 @@
 import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
 import { sha256, varyFields } from './cache-key.js';
+import { normalizeResponseHeaders } from './normalize.js';
 
 export { CachePolicy };
 
@@ -56,7 +57,7 @@ export function createPolicies(options: PolicyOptions): Policies {
   };
   return {
     create(key, request, response) {
-      const headers = flattenResponseHeaders(response.headers);
+      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers));
       if (options.defaultTtlS > 0 && response.status === 200 && lacksCachingHeaders(headers) && !carriesIdentity(request)) {
         // Like nginx's proxy_cache_valid, but only for requests without credentials: an origin
         // that says nothing has not said a personalised answer may be shared.

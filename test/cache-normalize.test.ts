@@ -1,0 +1,33 @@
+import { describe, expect, test } from 'vitest';
+import { isHttpDate, lowerDirectiveNames, normalizeResponseHeaders } from '../shared/cache/normalize.js';
+
+describe('Expires (RFC 9111 section 5.3)', () => {
+  test.each([
+    ['IMF-fixdate', 'Thu, 01 Jan 2099 10:00:00 GMT', true],
+    ['rfc850', 'Thursday, 01-Jan-99 10:00:00 GMT', true],
+    ['asctime', 'Thu Jan  1 10:00:00 2099', true],
+    ['UTC zone', 'Thu, 01 Jan 2099 10:00:00 UTC', false],
+    ['no comma', 'Thu 01 Jan 2099 10:00:00 GMT', false],
+    ['multiple spaces', 'Thu,  01 Jan 2099 10:00:00 GMT', false],
+    ['dashes in the date', 'Thu, 01-Jan-2099 10:00:00 GMT', false],
+    ['1-digit hour', 'Thu, 01 Jan 2099 1:00:00 GMT', false],
+  ])('%s: valid = %s', (_name, value, valid) => {
+    expect(isHttpDate(value)).toBe(valid);
+    const out = normalizeResponseHeaders({ expires: value });
+    expect(out.expires === value).toBe(valid);
+  });
+  test('an invalid Expires becomes a date in the past', () => {
+    expect(Date.parse(String(normalizeResponseHeaders({ expires: 'soon' }).expires))).toBeLessThan(Date.now());
+  });
+});
+
+describe('Age (RFC 9111 section 5.1)', () => {
+  test('a float Age is invalid and ignored', () => expect(normalizeResponseHeaders({ age: '7200.0' }).age).toBeUndefined());
+  test('an integer Age is kept', () => expect(normalizeResponseHeaders({ age: '30' }).age).toBe('30'));
+});
+
+describe('Cache-Control directive names are case-insensitive', () => {
+  test('names lower-cased, quoted values kept', () => {
+    expect(lowerDirectiveNames('No-Cache, Max-Age=60, private="Set-Cookie"')).toBe('no-cache, max-age=60, private="Set-Cookie"');
+  });
+});
