@@ -176,4 +176,21 @@ describe('the handler, end to end against a real origin', () => {
       expect(result.body).toBe('');
     });
   });
+
+  it.each([false, true])('never serves an http entry to https (multi-value %s)', async (multi) => {
+    origin.script(
+      { status: 301, headers: { location: 'https://public.example/home', 'cache-control': 'max-age=600' } },
+      { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=600' }, body: 'home' },
+    );
+    const handler = handlerWith({ CACHE_STORE: 'memory' });
+    const base = await readEventFile(multi ? 'events/local__get-multi-value-repeated.json' : 'events/local__head-echo.json');
+    const withProto = (proto: string): ALBEvent =>
+      multi
+        ? { ...base, httpMethod: 'GET', multiValueHeaders: { ...base.multiValueHeaders, 'x-forwarded-proto': [proto] } }
+        : { ...base, httpMethod: 'GET', headers: { ...base.headers, 'x-forwarded-proto': proto } };
+    expect((await handler(withProto('http'), context())).statusCode).toBe(301);
+    expect((await handler(withProto('https'), context())).statusCode).toBe(200);
+    expect((await handler(withProto('http'), context())).statusCode).toBe(301);
+    expect(origin.received).toHaveLength(2);
+  });
 });
