@@ -184,7 +184,10 @@ function writeResult(res: ServerResponse, result: ALBResult): { status: number; 
   const flat = headers
     .filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()))
     .map(([n, v]): [string, string] => [n, Buffer.from(v, 'utf8').toString('latin1')]);
-  res.writeHead(result.statusCode, reason, [...flat.flat(), 'content-length', String(body.length)]);
+  // A HEAD reply has no body to measure: its Content-Length is the target's, as the origin sent it.
+  const declared = headers.find(([n]) => n.toLowerCase() === 'content-length')?.[1];
+  const length = res.req.method === 'HEAD' && declared !== undefined ? declared : String(body.length);
+  res.writeHead(result.statusCode, reason, [...flat.flat(), 'content-length', length]);
   res.end(body);
   return { status: result.statusCode, bytes: body.length };
 }

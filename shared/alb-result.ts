@@ -46,7 +46,12 @@ export function toAlbResult(response: OriginResponse, options: AlbResultOptions)
 
 function buildResult(response: OriginResponse, options: AlbResultOptions): ALBResult {
   const headers = withoutHopByHop(response.headers);
-  const body = options.method === 'HEAD' ? Buffer.alloc(0) : response.body;
+  const head = options.method === 'HEAD';
+  if (head) {
+    const length = headLength(response);
+    if (length !== undefined) headers['content-length'] = [length];
+  }
+  const body = head ? Buffer.alloc(0) : response.body;
   const text = body.length === 0 || (isTextual(headers) && isUtf8(body));
   const result: ALBResult = {
     statusCode: response.status,
@@ -57,6 +62,16 @@ function buildResult(response: OriginResponse, options: AlbResultOptions): ALBRe
   if (options.multiValue) result.multiValueHeaders = headers;
   else result.headers = singleValueHeaders(headers);
   return result;
+}
+
+/**
+ * A HEAD exists to tell the size (RFC 9110 section 9.3.2), so its reply keeps the origin's
+ * Content-Length; a HEAD answered from a stored GET carries the stored body's length.
+ */
+function headLength(response: OriginResponse): string | undefined {
+  if (response.body.length > 0) return String(response.body.length);
+  const declared = response.headers['content-length']?.[0]?.trim();
+  return declared !== undefined && /^\d+$/.test(declared) ? declared : undefined;
 }
 
 /** `"503 Service Unavailable"`; an unknown code gets a generic phrase rather than `undefined`. */

@@ -44,8 +44,10 @@ describe("the client's conditional headers", () => {
 
 describe('cache keys', () => {
   test('are the origin URL with the raw path and query, whatever the method', () => {
-    expect(cacheKey(origin, originRequest('HEAD', '/a%2Fb?x=%5B1%5D&y=+'))).toBe('http://hosp.internal:8080/a%2Fb?x=%5B1%5D&y=+');
-    expect(cacheKey(origin, originRequest('GET', '/a'))).toBe('http://hosp.internal:8080/a');
+    expect(cacheKey(origin, originRequest('HEAD', '/a%2Fb?x=%5B1%5D&y=+'))).toBe('v2 - http://hosp.internal:8080/a%2Fb?x=%5B1%5D&y=+');
+    expect(cacheKey(origin, originRequest('GET', '/a'))).toBe('v2 - http://hosp.internal:8080/a');
+    expect(cacheKey(origin, originRequest('GET', '/a', { 'x-forwarded-proto': 'https' }))).toBe('v2 https http://hosp.internal:8080/a');
+    expect(cacheKey(origin, originRequest('GET', '/a', { 'x-forwarded-proto': 'HTTP' }))).toBe('v2 http http://hosp.internal:8080/a');
   });
 
   test('variants differ by the nominated header values, including absent versus empty', () => {
@@ -73,13 +75,13 @@ describe('invalidation after unsafe methods', () => {
     ['a protocol-relative Location', 'POST', ok({ location: '//elsewhere/z' }, 201), ['/items']],
   ])('%s', (_name, method, response, paths) => {
     const keys = invalidatedKeys(origin, originRequest(method, '/items'), response);
-    expect(keys).toEqual(paths.map((p) => `http://hosp.internal:8080${p}`));
+    expect(keys).toEqual(paths.flatMap((p) => ['http', 'https', '-'].map((scheme) => `v2 ${scheme} http://hosp.internal:8080${p}`)));
   });
 
   test('resolve against the origin even for a request path starting with //', () => {
-    expect(invalidatedKeys(origin, originRequest('POST', '//evil/a'), ok({ location: 'b' }, 201))).toEqual([
-      'http://hosp.internal:8080//evil/a',
-      'http://hosp.internal:8080//evil/b',
+    expect(invalidatedKeys(origin, originRequest('POST', '//evil/a'), ok({ location: 'b' }, 201)).filter((k) => k.startsWith('v2 https '))).toEqual([
+      'v2 https http://hosp.internal:8080//evil/a',
+      'v2 https http://hosp.internal:8080//evil/b',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { ALBEvent } from 'aws-lambda';
+import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config.js';
 import { createProxyHandler } from '../shared/proxy-handler.js';
@@ -150,5 +150,50 @@ describe('the handler, end to end against a real origin', () => {
   it('puts a Cache-Status on every response', async () => {
     const result = await handlerWith()(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
     expect(result.headers?.['cache-status']).toMatch(/^alb-retry-proxy; fwd=bypass/);
+  });
+
+  describe.each([false, true])('HEAD keeps the size (multi-value %s)', (multi) => {
+    async function headEvent(): Promise<ALBEvent> {
+      const file = multi ? 'events/local__get-multi-value-repeated.json' : 'events/local__head-echo.json';
+      return { ...(await readEventFile(file)), httpMethod: 'HEAD' };
+    }
+    const lengthOf = (result: ALBResult) => (multi ? result.multiValueHeaders?.['content-length'] : [result.headers?.['content-length']]);
+
+    it("keeps the origin's Content-Length and sends no body", async () => {
+      origin.script({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'eleven byte' });
+      const result = await handlerWith()(await headEvent(), context());
+      expect(origin.received[0]!.method).toBe('HEAD');
+      expect(lengthOf(result)).toEqual(['11']);
+      expect(result.body).toBe('');
+      expect(validateAlbResult(result, multi)).toBeUndefined();
+    });
+
+    it("answers from a stored GET with the stored body's length", async () => {
+      origin.script({ status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=60' }, body: 'stored body' });
+      const handler = handlerWith({ CACHE_STORE: 'memory' });
+      const event = await headEvent();
+      await handler({ ...event, httpMethod: 'GET' }, context());
+      const result = await handler(event, context());
+      expect(origin.received).toHaveLength(1);
+      expect(lengthOf(result)).toEqual(['11']);
+      expect(result.body).toBe('');
+    });
+  });
+
+  it.each([false, true])('never serves an http entry to https (multi-value %s)', async (multi) => {
+    origin.script(
+      { status: 301, headers: { location: 'https://public.example/home', 'cache-control': 'max-age=600' } },
+      { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=600' }, body: 'home' },
+    );
+    const handler = handlerWith({ CACHE_STORE: 'memory' });
+    const base = await readEventFile(multi ? 'events/local__get-multi-value-repeated.json' : 'events/local__head-echo.json');
+    const withProto = (proto: string): ALBEvent =>
+      multi
+        ? { ...base, httpMethod: 'GET', multiValueHeaders: { ...base.multiValueHeaders, 'x-forwarded-proto': [proto] } }
+        : { ...base, httpMethod: 'GET', headers: { ...base.headers, 'x-forwarded-proto': proto } };
+    expect((await handler(withProto('http'), context())).statusCode).toBe(301);
+    expect((await handler(withProto('https'), context())).statusCode).toBe(200);
+    expect((await handler(withProto('http'), context())).statusCode).toBe(301);
+    expect(origin.received).toHaveLength(2);
   });
 });

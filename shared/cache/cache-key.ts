@@ -2,13 +2,36 @@ import { createHash } from 'node:crypto';
 import type { HeaderMap, OriginRequest } from '../http-types.js';
 
 /**
- * The primary cache key: the request's target URI on the origin (RFC 9111 section 2), with path and
- * query exactly as received. Re-encoding would merge or split keys the origin tells apart (`%5B`
- * vs `[`). It is method-independent because only GET responses are stored and HEAD is answered from
- * them. The client's Host is not in it: the origin client always sends the origin's own host.
+ * Version of the key format. Bumped when the same request would map to another key, so that entries
+ * written by an older deploy (same S3 prefix) read as misses instead of answering under new rules.
+ * 2: the client's scheme joined the key.
  */
-export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery'>): string {
-  return `${origin.origin}${request.path}${request.rawQuery === '' ? '' : `?${request.rawQuery}`}`;
+export const CACHE_KEY_VERSION = 2;
+
+/** Every scheme a key can carry: `-` is a request without `x-forwarded-proto` (not through ALB). */
+export const KEY_SCHEMES: readonly string[] = ['http', 'https', '-'];
+
+/** The scheme the client used, as ALB tells it in `x-forwarded-proto`. */
+export function clientScheme(headers: HeaderMap): string {
+  const value = headers['x-forwarded-proto']?.[0]?.trim().toLowerCase();
+  return value === 'http' || value === 'https' ? value : '-';
+}
+
+/**
+ * The primary cache key: the scheme the client used, then the request's target URI on the origin
+ * (RFC 9111 section 2), with path and query exactly as received. The scheme is in it because an
+ * origin may answer plain http with a cacheable `301 Location: https://...`: shared with https, that
+ * is a redirect loop. Re-encoding would merge or split keys the origin tells apart (`%5B` vs `[`).
+ * It is method-independent because only GET responses are stored and HEAD is answered from them.
+ * The client's Host is not in it: the origin client always sends the origin's own host.
+ */
+export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery' | 'headers'>): string {
+  return keyFor(origin, clientScheme(request.headers), request.path, request.rawQuery);
+}
+
+/** The key of one scheme's entry for a target on the origin. */
+export function keyFor(origin: URL, scheme: string, path: string, rawQuery: string): string {
+  return `v${CACHE_KEY_VERSION} ${scheme} ${origin.origin}${path}${rawQuery === '' ? '' : `?${rawQuery}`}`;
 }
 
 /** Hex SHA-256: store ids are fixed-length and safe as S3 keys whatever bytes a URL holds. */

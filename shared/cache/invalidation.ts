@@ -1,5 +1,5 @@
 import type { OriginRequest, OriginResponse } from '../http-types.js';
-import { cacheKey } from './cache-key.js';
+import { KEY_SCHEMES, keyFor } from './cache-key.js';
 import { SAFE_METHODS } from '../retry-policy.js';
 
 /** RFC 9110 section 9.2.1: the methods that cannot change the resource. Any other one invalidates. */
@@ -9,15 +9,17 @@ import { SAFE_METHODS } from '../retry-policy.js';
  * method with a non-error (2xx/3xx) response, the request's URL and the URLs in Location and
  * Content-Location when they are on the origin (another origin's URLs are not ours to drop,
  * section 4.4 again). A Location naming the public host rather than the origin is not matched.
+ * The entries of every client scheme go: an https POST changes what http readers see too.
  */
 export function invalidatedKeys(origin: URL, request: OriginRequest, response: OriginResponse): string[] {
   if (SAFE_METHODS.has(request.method) || response.status < 200 || response.status >= 400) return [];
-  const keys = new Set([cacheKey(origin, request)]);
+  const targets: Array<[string, string]> = [[request.path, request.rawQuery]];
   for (const name of ['location', 'content-location']) {
     const value = response.headers[name]?.[0];
     const target = value === undefined ? undefined : resolve(value, `${origin.origin}${request.path}`);
-    if (target?.origin === origin.origin) keys.add(cacheKey(origin, { path: target.pathname, rawQuery: target.search.slice(1) }));
+    if (target?.origin === origin.origin) targets.push([target.pathname, target.search.slice(1)]);
   }
+  const keys = new Set(targets.flatMap(([path, rawQuery]) => KEY_SCHEMES.map((scheme) => keyFor(origin, scheme, path, rawQuery))));
   return [...keys];
 }
 

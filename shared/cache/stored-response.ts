@@ -29,12 +29,14 @@ export function mergeNotModified(stored: HeaderMap, notModifiedHeaders: HeaderMa
 
 /**
  * The stored response as sent to a client: a copy (callers may add headers), `Age` from the
- * library (RFC 9111 section 5.1), no body for HEAD, and a 304 when the client's own
+ * library (RFC 9111 section 5.1), no body for HEAD (but its Content-Length), and a 304 when the client's own
  * If-None-Match / If-Modified-Since match it.
  */
 export function servedResponse(entry: EntryRecord, policy: CachePolicy, request: OriginRequest): OriginResponse {
   const headers = copyHeaders(entry.headers);
   headers.age = [String(Math.max(0, Math.floor(policy.age())))];
+  // A HEAD answered from a stored GET tells the stored body's size (RFC 9110 section 9.3.2).
+  if (request.method === 'HEAD') headers['content-length'] = [String(entry.body.length)];
   const response: OriginResponse = { status: entry.status, headers, body: request.method === 'HEAD' ? Buffer.alloc(0) : entry.body };
   return hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
 }
