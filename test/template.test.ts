@@ -87,9 +87,10 @@ describe('template.yaml', () => {
       }
       const lazy = bundle.outputs.filter((f) => !coldStart.includes(f.file));
       expect(lazy.filter((f) => f.packages.includes('@aws-sdk/client-s3'))).toHaveLength(1);
-      // 1,235 KiB in one file before splitting; undici is most of what is left.
+      // 1,235 KiB in one file before splitting and the node:http origin client (issue 16: <= 300 KB).
       const bytes = bundle.coldStart.reduce((sum, f) => sum + f.bytes, 0);
-      expect(bytes).toBeLessThan(700 * 1024);
+      expect(bytes).toBeLessThanOrEqual(300 * 1000);
+      expect(bundle.coldStart.flatMap((f) => f.packages)).not.toContain('undici');
     });
 
     it('loads the S3 chunk from plain Node when an S3 store serves a request, and memory mode never does', { timeout: 120_000 }, async () => {
