@@ -5,6 +5,7 @@
  *   npm run bench -- --quick               smoke run, under a minute
  *   npm run bench -- --scenario flaky      one scenario (repeatable)
  *   npm run bench -- --markdown            also print the table as Markdown
+ *   npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE]  cold start and per-request cost of the bundle (bench/cold-start.ts)
  *   npm run bench -- --nginx PATH          that nginx binary (default: nginx on PATH, else apt-get installs it)
  *   npm run bench -- --no-install          never run apt-get; nginx rows are skipped when nginx is missing
  *   npm run bench -- --access-logs DIR     ours writes ALB-format access logs there (npm run logs -- DIR reads them)
@@ -29,7 +30,7 @@ import { markdownTable, rows, terminalTable } from './table.js';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-const USAGE = `usage: npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
+const USAGE = `usage: npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE]\n       npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
 
 function parse() {
   try {
@@ -60,6 +61,12 @@ function parse() {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
+}
+
+// Cold start alone: its own flags (--runs), no origin process, no nginx.
+if (process.argv.includes('--cold-start')) {
+  const { main } = await import('./cold-start.js');
+  process.exit(await main(process.argv.slice(2)));
 }
 
 const args = parse();

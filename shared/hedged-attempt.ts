@@ -34,7 +34,7 @@ export interface RoundResult {
 /**
  * One round of the retry loop: an attempt, plus hedges (The Tail at Scale) when it has not
  * answered within `hedgeAfterMs`. The first final outcome wins and the others are aborted, which
- * closes their undici requests. A retryable failure while another attempt is still running waits
+ * destroys their node:http requests. A retryable failure while another attempt is still running waits
  * for that one: the round ends with a failure only when every attempt in it failed.
  */
 export function runRound(request: OriginRequest, options: RoundOptions): Promise<RoundResult> {

@@ -21,7 +21,7 @@ export interface InvocationContext {
 export type AlbHandler = (event: ALBEvent, context: InvocationContext) => Promise<ALBResult>;
 
 export interface ProxyHandlerDeps {
-  /** @default an undici pool bound to `config.origin` */
+  /** @default a node:http keep-alive client bound to `config.origin` */
   readonly client?: OriginClient;
   /** @default `createResponseCache(config.cache, config.origin)` */
   readonly cache?: ResponseCache;

@@ -30,7 +30,7 @@ export class RetryPolicy {
       // A response proves the request reached the origin.
       return this.mayRepeat(request, true) ? { retry: true } : { retry: false, reason: 'not-idempotent' };
     }
-    // A body too large for ALB, or a request undici refused, will be the same next time.
+    // A body too large for ALB, or a request node:http refused, will be the same next time.
     if (!retryable) return { retry: false, reason: 'error-kind' };
     return this.mayRepeat(request, outcome.error.sent) ? { retry: true } : { retry: false, reason: 'not-idempotent' };
   }

@@ -86,3 +86,15 @@ describe('npm run bench -- --quick --scenario flaky', () => {
     expect(html).not.toMatch(/<script|<link|src=|href="http/);
   });
 });
+
+describe('npm run bench -- --cold-start --runs 1', () => {
+  test('prints the cold-start bytes, the import ratio and the first request', { timeout: 120_000 }, async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--cold-start', '--runs', '1', '--requests', '20'], {
+      timeout: 110_000,
+    });
+    expect(stdout).toMatch(/bundle loaded at cold start\s+\d+(\.\d+)? KB in \d+ file/);
+    expect(stdout).toMatch(/import, inside the process\s+\d+(\.\d+)? ms = \d+\.\d\dx a bare node start/);
+    expect(stdout).toMatch(/first request\s+\d+(\.\d+)? ms/);
+    expect(stdout).toMatch(/per request, warm\s+\d+ us = \d+\.\d\dx a direct undici round trip/);
+  });
+});

@@ -359,3 +359,68 @@ describe('retry guards per route, against a real origin that fails by path', () 
     }
   });
 });
+
+describe('keep-alive sockets the origin closed (a frozen container wakes up)', () => {
+  /**
+   * Answers the first request of each connection with keep-alive, and destroys a reused connection
+   * as soon as a second request arrives on it: what a client sees writing to a socket the origin
+   * closed while the container was frozen.
+   */
+  async function startStaleOrigin() {
+    const { createServer } = await import('node:net');
+    const seen: string[] = [];
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections += 1;
+      let requests = 0;
+      socket.on('data', (data) => {
+        requests += 1;
+        seen.push(data.toString('latin1').split(' ')[0]!);
+        if (requests > 1) return socket.destroy();
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen,
+      connections: () => connections,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('sends a GET again on a fresh connection when its reused socket turns out closed', async () => {
+    const stale = await startStaleOrigin();
+    const client = createOriginClient({ origin: new URL(stale.url), connections: 1 });
+    try {
+      const get = { method: 'GET', path: '/', rawQuery: '', headers: {}, body: Buffer.alloc(0) };
+      expect((await client.send(get, { timeoutMs: 2_000 })).status).toBe(200);
+      const second = await client.send(get, { timeoutMs: 2_000 });
+      expect(second.status).toBe(200);
+      expect(second.body.toString()).toBe('ok');
+      expect(stale.connections()).toBe(2);
+    } finally {
+      await client.close();
+      await stale.close();
+    }
+  });
+
+  it('never sends a POST twice: the closed reused socket is reported as sent', async () => {
+    const stale = await startStaleOrigin();
+    const client = createOriginClient({ origin: new URL(stale.url), connections: 1 });
+    try {
+      const get = { method: 'GET', path: '/', rawQuery: '', headers: {}, body: Buffer.alloc(0) };
+      expect((await client.send(get, { timeoutMs: 2_000 })).status).toBe(200);
+      const post = { method: 'POST', path: '/', rawQuery: '', headers: {}, body: Buffer.from('{}') };
+      const error = await client.send(post, { timeoutMs: 2_000 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'connection_terminated', sent: true });
+      expect(stale.seen).toEqual(['GET', 'POST']);
+      expect(stale.connections()).toBe(1);
+    } finally {
+      await client.close();
+      await stale.close();
+    }
+  });
+});

@@ -79,6 +79,59 @@ describe('template.yaml', () => {
       const check = await verifyBundle(bundle.file, { ...process.env, ORIGIN_URL: 'http://127.0.0.1:9' });
       expect(check.exports).toContain(String(props.Handler).split('.')[1]);
     });
+
+    it('leaves the S3 client out of what memory mode loads at cold start', { timeout: 120_000 }, async () => {
+      const bundle = await buildBundle(outdir);
+      const coldStart = bundle.coldStart.map((f) => f.file);
+      expect(coldStart[0]).toBe(bundle.file);
+      for (const file of bundle.coldStart) {
+        expect(readFileSync(file.file, 'utf8'), basename(file.file)).not.toContain('@aws-sdk');
+        expect(file.packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/')), basename(file.file)).toEqual([]);
+      }
+      const lazy = bundle.outputs.filter((f) => !coldStart.includes(f.file));
+      expect(lazy.filter((f) => f.packages.includes('@aws-sdk/client-s3'))).toHaveLength(1);
+      // 1,235 KiB in one file before splitting and the node:http origin client (issue 16: <= 300 KB).
+      const bytes = bundle.coldStart.reduce((sum, f) => sum + f.bytes, 0);
+      expect(bytes).toBeLessThanOrEqual(300 * 1000);
+      expect(bundle.coldStart.flatMap((f) => f.packages)).not.toContain('undici');
+    });
+
+    it('loads the S3 chunk from plain Node when an S3 store serves a request, and memory mode never does', { timeout: 120_000 }, async () => {
+      const bundle = await buildBundle(outdir);
+      const probe = [
+        "import { register } from 'node:module';",
+        "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.endsWith('.mjs')) process.stdout.write('loaded ' + r.url.split('/').pop() + '\\\\n'); return r; }\"));",
+        'const { handler } = await import(process.argv[1]);',
+        "const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/probe/0123456789abcdef' } }, httpMethod: 'GET', path: '/', queryStringParameters: {}, headers: { host: 'probe' }, body: '', isBase64Encoded: false };",
+        'const deadline = Date.now() + 5000;',
+        "const result = await handler(event, { functionName: 'probe', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '512', awsRequestId: 'probe', getRemainingTimeInMillis: () => deadline - Date.now() });",
+        "process.stdout.write('status ' + result.statusCode + '\\n');",
+        'process.exit(0);',
+      ].join('\n');
+      const run = async (store: string): Promise<string> => {
+        const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe, bundle.file], {
+          env: {
+            ...process.env,
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+            ORIGIN_URL: 'http://127.0.0.1:9',
+            CACHE_STORE: store,
+            CACHE_BUCKET: 'probe',
+            CACHE_S3_ENDPOINT: 'http://127.0.0.1:9',
+            AWS_ACCESS_KEY_ID: 'probe',
+            AWS_SECRET_ACCESS_KEY: 'probe',
+          },
+          timeout: 60_000,
+        });
+        return stdout;
+      };
+      const sdkChunk = bundle.outputs.find((f) => f.packages.includes('@aws-sdk/client-s3'))!;
+      const [s3, memory] = await Promise.all([run('s3'), run('memory')]);
+      expect(s3).toMatch(/^status \d{3}$/m);
+      expect(s3).toContain(`loaded ${basename(sdkChunk.file)}`);
+      expect(memory).toMatch(/^status \d{3}$/m);
+      expect(memory).not.toContain(`loaded ${basename(sdkChunk.file)}`);
+    });
   });
 
   describe('function configuration', () => {

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench -- --cold-start` (or `tsx bench/cold-start.ts [--runs N]`): what a Lambda cold start
+ * of the built bundle costs, in memory mode.
+ *
+ * - bundle bytes loaded at cold start: the entry and the chunks it imports statically (the S3 client's
+ *   chunks are loaded only when an S3 store is created, so they do not count);
+ * - import time of the entry, timed inside a fresh plain-Node process (the way Lambda's init imports
+ *   the handler), as a ratio of a bare `node -e 0` start timed from outside;
+ * - first-request time: the handler's first invocation in that process, against a local origin;
+ * - per request: then `--requests` sequential invocations of that one handler instance (logging and EMF
+ *   metrics on, as deployed), beside as many direct undici round trips to the same origin from the same
+ *   process; the ratio is handler time / direct time (both means, after the first request).
+ *
+ * Medians of `--runs` fresh processes (default 9). The bundle is built into a temporary directory,
+ * unless `--entry FILE` names an already built one (e.g. an older commit's, for before/after figures).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { buildBundle } from '../scripts/build.js';
+
+const run = promisify(execFile);
+
+export interface ColdStartFigures {
+  readonly coldStartBytes: number;
+  readonly coldStartFiles: number;
+  readonly allBytes: number;
+  readonly importMs: number;
+  readonly bareNodeMs: number;
+  /** importMs / bareNodeMs */
+  readonly importRatio: number;
+  readonly firstRequestMs: number;
+  /** Mean time of one sequential handler invocation, warm. */
+  readonly handlerUs: number;
+  /** Mean time of one direct undici request to the same origin, warm. */
+  readonly directUs: number;
+  /** handlerUs / directUs */
+  readonly perRequestRatio: number;
+  readonly runs: number;
+}
+
+/** The child: imports the bundle, then sends one GET through the handler; prints one JSON line. */
+const PROBE = `
+const t0 = performance.now();
+const { handler } = await import(process.argv[1]);
+const imported = performance.now() - t0;
+const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bench/0123456789abcdef' } },
+  httpMethod: 'GET', path: '/cold', queryStringParameters: {}, headers: { host: 'bench' }, body: '', isBase64Encoded: false };
+const deadline = Date.now() + 10000;
+const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '512', awsRequestId: 'bench',
+  getRemainingTimeInMillis: () => deadline - Date.now() };
+const t1 = performance.now();
+const result = await handler(event, context);
+const first = performance.now() - t1;
+const n = Number(process.argv[3]);
+const { request, Agent } = await import(process.argv[2]);
+const agent = new Agent({ connections: 1 });
+const url = process.env.ORIGIN_URL + '/cold';
+for (let i = 0; i < 50; i++) await (await request(url, { dispatcher: agent })).body.text();
+for (let i = 0; i < 50; i++) await handler(event, context);
+const t2 = performance.now();
+for (let i = 0; i < n; i++) await handler(event, context);
+const handlerUs = ((performance.now() - t2) * 1000) / n;
+const t3 = performance.now();
+for (let i = 0; i < n; i++) await (await request(url, { dispatcher: agent })).body.text();
+const directUs = ((performance.now() - t3) * 1000) / n;
+process.stdout.write('\\nCOLDSTART ' + JSON.stringify({ imported, first, status: result.statusCode, handlerUs, directUs }) + '\\n');
+process.exit(0);
+`;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const UNDICI = pathToFileURL(createRequire(import.meta.url).resolve('undici')).href;
+
+/**
+ * `entry`: time that already built single-file bundle instead of building this checkout (to compare
+ * with an older build); its bytes are then the entry file's alone.
+ */
+export async function measureColdStart(runs = 9, requests = 500, entry?: string): Promise<ColdStartFigures> {
+  const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-cold-start-'));
+  const origin = createServer((_req, res) => res.end('ok'));
+  try {
+    const bundle = entry ? prebuilt(entry) : await buildBundle(outdir);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as { port: number }).port;
+    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: 'memory' };
+    delete env.POWERTOOLS_LOG_LEVEL;
+    delete env.POWERTOOLS_METRICS_DISABLED;
+    const imports: number[] = [];
+    const firsts: number[] = [];
+    const handlerUs: number[] = [];
+    const directUs: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      await run(process.execPath, ['-e', '0']);
+      bare.push(performance.now() - started);
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE, pathToFileURL(bundle.file).href, UNDICI, String(requests)], {
+        env,
+        timeout: 120_000,
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      const line = stdout.split('\n').find((l) => l.startsWith('COLDSTART '));
+      if (!line) throw new Error(`the probe printed no figures: ${stdout.slice(-500)}`);
+      const seen = JSON.parse(line.slice('COLDSTART '.length)) as { imported: number; first: number; status: number; handlerUs: number; directUs: number };
+      if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
+      imports.push(seen.imported);
+      firsts.push(seen.first);
+      handlerUs.push(seen.handlerUs);
+      directUs.push(seen.directUs);
+    }
+    const importMs = median(imports);
+    const bareNodeMs = median(bare);
+    return {
+      coldStartBytes: bundle.coldStart.reduce((sum, f) => sum + f.bytes, 0),
+      coldStartFiles: bundle.coldStart.length,
+      allBytes: bundle.outputs.reduce((sum, f) => sum + f.bytes, 0),
+      importMs,
+      bareNodeMs,
+      importRatio: importMs / bareNodeMs,
+      firstRequestMs: median(firsts),
+      handlerUs: median(handlerUs),
+      directUs: median(directUs),
+      perRequestRatio: median(handlerUs) / median(directUs),
+      runs,
+    };
+  } finally {
+    origin.close();
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]; outputs: { bytes: number }[] } {
+  const file = resolve(entry);
+  const bytes = statSync(file).size;
+  return { file, coldStart: [{ bytes }], outputs: [{ bytes }] };
+}
+
+export function formatColdStart(f: ColdStartFigures): string {
+  const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
+  return [
+    `cold start, memory mode (medians of ${f.runs} fresh processes, Node ${process.version})`,
+    `  bundle loaded at cold start  ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
+    `  import, inside the process   ${f.importMs.toFixed(1)} ms = ${f.importRatio.toFixed(2)}x a bare node start (${f.bareNodeMs.toFixed(1)} ms)`,
+    `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin, logging and EMF metrics on)`,
+    `  per request, warm            ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip (${f.directUs.toFixed(0)} us)`,
+  ].join('\n');
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, 'cold-start': { type: 'boolean' } }, strict: false });
+  const runs = Number(values.runs);
+  if (!Number.isSafeInteger(runs) || runs < 1) {
+    process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
+    return 2;
+  }
+  const requests = Number(values.requests);
+  if (!Number.isSafeInteger(requests) || requests < 1) {
+    process.stderr.write(`--requests: expected a positive integer, got ${JSON.stringify(values.requests)}\n`);
+    return 2;
+  }
+  process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, typeof values.entry === 'string' ? values.entry : undefined))}\n`);
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`cold-start bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
