@@ -29,8 +29,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
 process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 
-const { createProxyHandler } = await import('../shared/proxy-handler.js');
-const { loadConfig } = await import('../shared/config.js');
+const { createProxyHandler } = await import('../shared/handler/proxy-handler.js');
+const { loadConfig } = await import('../shared/config/config.js');
 const { buildAlbEvent } = await import('../local/alb-event-builder.js');
 const { startS3rver } = await import('../test/support/s3rver.js');
 const { summarize } = await import('./stats.js');

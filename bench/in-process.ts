@@ -10,17 +10,17 @@ import type { LoadRequest, Transport } from './load.js';
 import { cacheOutcome } from './cache-status.js';
 import { oursEnv } from './ours.js';
 
-type HandlerModule = typeof import('../shared/proxy-handler.js');
-type ConfigModule = typeof import('../shared/config.js');
+type HandlerModule = typeof import('../shared/handler/proxy-handler.js');
+type ConfigModule = typeof import('../shared/config/config.js');
 
-const HANDLER_MODULE = fileURLToPath(new URL('../shared/proxy-handler.ts', import.meta.url));
-const CONFIG_MODULE = fileURLToPath(new URL('../shared/config.ts', import.meta.url));
+const HANDLER_MODULE = fileURLToPath(new URL('../shared/handler/proxy-handler.ts', import.meta.url));
+const CONFIG_MODULE = fileURLToPath(new URL('../shared/config/config.ts', import.meta.url));
 
 /** The function timeout the synthetic context counts down from (the emulator's and the template's 55 s). */
 const FUNCTION_TIMEOUT_MS = 55_000;
 
 export function inProcessUnavailable(): string | undefined {
-  return existsSync(HANDLER_MODULE) ? undefined : 'shared/proxy-handler.ts not found (createProxyHandler)';
+  return existsSync(HANDLER_MODULE) ? undefined : 'shared/handler/proxy-handler.ts not found (createProxyHandler)';
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_OPTIONS } from '../shared/config-options.js';
+import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { spawnTracked } from './processes.js';
 
 export const START_SCRIPT = fileURLToPath(new URL('../local/start.ts', import.meta.url));

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
 import { localContext } from './local-runtime.js';
-import { HOP_BY_HOP } from '../shared/http-headers.js';
+import { HOP_BY_HOP } from '../shared/http/headers.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';

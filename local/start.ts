@@ -10,7 +10,7 @@
  * (default 55, as the template) and SIM_ORIGIN_* for the simulated origin (see local/origin-cli.ts).
  */
 import { parseArgs } from 'node:util';
-import { CONFIG_OPTIONS } from '../shared/config-options.js';
+import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { startAlbEmulator } from './emulator.js';
 import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
@@ -49,8 +49,8 @@ const origin = await simulatedOriginIfUnset(originOptionsFrom([], process.env));
 if (origin) process.stdout.write(`simulated HOSP origin listening on ${origin.url}\n`);
 
 // Imported only now: the handler's modules read POWERTOOLS_* at load time.
-const { loadConfig } = await import('../shared/config.js');
-const { createProxyHandler } = await import('../shared/proxy-handler.js');
+const { loadConfig } = await import('../shared/config/config.js');
+const { createProxyHandler } = await import('../shared/handler/proxy-handler.js');
 let config;
 try {
   config = loadConfig();

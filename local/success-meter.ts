@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { LatencyTracker } from '../shared/latency-tracker.js';
+import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
 
 /**
  * The running success-rate line of `npm start`: requests, share answered below 500 (the 99%

@@ -35,7 +35,7 @@ export const REQUIRE_BANNER =
  *   `NODE_OPTIONS=--enable-source-maps` itself when `Sourcemap` is true).
  * - `splitting` (ESM only): every dynamic `import()` becomes its own chunk beside `index.mjs`, loaded
  *   only when that line runs. Without it esbuild inlines the S3 client (about 580 KB, imported
- *   dynamically by shared/cache/s3-store.ts) into the entry, and memory mode parses it at every cold
+ *   dynamically by shared/cache/store/s3.ts) into the entry, and memory mode parses it at every cold
  *   start. The chunks get the same `.mjs` extension and the banner, so their bundled CommonJS has a
  *   `require` too. aws-lambda-builders passes a boolean BuildProperty through as `--splitting`.
  */

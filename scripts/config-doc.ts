@@ -1,11 +1,11 @@
 /**
  * `npm run config:doc`: writes the README's configuration table (between the `config-table` markers)
- * from shared/config-options.ts, so the documentation comes from the same table the code parses.
+ * from shared/config/options.ts, so the documentation comes from the same table the code parses.
  * `--check` only verifies it (a test runs the same check).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { CONFIG_OPTIONS } from '../shared/config-options.js';
+import { CONFIG_OPTIONS } from '../shared/config/options.js';
 
 const START = '<!-- config-table:start -->';
 const END = '<!-- config-table:end -->';

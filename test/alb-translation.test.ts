@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAlbEvent } from '../shared/alb-event.js';
-import { statusDescription, toAlbResult } from '../shared/alb-result.js';
-import { EventError } from '../shared/errors.js';
-import { originRequestHeaders } from '../shared/http-headers.js';
+import { parseAlbEvent } from '../shared/alb/event.js';
+import { statusDescription, toAlbResult } from '../shared/alb/result.js';
+import { EventError } from '../shared/http/errors.js';
+import { originRequestHeaders } from '../shared/http/headers.js';
 import { buildAlbEvent } from '../local/alb-event-builder.js';
 import { validateAlbResult } from '../local/alb-result-check.js';
 import { readEventFile } from '../local/event-file.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createPolicies } from '../shared/cache/policy.js';
 import type { EntryRecord, VaryRecord } from '../shared/cache/record.js';
-import { decodeRecord, encodeRecord, RecordFormatError } from '../shared/cache/record-codec.js';
+import { decodeRecord, encodeRecord, RecordFormatError } from '../shared/cache/store/record-codec.js';
 import { originRequest } from './support/cache-harness.js';
 
 const policies = createPolicies({ now: () => 1_700_000_000_000, defaultTtlS: 0, originHost: 'hosp.internal' });

@@ -3,7 +3,7 @@ import { cacheKey, variantId, varyFields } from '../shared/cache/cache-key.js';
 import { formatCacheStatus } from '../shared/cache/cache-status.js';
 import { notModified, withValidators } from '../shared/cache/conditional.js';
 import { invalidatedKeys } from '../shared/cache/invalidation.js';
-import type { OriginResponse } from '../shared/http-types.js';
+import type { OriginResponse } from '../shared/http/types.js';
 import { originRequest } from './support/cache-harness.js';
 
 const origin = new URL('http://hosp.internal:8080');

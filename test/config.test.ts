@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.js';
-import { CONFIG_OPTIONS } from '../shared/config-options.js';
-import { ConfigError } from '../shared/errors.js';
+import { loadConfig } from '../shared/config/config.js';
+import { CONFIG_OPTIONS } from '../shared/config/options.js';
+import { ConfigError } from '../shared/http/errors.js';
 
 const base = { ORIGIN_URL: 'https://hosp.internal:8443' };
 

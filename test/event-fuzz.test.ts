@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { ALBEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.js';
-import { createProxyHandler, type AlbHandler } from '../shared/proxy-handler.js';
+import { loadConfig } from '../shared/config/config.js';
+import { createProxyHandler, type AlbHandler } from '../shared/handler/proxy-handler.js';
 import { validateAlbResult } from '../local/alb-result-check.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../shared/config.js';
-import { createForwarder, type ForwarderOptions } from '../shared/forwarder.js';
-import type { Deadline, OriginRequest } from '../shared/http-types.js';
-import { createOriginClient, type OriginClient } from '../shared/origin-client.js';
-import { RetryGuards } from '../shared/retry-guards.js';
+import { loadConfig } from '../shared/config/config.js';
+import { createForwarder, type ForwarderOptions } from '../shared/resilience/forwarder.js';
+import type { Deadline, OriginRequest } from '../shared/http/types.js';
+import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
+import { RetryGuards } from '../shared/resilience/retry-guards.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 
 let origin: ScriptedOrigin;

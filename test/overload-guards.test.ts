@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OriginError } from '../shared/errors.js';
-import { classifyOutcome, type OutcomeClass } from '../shared/outcome.js';
-import { MAX_ROUTE_KEYS, RetryGuards } from '../shared/retry-guards.js';
-import { LatencyTracker } from '../shared/latency-tracker.js';
-import { RetryBudget } from '../shared/retry-budget.js';
-import { retryAfterMs } from '../shared/retry-policy.js';
-import type { OriginResponse } from '../shared/http-types.js';
+import { OriginError } from '../shared/http/errors.js';
+import { classifyOutcome, type OutcomeClass } from '../shared/http/outcome.js';
+import { MAX_ROUTE_KEYS, RetryGuards } from '../shared/resilience/retry-guards.js';
+import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
+import { RetryBudget } from '../shared/resilience/retry-budget.js';
+import { retryAfterMs } from '../shared/resilience/retry-policy.js';
+import type { OriginResponse } from '../shared/http/types.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,7 +1,7 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.js';
-import { createProxyHandler } from '../shared/proxy-handler.js';
+import { loadConfig } from '../shared/config/config.js';
+import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { readEventFile } from '../local/event-file.js';
 import { validateAlbResult } from '../local/alb-result-check.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';

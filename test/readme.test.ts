@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { withConfigTable } from '../scripts/config-doc.js';
-import { CONFIG_OPTIONS } from '../shared/config-options.js';
+import { CONFIG_OPTIONS } from '../shared/config/options.js';
 
 const readme = readFileSync('README.md', 'utf8');
 

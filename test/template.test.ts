@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ENTRY_POINT, samBuildProperties } from '../scripts/build-options.js';
 import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
 import { ALB_LOG_FIELDS } from '../local/access-log/fields.js';
-import { CONFIG_OPTIONS, configOption } from '../shared/config-options.js';
+import { CONFIG_OPTIONS, configOption } from '../shared/config/options.js';
 import { parseDocument, visit } from 'yaml';
 import {
   evaluateCondition,

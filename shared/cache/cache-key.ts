@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HeaderMap, OriginRequest } from '../http-types.js';
+import type { HeaderMap, OriginRequest } from '../http/types.js';
 
 /**
  * Version of the key format. Bumped when the same request would map to another key, so that entries

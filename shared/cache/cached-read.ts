@@ -1,7 +1,7 @@
-import type { ProxyConfig } from '../config.js';
-import type { ForwardResult, OriginRequest, OriginResponse } from '../http-types.js';
-import { isStaleServable } from '../outcome.js';
-import { count } from '../telemetry.js';
+import type { ProxyConfig } from '../config/config.js';
+import type { ForwardResult, OriginRequest, OriginResponse } from '../http/types.js';
+import { isStaleServable } from '../http/outcome.js';
+import { count } from '../telemetry/telemetry.js';
 import { cacheKey, varyFields } from './cache-key.js';
 import type { CacheStatus } from './cache-status.js';
 import { hasValidators, notModified, notModifiedResponse, withValidators } from './conditional.js';

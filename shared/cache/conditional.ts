@@ -1,4 +1,4 @@
-import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
+import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 
 /**
  * The client's own conditional headers on GET/HEAD (RFC 9110 section 13).

@@ -1,5 +1,5 @@
 import CachePolicy from 'http-cache-semantics';
-import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
+import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { sha256, varyFields } from './cache-key.js';
 import { normalizeResponseHeaders } from './normalize.js';
 

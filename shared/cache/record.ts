@@ -1,5 +1,5 @@
 import type { CachePolicy } from './policy.js';
-import type { HeaderMap } from '../http-types.js';
+import type { HeaderMap } from '../http/types.js';
 
 /** A stored GET response with its cache policy. */
 export interface EntryRecord {

@@ -1,14 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ProxyConfig } from '../config.js';
-import type { Deadline, Forward, ForwardResult, OriginRequest } from '../http-types.js';
-import { count, logger } from '../telemetry.js';
+import type { ProxyConfig } from '../config/config.js';
+import type { Deadline, Forward, ForwardResult, OriginRequest } from '../http/types.js';
+import { count, logger } from '../telemetry/telemetry.js';
 import { cachedRead } from './cached-read.js';
 import { formatCacheStatus, type CacheStatus } from './cache-status.js';
 import { hasPreconditions } from './conditional.js';
 import { createEntryIndex } from './entry-index.js';
 import { invalidatedKeys } from './invalidation.js';
 import { createPolicies } from './policy.js';
-import { createCacheStore } from './store.js';
+import { createCacheStore } from './store/store.js';
 
 export interface CacheResult extends ForwardResult {
   /** Value of the `Cache-Status` header (RFC 9211) for whatever goes to the client. */

@@ -1,7 +1,7 @@
-import type { ProxyConfig } from '../config.js';
-import type { OriginRequest, OriginResponse } from '../http-types.js';
+import type { ProxyConfig } from '../config/config.js';
+import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { varyFields } from './cache-key.js';
-import { isServerError } from '../outcome.js';
+import { isServerError } from '../http/outcome.js';
 import { retentionMs } from './freshness.js';
 import { carriesIdentity, type CachePolicy } from './policy.js';
 

@@ -1,5 +1,5 @@
-import { withoutHopByHop } from '../http-headers.js';
-import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
+import { withoutHopByHop } from '../http/headers.js';
+import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { hasValidators, notModified, notModifiedResponse } from './conditional.js';
 import type { CachePolicy } from './policy.js';
 import type { EntryRecord } from './record.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type ProxyConfig } from '../../shared/config.js';
+import { loadConfig, type ProxyConfig } from '../../shared/config/config.js';
 import { createResponseCache, type CacheResult, type ResponseCache } from '../../shared/cache/index.js';
-import type { Deadline, Forward, HeaderMap, OriginRequest } from '../../shared/http-types.js';
+import type { Deadline, Forward, HeaderMap, OriginRequest } from '../../shared/http/types.js';
 import { httpForward } from './http-forward.js';
 import { s3rverClient } from './s3rver.js';
 import { startTestOrigin, type OriginScript, type TestOrigin } from './test-origin.js';

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { Forward, ForwardResult, HeaderMap } from '../../shared/http-types.js';
+import type { Forward, ForwardResult, HeaderMap } from '../../shared/http/types.js';
 
 /** Request headers undici sets itself or that belong to one connection. */
 const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'te', 'upgrade', 'trailer']);

@@ -12,7 +12,7 @@ const hook = `export async function resolve(specifier, context, next) {
 register(`data:text/javascript,${encodeURIComponent(hook)}`);
 
 const { createResponseCache } = await import('../../shared/cache/index.js');
-const { loadConfig } = await import('../../shared/config.js');
+const { loadConfig } = await import('../../shared/config/config.js');
 
 const origin = 'http://127.0.0.1:9';
 const config = loadConfig({ ORIGIN_URL: origin, CACHE_STORE: process.env.CACHE_STORE, CACHE_BUCKET: 'probe', CACHE_S3_ENDPOINT: origin });

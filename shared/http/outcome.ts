@@ -1,5 +1,5 @@
 import type { OriginError } from './errors.js';
-import type { OriginResponse } from './http-types.js';
+import type { OriginResponse } from './types.js';
 
 /** What one attempt produced: an HTTP response (any status) or an error without response. */
 export type AttemptOutcome = { readonly response: OriginResponse } | { readonly error: OriginError };

@@ -1,4 +1,4 @@
-import type { ForwardResult, OriginRequest } from './http-types.js';
+import type { ForwardResult, OriginRequest } from '../http/types.js';
 import { count, logger, millis } from './telemetry.js';
 
 export interface RequestSummary {

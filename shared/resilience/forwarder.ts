@@ -1,4 +1,4 @@
-import type { ProxyConfig } from './config.js';
+import type { ProxyConfig } from '../config/config.js';
 import { runRound } from './hedged-attempt.js';
 import type {
   AttemptRecord,
@@ -10,9 +10,9 @@ import type {
   OriginRequest,
   OriginResponse,
   StopReason,
-} from './http-types.js';
+} from '../http/types.js';
 import type { LatencyTracker } from './latency-tracker.js';
-import type { OriginClient } from './origin-client.js';
+import type { OriginClient } from '../origin/client.js';
 import { RetryGuards } from './retry-guards.js';
 import { RetryPolicy, SAFE_METHODS, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
 

@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ProxyConfig } from '../config.js';
-import { createMemoryStore } from './memory-store.js';
-import type { CacheRecord } from './record.js';
-import { createS3Store } from './s3-store.js';
-import { createTieredStore } from './tiered-store.js';
+import type { ProxyConfig } from '../../config/config.js';
+import { createMemoryStore } from './memory.js';
+import type { CacheRecord } from '../record.js';
+import { createS3Store } from './s3.js';
+import { createTieredStore } from './tiered.js';
 
 /** What a read found. `failed` marks a miss caused by the store itself (error, timeout, corrupt). */
 export interface StoreRead {

@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { ALBResult } from 'aws-lambda';
-import { withoutHopByHop } from './http-headers.js';
-import type { HeaderMap, OriginResponse } from './http-types.js';
-import { proxyStatusHeader } from './proxy-status.js';
+import { withoutHopByHop } from '../http/headers.js';
+import type { HeaderMap, OriginResponse } from '../http/types.js';
+import { proxyStatusHeader } from '../http/proxy-status.js';
 
 /**
  * ALB's documented limits for a Lambda reply. Over any of them the client gets an opaque 502 from

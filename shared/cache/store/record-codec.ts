@@ -1,6 +1,6 @@
 import CachePolicy from 'http-cache-semantics';
-import type { HeaderMap } from '../http-types.js';
-import type { CacheRecord } from './record.js';
+import type { HeaderMap } from '../../http/types.js';
+import type { CacheRecord } from '../record.js';
 
 /**
  * One S3 object per record: `ARPC` magic, format version byte, uint32 big-endian length of a

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { count, logger } from '../telemetry.js';
+import { count, logger } from '../../telemetry/telemetry.js';
 import { decodeRecord, encodeRecord, RecordFormatError } from './record-codec.js';
 import type { CacheStore, StoreRead } from './store.js';
 

@@ -1,9 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ALB_LIMITS } from './alb-result.js';
-import { OriginError, type OriginErrorKind } from './errors.js';
-import { decodeHeaderBytes, originRequestHeaders } from './http-headers.js';
-import type { HeaderMap, OriginRequest, OriginResponse } from './http-types.js';
+import { ALB_LIMITS } from '../alb/result.js';
+import { OriginError, type OriginErrorKind } from '../http/errors.js';
+import { decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
+import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 
 export interface OriginClientOptions {
   /** The only origin this client can reach: scheme, host and port. */

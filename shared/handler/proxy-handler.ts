@@ -1,17 +1,17 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
-import { parseAlbEvent, type ParsedAlbEvent } from './alb-event.js';
-import { toAlbResult } from './alb-result.js';
-import { createResponseCache, type ResponseCache } from './cache/index.js';
-import type { ProxyConfig } from './config.js';
-import { EventError } from './errors.js';
-import { createForwarder } from './forwarder.js';
-import type { Deadline, ForwardError, ForwardResult, HeaderMap, OriginResponse } from './http-types.js';
-import { LatencyTracker } from './latency-tracker.js';
-import { createOriginClient, type OriginClient } from './origin-client.js';
-import { proxyStatusHeader } from './proxy-status.js';
-import { RetryGuards } from './retry-guards.js';
-import { recordRequest } from './request-telemetry.js';
-import { logger } from './telemetry.js';
+import { parseAlbEvent, type ParsedAlbEvent } from '../alb/event.js';
+import { toAlbResult } from '../alb/result.js';
+import { createResponseCache, type ResponseCache } from '../cache/index.js';
+import type { ProxyConfig } from '../config/config.js';
+import { EventError } from '../http/errors.js';
+import { createForwarder } from '../resilience/forwarder.js';
+import type { Deadline, ForwardError, ForwardResult, HeaderMap, OriginResponse } from '../http/types.js';
+import { LatencyTracker } from '../resilience/latency-tracker.js';
+import { createOriginClient, type OriginClient } from '../origin/client.js';
+import { proxyStatusHeader } from '../http/proxy-status.js';
+import { RetryGuards } from '../resilience/retry-guards.js';
+import { recordRequest } from '../telemetry/request-telemetry.js';
+import { logger } from '../telemetry/telemetry.js';
 
 /** The part of the Lambda context the proxy uses (the local emulator provides the same). */
 export interface InvocationContext {

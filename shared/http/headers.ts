@@ -1,4 +1,4 @@
-import type { HeaderMap } from './http-types.js';
+import type { HeaderMap } from './types.js';
 
 /**
  * Hop-by-hop headers (RFC 9110 section 7.6.1) belong to one connection and must not be forwarded in

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { recordSize, type CacheRecord } from './record.js';
+import { recordSize, type CacheRecord } from '../record.js';
 import type { CacheStore } from './store.js';
 
 export interface MemoryStoreOptions {

@@ -1,5 +1,5 @@
-import { ConfigError } from './errors.js';
-import { configOption, type ConfigName } from './config-options.js';
+import { ConfigError } from '../http/errors.js';
+import { configOption, type ConfigName } from './options.js';
 
 /** The configuration in force, parsed and validated once at cold start by `loadConfig`. */
 export interface ProxyConfig {

@@ -1,7 +1,7 @@
-import { OriginError } from './errors.js';
-import type { AttemptRecord, OriginRequest } from './http-types.js';
-import type { OriginClient } from './origin-client.js';
-import type { AttemptOutcome } from './outcome.js';
+import { OriginError } from '../http/errors.js';
+import type { AttemptRecord, OriginRequest } from '../http/types.js';
+import type { OriginClient } from '../origin/client.js';
+import type { AttemptOutcome } from '../http/outcome.js';
 
 export interface RoundOptions {
   readonly client: OriginClient;

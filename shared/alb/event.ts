@@ -1,6 +1,6 @@
-import { EventError } from './errors.js';
-import { SAFE_HEADER_VALUE, TOKEN } from './http-headers.js';
-import type { HeaderMap, OriginRequest } from './http-types.js';
+import { EventError } from '../http/errors.js';
+import { SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
+import type { HeaderMap, OriginRequest } from '../http/types.js';
 
 /** An ALB request event, translated and validated; pure data, no I/O. */
 export interface ParsedAlbEvent {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { OutcomeClass } from './outcome.js';
+import type { OutcomeClass } from '../http/outcome.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 
 /**
