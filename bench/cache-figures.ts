@@ -32,7 +32,7 @@ process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 const { createProxyHandler } = await import('../shared/handler/proxy-handler.js');
 const { loadConfig } = await import('../shared/config/config.js');
 const { buildAlbEvent } = await import('../local/alb-event-builder.js');
-const { startS3rver } = await import('../test/support/s3rver.js');
+const { startS3rver } = await import('../local/s3rver.js');
 const { summarize } = await import('./stats.js');
 
 type Handler = ReturnType<typeof createProxyHandler>;

@@ -1,7 +1,4 @@
-/** The report document (`bench/results/<date>.json`) and writing it with its HTML twin. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { renderHtml } from './html.js';
+/** The report document (`bench/results/<date>.json`): its shape, and the deltas filled in before writing. */
 import type { RunResult } from './measure.js';
 import type { Contender, Scenario } from './scenarios.js';
 
@@ -32,16 +29,4 @@ export function addDirectDeltas(results: RunResult[]): void {
       p99: Math.round((r.latencyMs.p99 - direct.latencyMs!.p99) * 100) / 100,
     };
   }
-}
-
-/** Writes `<dir>/<stamp>.json` and `<dir>/<stamp>.html`; returns both paths. */
-export async function writeReport(dir: string, report: BenchReport): Promise<{ json: string; html: string }> {
-  await mkdir(dir, { recursive: true });
-  // ISO date, with ':' replaced: the file name must be valid on every file system.
-  const stamp = report.startedAt.replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
-  const json = join(dir, `${stamp}.json`);
-  const html = join(dir, `${stamp}.html`);
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(html, renderHtml(report));
-  return { json, html };
 }

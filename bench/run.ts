@@ -21,7 +21,8 @@ import { runOne, unavailable, type RunResult } from './measure.js';
 import { findNginx, nginxConfig } from './nginx.js';
 import { startOriginProcess } from './origin-process.js';
 import { installCleanup, stopAll } from './processes.js';
-import { addDirectDeltas, REPORT_SCHEMA, writeReport } from './report.js';
+import { addDirectDeltas, REPORT_SCHEMA } from './report.js';
+import { writeReport } from './write-report.js';
 import { CONTENDERS, SCENARIOS } from './scenarios.js';
 import { markdownTable, rows, terminalTable } from './table.js';
 

@@ -1,5 +1,5 @@
 import type { ALBResult } from 'aws-lambda';
-import { ALB_LIMITS } from '../shared/alb/result.js';
+import { ALB_LIMITS } from '../shared/alb/limits.js';
 
 /**
  * What ALB checks in a Lambda reply before it answers the client, per ALB-CONTRACT.md. Returns the

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { AnalysisReport } from '../local/access-log/report.js';
-import { S3RVER_CREDENTIALS, s3rverClient } from './support/s3rver.js';
+import { S3RVER_CREDENTIALS, s3rverClient } from '../local/s3rver.js';
 import { CONSTRUCTED, DOC_EXAMPLES } from './fixtures/access-logs/aws-examples.js';
 
 // Keep the SDK's "Node 20 support ends" notice out of the test output.

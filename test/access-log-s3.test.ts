@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { analyzeAccessLogs } from '../local/access-log/analyze-logs.js';
 import { InputError, readLogLines } from '../local/access-log/read.js';
 import { s3ClientFromEnv } from '../local/access-log/s3-source.js';
-import { S3RVER_CREDENTIALS } from './support/s3rver.js';
+import { S3RVER_CREDENTIALS } from '../local/s3rver.js';
 import { CONSTRUCTED, DOC_EXAMPLES } from './fixtures/access-logs/aws-examples.js';
 
 // Keep the SDK's "Node 20 support ends" notice out of the test output.

@@ -11,7 +11,7 @@ import { decodeRecord, encodeRecord } from '../shared/cache/store/record-codec.j
 import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { cacheConfig, cacheHarness, originRequest, roomyDeadline } from './support/cache-harness.js';
-import { s3rverClient, startS3rver, S3RVER_CREDENTIALS } from './support/s3rver.js';
+import { s3rverClient, startS3rver, S3RVER_CREDENTIALS } from '../local/s3rver.js';
 import { startTestOrigin, type TestOrigin } from './support/test-origin.js';
 
 /** What the stores do besides HTTP semantics: S3 layout, failing open, sharing, bounds. */

@@ -1,6 +1,6 @@
 import { inject, test, expect } from 'vitest';
 import { PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3rverClient } from './support/s3rver.js';
+import { s3rverClient } from '../local/s3rver.js';
 
 test('the global s3rver stores and returns bytes exactly', async () => {
   const client = s3rverClient(inject('s3Endpoint'));

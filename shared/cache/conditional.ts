@@ -1,4 +1,5 @@
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
+import { isGetOrHead } from '../http/methods.js';
 
 /**
  * The client's own conditional headers on GET/HEAD (RFC 9110 section 13).
@@ -39,7 +40,7 @@ export function withValidators(request: OriginRequest, add: Record<string, unkno
  * a 200 becomes a 304.
  */
 export function notModified(request: OriginRequest, response: OriginResponse): boolean {
-  if (response.status !== 200 || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  if (response.status !== 200 || !isGetOrHead(request.method)) return false;
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     const listed = ifNoneMatch.join(',');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OriginRequest } from '../http/types.js';
 import { primaryId, variantId, varyFields } from './cache-key.js';
 import type { EntryRecord, VaryRecord } from './record.js';
-import type { CacheStore } from './store/store.js';
+import type { CacheStore } from './store/types.js';
 
 /** What a lookup found, in RFC 9211 terms. */
 export type LookupOutcome = 'found' | 'uri-miss' | 'vary-miss' | 'miss';

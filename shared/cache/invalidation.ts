@@ -1,6 +1,6 @@
 import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { KEY_SCHEMES, keyFor } from './cache-key.js';
-import { SAFE_METHODS } from '../resilience/retry-policy.js';
+import { SAFE_METHODS } from '../http/methods.js';
 
 /** RFC 9110 section 9.2.1: the methods that cannot change the resource. Any other one invalidates. */
 

@@ -9,6 +9,7 @@ import { createEntryIndex } from './entry-index.js';
 import { invalidatedKeys } from './invalidation.js';
 import { createPolicies } from './policy.js';
 import { createCacheStore } from './store/store.js';
+import { isGetOrHead } from '../http/methods.js';
 
 export interface CacheResult extends ForwardResult {
   /** Value of the `Cache-Status` header (RFC 9211) for whatever goes to the client. */
@@ -70,7 +71,7 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
         return last.result;
       };
       try {
-        if (request.method !== 'GET' && request.method !== 'HEAD') {
+        if (!isGetOrHead(request.method)) {
           const result = await send(request);
           const keys = result.response ? invalidatedKeys(origin, request, result.response) : [];
           if (keys.length > 0) {

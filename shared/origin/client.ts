@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ALB_LIMITS } from '../alb/result.js';
+import { ALB_LIMITS } from '../alb/limits.js';
+import { BODILESS_METHODS } from '../http/methods.js';
 import { OriginError, type OriginErrorKind } from '../http/errors.js';
 import { decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
@@ -31,7 +32,6 @@ export interface OriginClient {
 }
 
 /** Methods whose request carries no body unless the client sent one. */
-const BODILESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE']);
 /** Safe methods without a body: a request written to a keep-alive socket the origin had closed is sent again once. */
 const RESEND_ON_STALE_SOCKET = new Set(['GET', 'HEAD', 'OPTIONS']);
 

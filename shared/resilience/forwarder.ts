@@ -14,7 +14,8 @@ import type {
 import type { LatencyTracker } from './latency-tracker.js';
 import type { OriginClient } from '../origin/client.js';
 import { RetryGuards } from './retry-guards.js';
-import { RetryPolicy, SAFE_METHODS, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
+import { SAFE_METHODS } from '../http/methods.js';
+import { RetryPolicy, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
 
 export interface ForwarderOptions {
   readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'>;

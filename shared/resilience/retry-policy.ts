@@ -1,13 +1,9 @@
 import { ConstantBackoff, ExponentialBackoff, fullJitterGenerator, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { ProxyConfig } from '../config/config.js';
 import type { OriginRequest, OriginResponse } from '../http/types.js';
+import { IDEMPOTENT_METHODS } from '../http/methods.js';
 import { classifyOutcome, type AttemptOutcome, type OutcomeClass } from '../http/outcome.js';
 
-/** RFC 9110 section 9.2.2: repeating these has the same effect as sending them once. */
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-
-/** RFC 9110 section 9.2.1: safe methods, the only ones hedged (a parallel copy has no effect). */
-export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 export type { AttemptOutcome } from '../http/outcome.js';
 

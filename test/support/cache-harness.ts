@@ -3,7 +3,7 @@ import { loadConfig, type ProxyConfig } from '../../shared/config/config.js';
 import { createResponseCache, type CacheResult, type ResponseCache } from '../../shared/cache/index.js';
 import type { Deadline, Forward, HeaderMap, OriginRequest } from '../../shared/http/types.js';
 import { httpForward } from './http-forward.js';
-import { s3rverClient } from './s3rver.js';
+import { s3rverClient } from '../../local/s3rver.js';
 import { startTestOrigin, type OriginScript, type TestOrigin } from './test-origin.js';
 
 // The SDK warns once per process that Node 20 support ends in 2027 (CI runs Node 20): no console noise in tests.

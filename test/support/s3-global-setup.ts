@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startS3rver } from './s3rver.js';
+import { startS3rver } from '../../local/s3rver.js';
 
 /**
  * vitest global setup: one s3rver for the whole run with the buckets the tests use. Tests read

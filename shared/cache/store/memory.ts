@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { recordSize, type CacheRecord } from '../record.js';
-import type { CacheStore } from './store.js';
+import type { CacheStore } from './types.js';
 
 export interface MemoryStoreOptions {
   /** CACHE_MEMORY_MAX_BYTES: bound of bodies plus headers; 0 stores nothing. */

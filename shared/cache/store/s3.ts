@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { count, logger } from '../../telemetry/telemetry.js';
 import { decodeRecord, encodeRecord, RecordFormatError } from './record-codec.js';
-import type { CacheStore, StoreRead } from './store.js';
+import type { CacheStore, StoreRead } from './types.js';
 
 export interface S3StoreOptions {
   readonly bucket: string;

@@ -1,27 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProxyConfig } from '../../config/config.js';
 import { createMemoryStore } from './memory.js';
-import type { CacheRecord } from '../record.js';
 import { createS3Store } from './s3.js';
 import { createTieredStore } from './tiered.js';
+import type { CacheStore } from './types.js';
 
-/** What a read found. `failed` marks a miss caused by the store itself (error, timeout, corrupt). */
-export interface StoreRead {
-  readonly record?: CacheRecord;
-  readonly failed?: boolean;
-}
-
-/**
- * Records by id. Every method fails open: errors and timeouts become misses or `false`, logged and
- * counted by the store, never thrown, so the cache can only ever cost a request some milliseconds.
- */
-export interface CacheStore {
-  /** The record, unless absent, expired or unreadable. `timeoutMs` bounds remote stores. */
-  get(id: string, timeoutMs: number): Promise<StoreRead>;
-  /** Stores until `record.expiresAt`; false when it was not stored. */
-  put(id: string, record: CacheRecord, timeoutMs: number): Promise<boolean>;
-  delete(id: string, timeoutMs: number): Promise<void>;
-}
+export type { CacheStore, StoreRead } from './types.js';
 
 export interface StoreOptions {
   readonly now: () => number;

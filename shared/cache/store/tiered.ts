@@ -1,4 +1,4 @@
-import type { CacheStore } from './store.js';
+import type { CacheStore } from './types.js';
 
 /**
  * Memory in front of S3. A read tries memory, then S3; an S3 hit fills memory for the rest of the
