@@ -1,4 +1,5 @@
 /** Summaries of a run's outcomes: success rate, latency percentiles, a CDF small enough to chart. */
+import { percentileOf } from '../shared/telemetry/percentile.js';
 import type { Outcome } from './load.js';
 
 export interface LatencySummary {
@@ -15,9 +16,7 @@ export const isSuccess = (o: Outcome): boolean => o.status !== undefined && o.st
 
 /** Nearest-rank percentile (no interpolation: every figure is a latency some request really had). */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return percentileOf(sorted, p) ?? NaN;
 }
 
 export function summarize(latencies: readonly number[]): LatencySummary {

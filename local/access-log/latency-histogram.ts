@@ -6,6 +6,8 @@
  * (96 KB) for anything up to 24 days. Chosen over an exact sort (memory grows with the log) and over a sample (it
  * loses the rare slow tail, which is what this report is for). Min, max and mean are exact.
  */
+import { nearestRank } from '../../shared/telemetry/percentile.js';
+
 const EXACT = 1024;
 const SUB = 512;
 const MAX_MS = 2 ** 31 - 1;
@@ -55,7 +57,7 @@ export class LatencyHistogram {
   /** Nearest-rank percentile in seconds (`p` in 0..100), or null when empty. */
   percentile(p: number): number | null {
     if (this.n === 0) return null;
-    const rank = Math.max(1, Math.ceil((p / 100) * this.n));
+    const rank = nearestRank(this.n, p);
     // The extremes are known exactly; the buckets would only approximate them.
     if (rank >= this.n) return this.maxMs / 1000;
     if (rank === 1) return this.minMs / 1000;

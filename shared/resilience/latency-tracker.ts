@@ -3,6 +3,7 @@
  * a ring of the last `size` successful attempts. Sorting 200 numbers per query is cheaper than
  * keeping a streaming sketch correct, and a container sees one request at a time per connection.
  */
+import { percentileOf } from '../telemetry/percentile.js';
 export class LatencyTracker {
   private readonly samples: number[] = [];
   private next = 0;
@@ -21,9 +22,6 @@ export class LatencyTracker {
 
   /** The nearest-rank percentile `p` (0-100) of the samples, or undefined with none. */
   percentile(p: number): number | undefined {
-    if (this.samples.length === 0) return undefined;
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-    return sorted[rank - 1];
+    return percentileOf([...this.samples].sort((a, b) => a - b), p);
   }
 }
