@@ -1,4 +1,4 @@
-/** The results as a terminal table (cli-table3) and as a Markdown table for the README's "Results" section. */
+/** The results as a terminal table (cli-table3) and as a Markdown table for docs/bench-results.md. */
 import Table from 'cli-table3';
 import type { RunResult } from './measure.js';
 

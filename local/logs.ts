@@ -1,6 +1,6 @@
 /**
  * `npm run logs -- <file|dir|s3://bucket/prefix...> [--from ISO] [--to ISO] [--bucket minute|hour]
- * [--json] [--html out.html] [--target PERCENT] [--check]`: the ALB access log analyzer. See `--help` and the README's "Visibility" section.
+ * [--json] [--html out.html] [--target PERCENT] [--check]`: the ALB access log analyzer. See `--help` and docs/access-logs.md.
  */
 import { writeFile } from 'node:fs/promises';
 import { analyzeLogSources } from './access-log/analyze-logs.js';

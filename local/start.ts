@@ -5,7 +5,7 @@
  *   curl -i localhost:3000/echo
  * works on a fresh clone. Prints where it listens, the config in force and a running success rate.
  *
- * Environment: every function variable (README, "Configuration"), plus PORT, ACCESS_LOG (a file to
+ * Environment: every function variable (docs/configuration.md), plus PORT, ACCESS_LOG (a file to
  * append ALB-format access logs to), ALB_MULTI_VALUE_HEADERS (true|false), FUNCTION_TIMEOUT_S
  * (default 55, as the template) and SIM_ORIGIN_* for the simulated origin (see local/origin-cli.ts).
  */
@@ -28,7 +28,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(
     'usage: npm start -- [--port N] [--access-log FILE] [--multi-value]\n' +
-      'Environment: ORIGIN_URL (unset: a simulated origin is started), the function variables (README), SIM_ORIGIN_* for the simulated origin.\n',
+      'Environment: ORIGIN_URL (unset: a simulated origin is started), the function variables (docs/configuration.md), SIM_ORIGIN_* for the simulated origin.\n',
   );
   process.exit(0);
 }

@@ -1,14 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withConfigTable } from '../scripts/config-doc.js';
+import { CONFIG_DOC, withConfigTable } from '../scripts/config-doc.js';
 import { CONFIG_OPTIONS } from '../shared/config/options.js';
 
 const readme = readFileSync('README.md', 'utf8');
+const pages = readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const read = (file: string): string => readFileSync(file, 'utf8');
 
-describe('README', () => {
+/** Relative markdown links of a file, resolved against its folder (anchors dropped). */
+function linksOf(file: string): string[] {
+  return [...read(file).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^[a-z]+:/.test(target))
+    .map((target) => path.normalize(path.join(path.dirname(file), target)));
+}
+
+describe('README and docs', () => {
   it('holds the configuration table generated from the option table (npm run config:doc)', () => {
-    expect(withConfigTable(readme)).toBe(readme);
-    for (const option of CONFIG_OPTIONS) expect(readme).toContain(`| \`${option.name}\` |`);
+    const doc = read(CONFIG_DOC);
+    expect(withConfigTable(doc)).toBe(doc);
+    for (const option of CONFIG_OPTIONS) expect(doc).toContain(`| \`${option.name}\` |`);
   });
 
   it('gives the two commands of a fresh machine', () => {
@@ -16,9 +28,20 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm test');
   });
 
+  it('keeps the README short and links every docs page from it', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(250);
+    const linked = new Set(linksOf('README.md'));
+    expect(pages.filter((page) => !linked.has(page))).toEqual([]);
+  });
+
+  it('has no relative link to a file that does not exist', () => {
+    const broken = ['README.md', ...pages].flatMap((file) => linksOf(file).filter((t) => !existsSync(t)).map((t) => `${file} -> ${t}`));
+    expect(broken).toEqual([]);
+  });
+
   it('names only npm scripts that exist', () => {
-    const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>);
-    const named = [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
+    const scripts = Object.keys(JSON.parse(read('package.json')).scripts as Record<string, string>);
+    const named = ['README.md', ...pages].flatMap((file) => [...read(file).matchAll(/npm run ([\w:-]+)/g)].map((m) => `${m[1]!}`));
     expect(named.length).toBeGreaterThan(0);
     for (const name of named) expect(scripts, `npm run ${name}`).toContain(name);
   });

@@ -2,7 +2,7 @@
  * Every environment variable the function reads, with its default and a one-line why.
  *
  * This table is the single source for three things that must agree: `loadConfig` (which parses
- * them), the README's configuration table (`npm run config:doc` prints it) and `template.yaml`
+ * them), the configuration table of docs/configuration.md (`npm run config:doc` prints it) and `template.yaml`
  * (a test checks that every variable the function gets here is a template parameter and back).
  * Names are stable: operators' scripts and the template depend on them.
  */
@@ -11,7 +11,7 @@ export interface ConfigOption {
   readonly name: string;
   /** Default as it would be written in the environment; `''` means "unset". */
   readonly default: string;
-  /** Accepted form, as shown in error messages and the README. */
+  /** Accepted form, as shown in error messages and docs/configuration.md. */
   readonly form: string;
   /** What it does and why the default is what it is. */
   readonly doc: string;
@@ -190,7 +190,7 @@ export const CONFIG_OPTIONS = [
     form: 'token (letters, digits, -._)',
     doc: 'Cache name in Cache-Status (RFC 9211) and Proxy-Status (RFC 9209) headers.',
   },
-  // Telemetry (read by Powertools itself; listed so the template and README stay complete)
+  // Telemetry (read by Powertools itself; listed so the template and docs/configuration.md stay complete)
   {
     name: 'POWERTOOLS_SERVICE_NAME',
     default: 'alb-retry-proxy',

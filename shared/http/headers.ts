@@ -23,7 +23,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
  * self-referencing host. None of them is part of the cache key, so passing them on would let one
  * client change a response that is then served to others (web cache poisoning), or reach an
  * endpoint the listener rule did not route. `expect` is dropped because the whole body is sent at
- * once. Documented in the README ("What reaches the origin").
+ * once. Documented in docs/proxying.md ("What reaches the origin").
  */
 export const STRIPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'expect',

@@ -3,7 +3,7 @@ import type { CacheStore } from './types.js';
 /**
  * Memory in front of S3. A read tries memory, then S3; an S3 hit fills memory for the rest of the
  * record's life. Writes and deletes go to both. Other containers' memory copies are not reached
- * by a delete: they live until they expire (see docs/cache.md, "Invalidation").
+ * by a delete: they live until they expire (see docs/caching.md, "Revalidation, conditional requests, invalidation").
  */
 export function createTieredStore(memory: CacheStore, s3: CacheStore, now: () => number): CacheStore {
   return {
