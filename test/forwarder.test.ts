@@ -7,6 +7,7 @@ import type { Deadline, OriginRequest } from '../shared/http/types.js';
 import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
 import { RetryGuards } from '../shared/resilience/retry-guards.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
 let origin: ScriptedOrigin;
 const clients: OriginClient[] = [];
@@ -15,6 +16,7 @@ beforeEach(async () => {
   origin = await startScriptedOrigin();
 });
 afterEach(async () => {
+  useRealTime();
   vi.restoreAllMocks();
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await origin.close();
@@ -90,17 +92,19 @@ describe('retries', () => {
   });
 
   it('times out an attempt that hangs and tries again', async () => {
+    useVirtualTime();
     origin.script({ hang: true }, { status: 200, body: 'ok' });
     const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
-    const result = await forward(req(), deadline());
+    const result = await runVirtual(forward(req(), deadline()));
     expect(result.attempts.map((a) => a.outcome)).toEqual(['http_response_timeout', 200]);
     expect(result.response?.status).toBe(200);
   });
 
   it('counts a slow body against the attempt timeout', async () => {
+    useVirtualTime();
     origin.script({ status: 200, body: 'x'.repeat(100), slowBodyMs: 1000 }, { status: 200, body: 'quick' });
     const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
-    const result = await forward(req(), deadline());
+    const result = await runVirtual(forward(req(), deadline()));
     expect(result.attempts[0]?.outcome).toBe('http_response_timeout');
     expect(result.response?.body.toString()).toBe('quick');
   });
@@ -256,10 +260,14 @@ describe('deadline', () => {
 });
 
 describe('hedging', () => {
+  // Hedge delays race origin delays: decided in virtual time, never by the machine's speed.
+  beforeEach(useVirtualTime);
+  afterEach(useRealTime);
+
   it('sends a hedge when the first attempt is slow, takes its answer and aborts the loser', async () => {
     origin.script({ status: 200, body: 'slow', delayMs: 3000 }, { status: 200, body: 'fast' });
     const { forward } = setup({ HEDGE_AFTER_MS: '50' });
-    const result = await forward(req(), deadline());
+    const result = await runVirtual(forward(req(), deadline()));
     expect(result.response?.body.toString()).toBe('fast');
     expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
     expect(result.attempts.find((a) => a.n === 1)?.outcome).toBe('cancelled');
@@ -269,7 +277,7 @@ describe('hedging', () => {
   it('never hedges a non-idempotent request', async () => {
     origin.script({ status: 200, body: 'slow', delayMs: 300 });
     const { forward } = setup({ HEDGE_AFTER_MS: '10' });
-    const result = await forward(req('POST', {}, Buffer.from('x')), deadline());
+    const result = await runVirtual(forward(req('POST', {}, Buffer.from('x')), deadline()));
     expect(result.response?.body.toString()).toBe('slow');
     expect(origin.received).toHaveLength(1);
     expect(result.decisions?.hedgesSent).toBe(0);
@@ -278,7 +286,7 @@ describe('hedging', () => {
   it('waits for the hedge when the first attempt fails while the hedge runs', async () => {
     origin.script({ status: 503, delayMs: 200 }, { status: 200, body: 'hedge', delayMs: 300 });
     const { forward } = setup({ HEDGE_AFTER_MS: '50' });
-    const result = await forward(req(), deadline());
+    const result = await runVirtual(forward(req(), deadline()));
     expect(result.response?.body.toString()).toBe('hedge');
     expect(origin.received).toHaveLength(2);
   });
@@ -286,7 +294,7 @@ describe('hedging', () => {
   it("keeps the origin's 503 over a hedge's broken connection when both fail", async () => {
     origin.script({ status: 503, body: 'busy', delayMs: 100 }, { reset: true, delayMs: 250 });
     const { forward } = setup({ HEDGE_AFTER_MS: '20', RETRY_MAX_ATTEMPTS: '1' });
-    const result = await forward(req(), deadline());
+    const result = await runVirtual(forward(req(), deadline()));
     expect(result.attempts.map((a) => a.outcome).sort()).toEqual([503, 'connection_terminated']);
     expect(result.response?.status).toBe(503);
     expect(result.error).toBeUndefined();
@@ -295,7 +303,7 @@ describe('hedging', () => {
   it('does not hedge with auto delay before it has seen enough latencies', async () => {
     origin.script({ status: 200, body: 'slow', delayMs: 200 });
     const { forward } = setup({ HEDGE_AFTER_MS: 'auto' });
-    await forward(req(), deadline());
+    await runVirtual(forward(req(), deadline()));
     expect(origin.received).toHaveLength(1);
   });
 });

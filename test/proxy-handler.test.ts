@@ -5,12 +5,14 @@ import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { readEventFile } from '../local/event-file.js';
 import { validateAlbResult } from '../local/alb-result-check.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
 let origin: ScriptedOrigin;
 beforeEach(async () => {
   origin = await startScriptedOrigin();
 });
 afterEach(async () => {
+  useRealTime();
   await origin.close();
 });
 
@@ -127,7 +129,9 @@ describe('the handler, end to end against a real origin', () => {
   it('says in Proxy-Status when a hedge answered', async () => {
     const text = { 'content-type': 'text/plain' };
     origin.script({ status: 200, headers: text, body: 'slow', delayMs: 2000 }, { status: 200, headers: text, body: 'fast' });
-    const result = await handlerWith({ HEDGE_AFTER_MS: '50' })(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
+    const event = await readEventFile('events/powertools-lambda-python__albEvent.json');
+    useVirtualTime();
+    const result = await runVirtual(handlerWith({ HEDGE_AFTER_MS: '50' })(event, context()));
     expect(result.body).toBe('fast');
     expect(result.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=200; details="1 attempt(s); stop=done; hedges=1; hedge-won=1"');
   });
