@@ -226,7 +226,7 @@ export async function startSimulatedOrigin(options: Partial<OriginOptions> = {})
     }, () => req.socket.destroy());
   });
 
-  const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = '') => {
+  const send = (res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer = '') => {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     const noBody = status === 204 || status === 304 || (status >= 100 && status < 200);
     res.writeHead(status, noBody ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) });
@@ -257,6 +257,17 @@ export async function startSimulatedOrigin(options: Partial<OriginOptions> = {})
     }
     if ((m = /^\/retry-after\/(\d{1,9})$/.exec(path))) {
       return send(res, 503, { 'content-type': 'text/plain', 'retry-after': m[1] ?? '1' }, 'retry later\n');
+    }
+    // Like an origin that builds absolute URLs from its own address: what the proxy must rewrite.
+    const self = `http://127.0.0.1:${req.socket.localPort}`;
+    if (path === '/redirect') {
+      const to = new URLSearchParams(rawQuery).get('to') ?? '/echo';
+      if (!/^\/(?!\/)[\x21-\x7e]*$/.test(to)) return send(res, 400, { 'content-type': 'text/plain' }, 'to must be a path starting with a single /\n');
+      return send(res, 302, { location: `${self}${to}`, 'content-type': 'text/plain' }, `see ${self}${to}\n`);
+    }
+    if (path === '/cookies') {
+      const cookies = ['session=s1; Domain=127.0.0.1; Path=/; HttpOnly', 'theme=dark; Path=/'];
+      return send(res, 200, { 'set-cookie': cookies, 'content-type': 'text/plain' }, 'two cookies\n');
     }
     const text = textBody(path, opts.bodyBytes);
     const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
