@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { selfLinkReply } from './origin-self-links.js';
 
 export interface OriginOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -258,17 +259,8 @@ export async function startSimulatedOrigin(options: Partial<OriginOptions> = {})
     if ((m = /^\/retry-after\/(\d{1,9})$/.exec(path))) {
       return send(res, 503, { 'content-type': 'text/plain', 'retry-after': m[1] ?? '1' }, 'retry later\n');
     }
-    // Like an origin that builds absolute URLs from its own address: what the proxy must rewrite.
-    const self = `http://127.0.0.1:${req.socket.localPort}`;
-    if (path === '/redirect') {
-      const to = new URLSearchParams(rawQuery).get('to') ?? '/echo';
-      if (!/^\/(?!\/)[\x21-\x7e]*$/.test(to)) return send(res, 400, { 'content-type': 'text/plain' }, 'to must be a path starting with a single /\n');
-      return send(res, 302, { location: `${self}${to}`, 'content-type': 'text/plain' }, `see ${self}${to}\n`);
-    }
-    if (path === '/cookies') {
-      const cookies = ['session=s1; Domain=127.0.0.1; Path=/; HttpOnly', 'theme=dark; Path=/'];
-      return send(res, 200, { 'set-cookie': cookies, 'content-type': 'text/plain' }, 'two cookies\n');
-    }
+    const self = selfLinkReply(path, rawQuery, `http://127.0.0.1:${req.socket.localPort}`);
+    if (self) return send(res, self.status, self.headers, self.body);
     const text = textBody(path, opts.bodyBytes);
     const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
     const validators = { etag, 'last-modified': lastModified, ...cacheable };
