@@ -83,7 +83,10 @@ export function rewriteUrl(value: string, origin: URL, client: ClientAddress): s
   const [, scheme = origin.protocol, authority = '', rest = ''] = match;
   if (authority.includes('@') || !sameOrigin(`${scheme}//${authority}`, origin)) return value;
   const path = rest === '' || !rest.startsWith('/') ? `/${rest}` : rest;
-  return client.scheme !== undefined && client.host !== undefined ? `${client.scheme}://${client.host}${path}` : path;
+  if (client.scheme !== undefined && client.host !== undefined) return `${client.scheme}://${client.host}${path}`;
+  // A path that browsers would read as `//host` (slashes, backslashes, tabs ignored: WHATWG URL)
+  // is a path on the origin but, made relative, a redirect to another site: keep the origin's URL.
+  return /^[/\\][\t\n\r]*[/\\]/.test(path) ? value : path;
 }
 
 function sameOrigin(prefix: string, origin: URL): boolean {

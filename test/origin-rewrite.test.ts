@@ -45,6 +45,16 @@ describe("rewriting the origin's own URLs", () => {
   });
 
   it.each([
+    'http://hosp.internal:8443//evil.example/',
+    'http://hosp.internal:8443\\evil.example/',
+    'http://hosp.internal:8443/\\evil.example/',
+    'http://hosp.internal:8443/\t/evil.example/',
+  ])('never turns %j into a relative URL a browser reads as another host', (value) => {
+    expect(rewriteUrl(value, origin, unknown)).toBe(value);
+    expect(new URL(rewriteUrl(value, origin, client)).host).toBe('app.example.org');
+  });
+
+  it.each([
     ['5; url=http://hosp.internal:8443/next', '5; url=https://app.example.org/next'],
     ['0;URL=\'http://hosp.internal:8443/next\'', "0;URL='https://app.example.org/next'"],
     ['3, http://hosp.internal:8443/n', '3, https://app.example.org/n'],
