@@ -21,6 +21,7 @@ import {
   type OriginStats,
   type SimulatedOrigin,
 } from './origin-model.js';
+import { selfLinkReply } from './origin-self-links.js';
 
 export { binaryBody, mulberry32, ORIGIN_DEFAULTS, validateOriginOptions, type OriginOptions, type OriginStats, type SimulatedOrigin } from './origin-model.js';
 
@@ -91,7 +92,7 @@ export async function startSimulatedOrigin(options: Partial<OriginOptions> = {})
     }, () => req.socket.destroy());
   });
 
-  const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = '') => {
+  const send = (res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer = '') => {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     const noBody = status === 204 || status === 304 || (status >= 100 && status < 200);
     res.writeHead(status, noBody ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) });
@@ -123,6 +124,8 @@ export async function startSimulatedOrigin(options: Partial<OriginOptions> = {})
     if ((m = /^\/retry-after\/(\d{1,9})$/.exec(path))) {
       return send(res, 503, { 'content-type': 'text/plain', 'retry-after': m[1] ?? '1' }, 'retry later\n');
     }
+    const self = selfLinkReply(path, rawQuery, `http://127.0.0.1:${req.socket.localPort}`);
+    if (self) return send(res, self.status, self.headers, self.body);
     const text = textBody(path, opts.bodyBytes);
     const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
     const validators = { etag, 'last-modified': lastModified, ...cacheable };

@@ -50,6 +50,14 @@ describe('cache keys', () => {
     expect(cacheKey(origin, originRequest('GET', '/a', { 'x-forwarded-proto': 'HTTP' }))).toBe('v2 http http://hosp.internal:8080/a');
   });
 
+  test("hold the client's Host only when it reaches the origin (ORIGIN_HOST_HEADER=client)", () => {
+    const request = originRequest('GET', '/a', { 'x-forwarded-proto': 'https', host: 'App.example.org' });
+    expect(cacheKey(origin, request)).toBe('v2 https http://hosp.internal:8080/a');
+    expect(cacheKey(origin, request, true)).toBe('v2 https app.example.org http://hosp.internal:8080/a');
+    expect(cacheKey(origin, originRequest('GET', '/a', { host: 'www.example.org' }), true)).toBe('v2 - www.example.org http://hosp.internal:8080/a');
+    expect(cacheKey(origin, originRequest('GET', '/a'), true)).toBe('v2 - - http://hosp.internal:8080/a');
+  });
+
   test('variants differ by the nominated header values, including absent versus empty', () => {
     const fields = varyFields(ok({ vary: 'Accept-Language, accept-encoding' }).headers);
     expect(fields).toEqual(['accept-encoding', 'accept-language']);
@@ -76,6 +84,12 @@ describe('invalidation after unsafe methods', () => {
   ])('%s', (_name, method, response, paths) => {
     const keys = invalidatedKeys(origin, originRequest(method, '/items'), response);
     expect(keys).toEqual(paths.flatMap((p) => ['http', 'https', '-'].map((scheme) => `v2 ${scheme} http://hosp.internal:8080${p}`)));
+  });
+
+  test("with the Host in the key: only that Host's entries, and a Location naming that Host is on the origin", () => {
+    const request = originRequest('POST', '/items', { host: 'app.example.org' });
+    const keys = invalidatedKeys(origin, request, ok({ location: 'https://app.example.org/items/9', 'content-location': 'http://other.example/x' }, 201), true);
+    expect(keys).toEqual(['/items', '/items/9'].flatMap((p) => ['http', 'https', '-'].map((scheme) => `v2 ${scheme} app.example.org http://hosp.internal:8080${p}`)));
   });
 
   test('resolve against the origin even for a request path starting with //', () => {

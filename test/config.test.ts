@@ -27,9 +27,28 @@ describe('loadConfig', () => {
     expect(config.budget).toEqual({ ratio: 0.5, minTokens: 10 });
   });
 
-  it('has a default in the option table for every option but ORIGIN_URL and CACHE_*', () => {
+  it('has a default in the option table for every option but ORIGIN_URL, ALLOWED_HOSTS (empty: every Host) and CACHE_*', () => {
     const empty = CONFIG_OPTIONS.filter((o) => o.default === '').map((o) => o.name);
-    expect(empty).toEqual(['ORIGIN_URL', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
+    expect(empty).toEqual(['ORIGIN_URL', 'ALLOWED_HOSTS', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
+  });
+
+  it("sends the origin its own Host and rewrites its address by default", () => {
+    const config = loadConfig(base);
+    expect(config.originHostHeader).toEqual({ mode: 'origin' });
+    expect(config.allowedHosts).toBeUndefined();
+    expect(config.rewrite).toEqual({ redirects: true, cookieDomain: true });
+    expect(config.cache.keyHost).toBe(false);
+  });
+
+  it('reads the host options: client mode keys the cache by Host, a literal name is kept as given', () => {
+    const client = loadConfig({ ...base, ORIGIN_HOST_HEADER: 'client', ALLOWED_HOSTS: ' App.example.org , www.example.org.' });
+    expect(client.originHostHeader).toEqual({ mode: 'client' });
+    expect([...client.allowedHosts!]).toEqual(['app.example.org', 'www.example.org']);
+    expect(client.cache.keyHost).toBe(true);
+    const literal = loadConfig({ ...base, ORIGIN_HOST_HEADER: 'Public.Example:8443', REWRITE_REDIRECTS: 'false', REWRITE_COOKIE_DOMAIN: '0' });
+    expect(literal.originHostHeader).toEqual({ mode: 'literal', host: 'public.example:8443' });
+    expect(literal.cache.keyHost).toBe(false);
+    expect(literal.rewrite).toEqual({ redirects: false, cookieDomain: false });
   });
 
   it('accepts a bare trailing slash on ORIGIN_URL (it is not a path)', () => {
@@ -75,6 +94,11 @@ describe('loadConfig', () => {
     [{ ...base, CACHE_STORE: 'redis' }, 'CACHE_STORE', /off \| memory \| s3 \| tiered/],
     [{ ...base, CACHE_STORE: 'tiered' }, 'CACHE_BUCKET', /required when CACHE_STORE=tiered/],
     [{ ...base, CACHE_S3_ENDPOINT: 'localhost:4568' }, 'CACHE_S3_ENDPOINT', /expected/],
+    [{ ...base, ORIGIN_HOST_HEADER: 'client' }, 'ALLOWED_HOSTS', /required when ORIGIN_HOST_HEADER=client: list the host names/],
+    [{ ...base, ORIGIN_HOST_HEADER: 'http://app.example' }, 'ORIGIN_HOST_HEADER', /origin \| client \| host\[:port\]/],
+    [{ ...base, ALLOWED_HOSTS: 'app.example:443' }, 'ALLOWED_HOSTS', /comma-separated host names/],
+    [{ ...base, ALLOWED_HOSTS: 'a.example,,b.example' }, 'ALLOWED_HOSTS', /expected/],
+    [{ ...base, REWRITE_REDIRECTS: 'yes' }, 'REWRITE_REDIRECTS', /true \| false/],
   ])('fails at cold start on %j, naming %s', (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

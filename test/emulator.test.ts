@@ -9,8 +9,9 @@ import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { startAlbEmulator, type LocalHandler, type RunningEmulator } from '../local/emulator.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { startSimulatedOrigin } from '../local/origin.js';
 
-const running: Array<RunningEmulator | ScriptedOrigin> = [];
+const running: Array<RunningEmulator | ScriptedOrigin | { close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
@@ -123,6 +124,41 @@ describe('the local ALB emulator', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each([false, true])('the round trip of issue 12 through the emulator (multi-value %s)', (multiValueHeaders) => {
+  async function proxied(env: Record<string, string> = {}) {
+    const origin = await startSimulatedOrigin({ latencyMs: { min: 0, max: 0 }, failureRate: 0 });
+    running.push(origin);
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, ...env }));
+    return { origin, e: await emulator(handler, { multiValueHeaders }) };
+  }
+
+  it("rewrites the origin's absolute redirect to the address the client used", async () => {
+    const { origin, e } = await proxied();
+    const res = await request(`${e.url}/redirect?to=/echo`, { headers: { host: `localhost:${e.port}` } });
+    await res.body.dump();
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe(`http://localhost:${e.port}/echo`);
+    expect(res.headers.location).not.toContain(String(origin.port));
+  });
+
+  it("rewrites the cookie Domain to the client's host name; single-value mode keeps only the last cookie", async () => {
+    const { e } = await proxied();
+    const res = await request(`${e.url}/cookies`, { headers: { host: `localhost:${e.port}` } });
+    await res.body.dump();
+    expect(res.headers['set-cookie']).toEqual(multiValueHeaders ? ['session=s1; Domain=localhost; Path=/; HttpOnly', 'theme=dark; Path=/'] : 'theme=dark; Path=/');
+  });
+
+  it('passes the client Host in client mode and answers 421 to an unlisted one', async () => {
+    const { origin, e } = await proxied({ ORIGIN_HOST_HEADER: 'client', ALLOWED_HOSTS: 'localhost' });
+    const echo = await request(`${e.url}/echo`, { headers: { host: `localhost:${e.port}` } });
+    expect((JSON.parse(await echo.body.text()) as { headers: { host: string } }).headers.host).toBe(`localhost:${e.port}`);
+    const refused = await request(`${e.url}/echo`);
+    await refused.body.dump();
+    expect(refused.statusCode).toBe(421);
+    expect(origin.stats().requests).toBe(1);
   });
 });
 

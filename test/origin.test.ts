@@ -148,6 +148,17 @@ describe('simulated origin', () => {
     expect(later.headers['retry-after']).toBe('3');
   });
 
+  test('redirects to its own absolute address, and sets a cookie scoped to its own host name', async () => {
+    const o = await origin();
+    const moved = await get(`${o.url}/redirect?to=/echo/next%3Fa%3D1`);
+    expect(moved.status).toBe(302);
+    expect(moved.headers.location).toBe(`${o.url}/echo/next?a=1`);
+    expect((await get(`${o.url}/redirect`)).headers.location).toBe(`${o.url}/echo`);
+    expect((await get(`${o.url}/redirect?to=//evil.example/`)).status).toBe(400);
+    const cookies = await get(`${o.url}/cookies`);
+    expect(cookies.headers['set-cookie']).toEqual(['session=s1; Domain=127.0.0.1; Path=/; HttpOnly', 'theme=dark; Path=/']);
+  });
+
   test('counts POSTs by x-request-id, or by body hash without one, and reports duplicates', async () => {
     const o = await origin();
     const post = (body: string, id?: string) => get(`${o.url}/orders`, { method: 'POST', body, headers: id ? { 'x-request-id': id } : {} });

@@ -69,8 +69,9 @@ export function statusDescription(status: number): string {
 /**
  * Single-value mode can carry one value per name. Repeated fields are joined with ", " (RFC 9110
  * section 5.3 makes that equivalent), except Set-Cookie, which cannot be joined: its last value
- * wins, as ALB does for repeated request headers. docs/proxying.md says to enable multi-value headers
- * on the target group when the origin sets several cookies.
+ * wins, as ALB does for repeated request headers (the handler logs a warning and counts
+ * `SetCookieDropped` for each loss). docs/proxying.md says to enable multi-value headers on the target
+ * group when the origin sets several cookies.
  */
 function singleValueHeaders(headers: HeaderMap): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
+import { keyHost } from '../http/host-policy.js';
 
 /**
  * Version of the key format. Bumped when the same request would map to another key, so that entries
@@ -23,15 +24,17 @@ export function clientScheme(headers: HeaderMap): string {
  * origin may answer plain http with a cacheable `301 Location: https://...`: shared with https, that
  * is a redirect loop. Re-encoding would merge or split keys the origin tells apart (`%5B` vs `[`).
  * It is method-independent because only GET responses are stored and HEAD is answered from them.
- * The client's Host is not in it: the origin client always sends the origin's own host.
+ * The client's Host is in it only when `withHost` (ORIGIN_HOST_HEADER=client: the origin sees it);
+ * otherwise the origin gets the same Host whoever asks. Keys with and without a host never meet
+ * (a host holds no `://`), so switching modes needs no version bump.
  */
-export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery' | 'headers'>): string {
-  return keyFor(origin, clientScheme(request.headers), request.path, request.rawQuery);
+export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery' | 'headers'>, withHost = false): string {
+  return keyFor(origin, clientScheme(request.headers), request.path, request.rawQuery, withHost ? keyHost(request.headers) : undefined);
 }
 
-/** The key of one scheme's entry for a target on the origin. */
-export function keyFor(origin: URL, scheme: string, path: string, rawQuery: string): string {
-  return `v${CACHE_KEY_VERSION} ${scheme} ${origin.origin}${path}${rawQuery === '' ? '' : `?${rawQuery}`}`;
+/** The key of one scheme's (and with `host`, one client Host's) entry for a target on the origin. */
+export function keyFor(origin: URL, scheme: string, path: string, rawQuery: string, host?: string): string {
+  return `v${CACHE_KEY_VERSION} ${scheme}${host === undefined ? '' : ` ${host}`} ${origin.origin}${path}${rawQuery === '' ? '' : `?${rawQuery}`}`;
 }
 
 /** Hex SHA-256: store ids are fixed-length and safe as S3 keys whatever bytes a URL holds. */

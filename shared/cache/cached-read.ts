@@ -39,7 +39,7 @@ export async function cachedRead(
   send: (request: OriginRequest) => Promise<ForwardResult>,
 ): Promise<ReadOutcome> {
   const { index, policies, config } = context;
-  const key = cacheKey(context.origin, request);
+  const key = cacheKey(context.origin, request, config.keyHost);
   const lookup = await index.find(key, request, context.storeTimeoutMs());
   const withoutClientValidators = withValidators(request);
 

@@ -73,7 +73,7 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
       try {
         if (!isGetOrHead(request.method)) {
           const result = await send(request);
-          const keys = result.response ? invalidatedKeys(origin, request, result.response) : [];
+          const keys = result.response ? invalidatedKeys(origin, request, result.response, config.keyHost) : [];
           if (keys.length > 0) {
             await Promise.all(keys.map((key) => index.remove(key, storeTimeoutMs())));
             count('CacheInvalidated', keys.length);

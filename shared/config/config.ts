@@ -1,5 +1,7 @@
 import { ConfigError } from '../http/errors.js';
 import { configOption, type ConfigName } from './options.js';
+import type { OriginHostHeader } from '../http/host-policy.js';
+import { HOST_PATTERN } from '../http/origin-rewrite.js';
 
 /** The configuration in force, parsed and validated once at cold start by `loadConfig`. */
 export interface ProxyConfig {
@@ -8,6 +10,11 @@ export interface ProxyConfig {
   readonly originMaxConnections: number;
   readonly deadlineMarginMs: number;
   readonly healthCheckLocal: boolean;
+  /** ORIGIN_HOST_HEADER */
+  readonly originHostHeader: OriginHostHeader;
+  /** ALLOWED_HOSTS, lowercased; undefined: every Host. */
+  readonly allowedHosts: ReadonlySet<string> | undefined;
+  readonly rewrite: { readonly redirects: boolean; readonly cookieDomain: boolean };
   readonly retry: {
     readonly maxAttempts: number;
     readonly statuses: ReadonlySet<number>;
@@ -36,6 +43,8 @@ export interface ProxyConfig {
     readonly allowSetCookie: boolean;
     readonly maxEntryBytes: number;
     readonly statusName: string;
+    /** The client's Host joins the key: set exactly when ORIGIN_HOST_HEADER=client. */
+    readonly keyHost: boolean;
   };
 }
 
@@ -90,12 +99,24 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
   const statusName = read('CACHE_STATUS_NAME');
   if (!/^[A-Za-z0-9._-]+$/.test(statusName)) fail('CACHE_STATUS_NAME', statusName);
 
+  const originHostHeader = parseOriginHostHeader(read('ORIGIN_HOST_HEADER'));
+  const allowedHosts = parseAllowedHosts(read('ALLOWED_HOSTS'));
+  if (originHostHeader.mode === 'client' && allowedHosts === undefined) {
+    throw new ConfigError(
+      'ALLOWED_HOSTS',
+      'required when ORIGIN_HOST_HEADER=client: list the host names the proxy serves (e.g. ALLOWED_HOSTS=app.example.org,www.example.org), or any client could store an answer under a Host of its choosing',
+    );
+  }
+
   return {
     origin: parseOrigin(env.ORIGIN_URL),
     attemptTimeoutMs: int('ATTEMPT_TIMEOUT_MS', 1),
     originMaxConnections: int('ORIGIN_MAX_CONNECTIONS', 1, 10_000),
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 0),
     healthCheckLocal: bool('HEALTH_CHECK_LOCAL'),
+    originHostHeader,
+    allowedHosts,
+    rewrite: { redirects: bool('REWRITE_REDIRECTS'), cookieDomain: bool('REWRITE_COOKIE_DOMAIN') },
     retry: {
       maxAttempts: int('RETRY_MAX_ATTEMPTS', 1, 20),
       statuses: parseStatuses(read('RETRY_STATUSES')),
@@ -127,8 +148,23 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       allowSetCookie: bool('CACHE_ALLOW_SET_COOKIE'),
       maxEntryBytes: int('CACHE_MAX_ENTRY_BYTES', 0),
       statusName,
+      keyHost: originHostHeader.mode === 'client',
     },
   };
+
+  function parseOriginHostHeader(raw: string): OriginHostHeader {
+    const value = raw.toLowerCase();
+    if (value === 'origin' || value === 'client') return { mode: value };
+    return HOST_PATTERN.test(value) ? { mode: 'literal', host: value } : fail('ORIGIN_HOST_HEADER', raw);
+  }
+
+  function parseAllowedHosts(raw: string): ReadonlySet<string> | undefined {
+    if (raw === '') return undefined;
+    const names = raw.split(',').map((s) => s.trim().toLowerCase().replace(/\.$/, ''));
+    // Names only: a port or a scheme here is a mistake that would silently allow nothing.
+    if (names.some((n) => !HOST_PATTERN.test(n) || /:\d+$/.test(n))) fail('ALLOWED_HOSTS', raw);
+    return new Set(names);
+  }
 
   function parseStatuses(raw: string): ReadonlySet<number> {
     const parts = raw.split(',').map((s) => s.trim());

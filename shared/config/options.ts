@@ -49,6 +49,30 @@ export const CONFIG_OPTIONS = [
     form: 'true | false',
     doc: 'Answer ALB health checks (ELB-HealthChecker, no Host) with 200 without calling the origin. Off: they are forwarded, so the target group reflects the origin.',
   },
+  {
+    name: 'ORIGIN_HOST_HEADER',
+    default: 'origin',
+    form: 'origin | client | host[:port]',
+    doc: "The Host the origin gets. origin: ORIGIN_URL's host and port. client: the client's Host, for origins that serve several virtual hosts or build links from it; it then joins the cache key and ALLOWED_HOSTS is required. A host name: always that one.",
+  },
+  {
+    name: 'ALLOWED_HOSTS',
+    default: '',
+    form: 'comma-separated host names (required with ORIGIN_HOST_HEADER=client)',
+    doc: 'Client Host names the proxy serves (any port); any other Host is answered 421 without reaching the origin or the cache. Empty: every Host (not allowed with ORIGIN_HOST_HEADER=client, where an unlisted Host would poison the cache).',
+  },
+  {
+    name: 'REWRITE_REDIRECTS',
+    default: 'true',
+    form: 'true | false',
+    doc: "Rewrite Location, Content-Location and Refresh URLs that point at ORIGIN_URL to the scheme and Host the client used (like nginx proxy_redirect default), so a redirect never sends a browser to the internal address.",
+  },
+  {
+    name: 'REWRITE_COOKIE_DOMAIN',
+    default: 'true',
+    form: 'true | false',
+    doc: "Rewrite a Set-Cookie Domain equal to ORIGIN_URL's host name to the client's host name (like nginx proxy_cookie_domain); the browser would drop it otherwise. Other domains are left alone.",
+  },
   // Retries
   {
     name: 'RETRY_MAX_ATTEMPTS',

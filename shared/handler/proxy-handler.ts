@@ -10,8 +10,10 @@ import { LatencyTracker } from '../resilience/latency-tracker.js';
 import { createOriginClient, type OriginClient } from '../origin/client.js';
 import { proxyStatusHeader } from '../http/proxy-status.js';
 import { RetryGuards } from '../resilience/retry-guards.js';
-import { recordRequest } from '../telemetry/request-telemetry.js';
+import { recordRequest, recordSetCookieDropped } from '../telemetry/request-telemetry.js';
 import { logger } from '../telemetry/telemetry.js';
+import { hostAllowed } from '../http/host-policy.js';
+import { clientAddress, rewriteResponseHeaders } from '../http/origin-rewrite.js';
 
 /** The part of the Lambda context the proxy uses (the local emulator provides the same). */
 export interface InvocationContext {
@@ -38,7 +40,11 @@ export interface ProxyHandlerDeps {
 export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps = {}): AlbHandler {
   const now = deps.now ?? Date.now;
   const name = config.cache.statusName;
-  const client = deps.client ?? createOriginClient({ origin: config.origin, connections: config.originMaxConnections });
+  const client = deps.client ?? createOriginClient({
+    origin: config.origin,
+    connections: config.originMaxConnections,
+    hostHeader: config.originHostHeader,
+  });
   const forward = createForwarder({
     config,
     client,
@@ -72,12 +78,22 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
         recordRequest({ request, traceId: undefined, status: alb.statusCode, totalMs: now() - started });
         return alb;
       }
+      if (!hostAllowed(config.allowedHosts, request.headers)) {
+        // Before the cache and the origin: an unlisted Host must not create or read any entry.
+        const alb = toAlbResult(errorResponse(name, { status: 421, type: 'http_request_denied', detail: 'host not allowed' }, 'Host not served here'), { multiValue, method: request.method });
+        recordRequest({ request, traceId: parsed.traceId, status: alb.statusCode, totalMs: now() - started });
+        return alb;
+      }
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
       const result = await cache.handle(request, forward, deadline);
       const response = result.response
         ? annotate(name, result.response, result)
         : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result);
       response.headers['cache-status'] = [...(response.headers['cache-status'] ?? []), result.cacheStatus];
+      // On the way out, after the cache and invalidation saw the origin's headers as sent.
+      const rewrite = { origin: config.origin, client: clientAddress(request.headers), ...config.rewrite };
+      response.headers = rewriteResponseHeaders(response.headers, rewrite);
+      if (!multiValue) recordSetCookieDropped(request, response.headers['set-cookie']?.length ?? 0);
       const alb = toAlbResult(response, { multiValue, method: request.method, proxyName: name });
       recordRequest({ request, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
       return alb;
@@ -97,11 +113,18 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   }
 }
 
+/** A response on its way to the ALB translation; `headers` is replaced, never shared with a stored entry. */
+interface ProxyResponse {
+  status: number;
+  headers: HeaderMap;
+  body: Buffer;
+}
+
 /**
  * The origin's response, with a `Proxy-Status` member when the proxy did more than pass it
  * through (retried, or gave up): operators see at a glance why a 503 reached the client.
  */
-function annotate(name: string, response: OriginResponse, result: ForwardResult): { status: number; headers: HeaderMap; body: Buffer } {
+function annotate(name: string, response: OriginResponse, result: ForwardResult): ProxyResponse {
   const headers: HeaderMap = { ...response.headers };
   const stop = result.decisions?.stop;
   if (result.attempts.length > 1 || (stop !== undefined && stop !== 'done' && stop !== 'not-retryable')) {
@@ -122,13 +145,13 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
  * The proxy's own error reply. The body names the error type only: origin addresses and error
  * messages stay in the log (they can reveal internal hosts).
  */
-function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { status: number }, publicDetail?: string, result?: ForwardResult): { status: number; headers: HeaderMap; body: Buffer } {
+function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { status: number }, publicDetail?: string, result?: ForwardResult): ProxyResponse {
   const headers: HeaderMap = {
     'content-type': ['text/plain; charset=utf-8'],
     'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
     'cache-control': ['no-store'],
   };
-  const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 504];
+  const reason = { 400: 'Bad Request', 421: 'Misdirected Request', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[error.status as 400 | 421 | 502 | 504];
   const body = `${error.status} ${reason}: ${error.type}${publicDetail ? ` (${publicDetail})` : ''}\n`;
   return { status: error.status, headers, body: Buffer.from(body) };
 }

@@ -78,7 +78,7 @@ export function decodeHeaderBytes(bytes: Buffer): string {
 
 /**
  * The headers sent to the origin: the client's, less hop-by-hop and `STRIPPED_REQUEST_HEADERS`, with
- * `host` set to the origin's host (name and port as in ORIGIN_URL). ALB's `x-forwarded-for`,
+ * `host` set to `originHost` (ORIGIN_URL's name and port unless ORIGIN_HOST_HEADER says otherwise). ALB's `x-forwarded-for`,
  * `x-forwarded-proto`, `x-forwarded-port` and `x-amzn-trace-id` pass through unchanged.
  */
 export function originRequestHeaders(headers: HeaderMap, originHost: string): HeaderMap {

@@ -5,6 +5,7 @@ import { BODILESS_METHODS } from '../http/methods.js';
 import { OriginError, type OriginErrorKind } from '../http/errors.js';
 import { decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
+import { originHost, type OriginHostHeader } from '../http/host-policy.js';
 
 export interface OriginClientOptions {
   /** The only origin this client can reach: scheme, host and port. */
@@ -16,6 +17,8 @@ export interface OriginClientOptions {
    * further only wastes memory. @default ALB_LIMITS.maxResponseJsonBytes
    */
   readonly maxBodyBytes?: number;
+  /** ORIGIN_HOST_HEADER: the Host sent (TLS SNI stays the origin's name). @default { mode: 'origin' } */
+  readonly hostHeader?: OriginHostHeader;
 }
 
 export interface AttemptOptions {
@@ -43,8 +46,8 @@ const RESEND_ON_STALE_SOCKET = new Set(['GET', 'HEAD', 'OPTIONS']);
  *
  * Only the request target (path and query) comes from the client. The agent and the request options
  * are bound to the configured origin, the path must be origin-form (`/...`, checked when the event is
- * parsed and again here), and `host` is overwritten, so nothing in a request can choose another
- * scheme, host or port.
+ * parsed and again here), and `host` is set by ORIGIN_HOST_HEADER, so nothing in a request can
+ * choose another scheme, host or port (a client Host only names a virtual host on the origin).
  *
  * A frozen Lambda container may wake up with keep-alive sockets the origin closed meanwhile. A
  * request on such a reused socket that fails before any response byte is sent again once on a
@@ -54,6 +57,7 @@ const RESEND_ON_STALE_SOCKET = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function createOriginClient(options: OriginClientOptions): OriginClient {
   const origin = options.origin;
   const maxBodyBytes = options.maxBodyBytes ?? ALB_LIMITS.maxResponseJsonBytes;
+  const hostHeader = options.hostHeader ?? { mode: 'origin' };
   const secure = origin.protocol === 'https:';
   const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 32, scheduling: 'lifo' as const };
   const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
@@ -67,7 +71,7 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   const send = secure ? httpsRequest : httpRequest;
 
   return {
-    send: (request, attempt) => sendAttempt(send, base, origin, request, attempt, maxBodyBytes),
+    send: (request, attempt) => sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes),
     close: async () => agent.destroy(),
   };
 }
@@ -75,7 +79,7 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
 function sendAttempt(
   send: typeof httpRequest,
   base: RequestOptions,
-  origin: URL,
+  host: string,
   request: OriginRequest,
   attempt: AttemptOptions,
   maxBodyBytes: number,
@@ -85,7 +89,7 @@ function sendAttempt(
   }
   const target = request.rawQuery === '' ? request.path : `${request.path}?${request.rawQuery}`;
   // `host` must be a string for node:http's agent (it derives the TLS servername from it); it is one value anyway.
-  const headers: Record<string, string | string[]> = { ...originRequestHeaders(request.headers, origin.host), host: origin.host };
+  const headers: Record<string, string | string[]> = { ...originRequestHeaders(request.headers, host), host };
   const hasBody = request.body.length > 0 || !BODILESS_METHODS.has(request.method);
   if (hasBody) headers['content-length'] = String(request.body.length);
   const mayResend = !hasBody && RESEND_ON_STALE_SOCKET.has(request.method);

@@ -47,3 +47,18 @@ export function recordRequest({ request, traceId, result, status, totalMs }: Req
   for (const attempt of attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
   millis('TotalLatency', totalMs);
 }
+
+/**
+ * Single-value mode can carry one Set-Cookie (ALB's `headers` map): the others are lost, so each
+ * loss is a warning and a `SetCookieDropped` metric (the count dropped), never silent.
+ */
+export function recordSetCookieDropped(request: Pick<OriginRequest, 'method' | 'path'>, setCookies: number): void {
+  if (setCookies <= 1) return;
+  logger.warn('single-value headers carry one Set-Cookie: the others were dropped; enable multi-value headers on the target group', {
+    method: request.method,
+    path: request.path,
+    setCookies,
+    dropped: setCookies - 1,
+  });
+  count('SetCookieDropped', setCookies - 1);
+}
