@@ -91,10 +91,9 @@ describe('approx_percentile and approx_distinct', () => {
     expect(() => translateQuery('SELECT approx_percentile(x, w, 0.5) FROM t')).toThrow(/weighted/);
   });
 
-  test('approx_distinct counts distinct values, approximately (HyperLogLog in both engines)', async () => {
+  test('approx_distinct counts exactly: within the 2.3% standard error Trino documents', async () => {
     const sql = translateQuery('SELECT approx_distinct(x % 1000) AS v FROM range(100000) t(x)');
-    // Trino documents a standard error of 2.3%; 10% is over four of those.
-    expect(Math.abs(Number((await db.runAndReadAll(sql)).getRowObjectsJson()[0]!.v) - 1000)).toBeLessThanOrEqual(100);
+    expect(Number((await db.runAndReadAll(sql)).getRowObjectsJson()[0]!.v)).toBe(1000);
   });
 });
 

@@ -48,9 +48,11 @@ const FUNCTIONS: Record<string, Rewrite> = {
     arity('approx_percentile', args, [2]);
     return `approx_quantile(${args[0]}, ${args[1]})`;
   },
+  // DuckDB's approx_count_distinct is off by up to a quarter (1249 for 1000 values) where Trino
+  // documents a 2.3% standard error: the exact count is inside Athena's error, the estimate is not.
   approx_distinct: (args) => {
     arity('approx_distinct', args, [1]);
-    return `approx_count_distinct(${args[0]})`;
+    return `count(DISTINCT ${args[0]})`;
   },
   // getPath() of java.net.URI: percent-escapes decoded, NULL for an invalid or opaque URI.
   url_extract_path: (args) => {
