@@ -16,15 +16,20 @@ function render(title: string, result: QueryResult, options: AthenaCliOptions): 
   return `${sql}${title}: ${result.rows.length} row(s)\n${table.toString()}\n`;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options: AthenaCliOptions;
+/** The options, or null once a usage error has been reported. */
+function parsedOrNull(argv: string[]): AthenaCliOptions | null {
   try {
-    options = parseAthenaArgs(argv);
+    return parseAthenaArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`athena: ${err.message}\nTry --help for usage.\n`);
-    return 2;
+    return null;
   }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parsedOrNull(argv);
+  if (options === null) return 2;
   if (options.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -58,12 +63,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`athena: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`athena: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+}
