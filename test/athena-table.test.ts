@@ -176,6 +176,10 @@ describe('the runner', () => {
     try {
       await expect(athena.run('SELECT no_such_function(time) FROM alb_access_logs')).rejects.toThrow(/DuckDB refused.*\n-- translated SQL:/s);
       await expect(athena.runSaved('nope')).rejects.toThrow(/one of success-rate-per-hour/);
+      // Trino's integer division (truncating), and UTC as the session time zone.
+      expect((await athena.run("SELECT 5 / 2 AS a, -7 / 2 AS b, 5.0 / 2 AS c, date_format(from_iso8601_timestamp('2026-01-01T23:30:00-02:00'), '%Y-%m-%d %H') AS d")).rows).toEqual([
+        { a: 2, b: -3, c: 2.5, d: '2026-01-02 01' },
+      ]);
     } finally {
       athena.close();
     }

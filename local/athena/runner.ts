@@ -55,7 +55,9 @@ export class LocalAthena {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
+      // Athena sessions run in UTC; Trino divides integers as integers (5 / 2 = 2), DuckDB by default not.
       await connection.run("SET TimeZone = 'UTC'");
+      await connection.run('SET integer_division = true');
       await connection.run('CREATE TABLE main.alb_lines (line VARCHAR, day VARCHAR)');
       const appender = await connection.createAppender('alb_lines');
       let lines = 0;
