@@ -109,28 +109,27 @@ export function serdeSelect(regex: string, columns: readonly GlueColumn[], from:
   if (captures.length !== columns.length) {
     throw new Error(`input.regex has ${captures.length} capture groups for ${columns.length} columns: Hive's RegexSerDe rejects this ("Number of matching groups doesn't match the number of columns")`);
   }
-  const anchored = (r: string): string => sqlString(`^(?:${r})$`);
-  const inner = [`regexp_full_match(line, ${sqlString(regex)}) AS _matched`, `regexp_extract(line, ${anchored(regex)}, [${columns.map((c) => sqlString(c.name)).join(', ')}]) AS _g`];
   // A group inside an optional part took part iff that part did. DuckDB gives '' either way, so
-  // the part is captured in a variant of the regex where its non-empty match proves it was there.
-  const took = new Map<Group, string>();
-  const participation = (group: Group): string | null => {
-    let g: Group | null = group;
+  // such parts are captured too (a variant of the regex where `(?:` becomes `(`), and a non-empty
+  // capture of a part that always consumes a character proves it was there. One extraction for all.
+  const enclosing = captures.map((capture) => {
+    let g: Group | null = capture;
     while (g !== null && !g.optional) g = g.parent;
-    if (g === null || !alwaysConsumes(regex, g)) return null;
-    if (!took.has(g)) {
-      const variant = g.capturing ? regex : `${regex.slice(0, g.open)}(${regex.slice(g.open + 3)}`;
-      const number = g.capturing ? g.number : captures.filter((c) => c.open < g.open).length + 1;
-      took.set(g, `_took${took.size}`);
-      // The struct form: DuckDB's group-number form stops at group 9.
-      const names = Array.from({ length: number }, (_, n) => sqlString(`g${n + 1}`)).join(', ');
-      inner.push(`regexp_extract(line, ${anchored(variant)}, [${names}]).g${number} <> '' AS ${took.get(g)}`);
-    }
-    return took.get(g)!;
-  };
+    return g !== null && alwaysConsumes(regex, g) ? g : null;
+  });
+  const converted = [...new Set(enclosing.filter((g): g is Group => g !== null && !g.capturing))];
+  let variant = regex;
+  for (const g of [...converted].sort((a, b) => b.open - a.open)) variant = `${variant.slice(0, g.open)}(${variant.slice(g.open + 3)}`;
+  const ordered = [...captures, ...converted].sort((a, b) => a.open - b.open);
+  const field = (g: Group): string => (g.capturing ? columns[captures.indexOf(g)]!.name : `_part${converted.indexOf(g)}`);
+  const inner = [
+    `regexp_full_match(line, ${sqlString(regex)}) AS _matched`,
+    `regexp_extract(line, ${sqlString(`^(?:${variant})$`)}, [${ordered.map((g) => sqlString(field(g))).join(', ')}]) AS _g`,
+  ];
   const outer = columns.map((column, k) => {
-    const condition = ['_matched', participation(captures[k]!)].filter((x) => x !== null).join(' AND ');
-    const value = `CASE WHEN ${condition} THEN _g.${sqlIdent(column.name)} END`;
+    const part = enclosing[k];
+    const took = part ? ` AND _g.${sqlIdent(field(part))} <> ''` : '';
+    const value = `CASE WHEN _matched${took} THEN _g.${sqlIdent(column.name)} END`;
     const type = duckType(column);
     return `${type === 'VARCHAR' ? value : `TRY_CAST(${value} AS ${type})`} AS ${sqlIdent(column.name)}`;
   });
