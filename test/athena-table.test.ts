@@ -8,13 +8,14 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { analyzeAccessLogs } from '../local/access-log/analyze-logs.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
 import { regexGroups, serdeSelect } from '../local/athena/glue-regex.js';
 import { dayFromName, partitionDay } from '../local/athena/partition-day.js';
 import { LocalAthena } from '../local/athena/runner.js';
 import { DEFAULT_TARGET_GROUP_ARN, TemplateModel } from '../local/athena/template.js';
 import { LOCAL_TARGET_GROUP_ARN } from '../local/alb-event-builder.js';
-import { CONSTRUCTED, DOC_EXAMPLES, DOC_EXAMPLES_2018 } from './fixtures/access-logs/aws-examples.js';
+import { CONSTRUCTED, DOC_EXAMPLE_2020_HTTP, DOC_EXAMPLES, DOC_EXAMPLES_2018 } from './fixtures/access-logs/aws-examples.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TEMPLATE = join(ROOT, 'template.yaml');
@@ -101,7 +102,7 @@ describe("the RegexSerDe, as Hive's", () => {
     const { quotesAndSpaces, ...constructed } = CONSTRUCTED;
     const good = [...Object.values(DOC_EXAMPLES), ...Object.values(constructed)];
     // `"([^"]*)"` cannot take the \" in its user agent: the analyzer reads that line, Athena cannot.
-    const unreadable = [...Object.values(DOC_EXAMPLES_2018), quotesAndSpaces, 'garbage', ''];
+    const unreadable = [...Object.values(DOC_EXAMPLES_2018), DOC_EXAMPLE_2020_HTTP, quotesAndSpaces, 'garbage', ''];
     const path = await logFile('serde/2026/05/01/a.log', [...good, ...unreadable]);
     const athena = await LocalAthena.open([path]);
     try {
@@ -153,6 +154,21 @@ function entryOf(line: string) {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.entry;
 }
+
+describe('documented differences between a saved query and the analyzer', () => {
+  test("success-rate-per-hour: a '-' status is neither success nor failure (the analyzer: a success)", async () => {
+    const noStatus = DOC_EXAMPLES.lambdaSuccess.replace(' 200 200 34 366 ', ' - - 34 366 ');
+    const path = await logFile('nostatus/2018/11/30/a.log', [DOC_EXAMPLES.lambdaSuccess, noStatus]);
+    expect((await analyzeAccessLogs([path])).successRate).toBe(1);
+    const arn = entryOf(DOC_EXAMPLES.lambdaSuccess).targetGroupArn!;
+    const athena = await LocalAthena.open([path], { now: new Date('2018-12-01T00:00:00Z'), targetGroupArn: arn });
+    try {
+      expect((await athena.runSaved('success-rate-per-hour')).rows).toMatchObject([{ requests: '2', failed: '0', success_pct: 50 }]);
+    } finally {
+      athena.close();
+    }
+  });
+});
 
 describe('the day partition', () => {
   test("from ALB's S3 layout, then from ALB's file name", () => {
