@@ -3,17 +3,21 @@
  * Hive applies it (whole line, NULLs where it does not match), the day partition, the runner and
  * the `npm run athena` command.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { analyzeAccessLogs } from '../local/access-log/analyze-logs.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
 import { regexGroups, serdeSelect } from '../local/athena/glue-regex.js';
 import { dayFromName, partitionDay } from '../local/athena/partition-day.js';
 import { LocalAthena } from '../local/athena/runner.js';
 import { DEFAULT_TARGET_GROUP_ARN, TemplateModel } from '../local/athena/template.js';
+import { s3rverClient } from './support/s3rver.js';
 import { LOCAL_TARGET_GROUP_ARN } from '../local/alb-event-builder.js';
 import { CONSTRUCTED, DOC_EXAMPLE_2020_HTTP, DOC_EXAMPLES, DOC_EXAMPLES_2018 } from './fixtures/access-logs/aws-examples.js';
 
@@ -196,6 +200,22 @@ describe('the runner', () => {
       expect((await athena.run("SELECT 5 / 2 AS a, -7 / 2 AS b, 5.0 / 2 AS c, date_format(from_iso8601_timestamp('2026-01-01T23:30:00-02:00'), '%Y-%m-%d %H') AS d")).rows).toEqual([
         { a: 2, b: -3, c: 2.5, d: '2026-01-02 01' },
       ]);
+    } finally {
+      athena.close();
+    }
+  });
+
+  test("s3:// inputs in ALB's layout: gzip objects read, day taken from the key", async () => {
+    const client = s3rverClient(inject('s3Endpoint'));
+    const prefix = `athena-${randomUUID()}/AWSLogs/123456789012/elasticloadbalancing/us-east-2`;
+    const put = (key: string, lines: string[]) =>
+      client.send(new PutObjectCommand({ Bucket: 'logs-test', Key: `${prefix}/${key}`, Body: gzipSync(`${lines.join('\n')}\n`) }));
+    await put('2018/11/30/a.log.gz', [DOC_EXAMPLES.lambdaSuccess, DOC_EXAMPLES.lambdaFailure]);
+    await put('2018/12/01/b.log.gz', [DOC_EXAMPLES.http]);
+    const athena = await LocalAthena.open([`s3://logs-test/${prefix}`], { s3: { client } });
+    try {
+      const { rows } = await athena.run('SELECT day, count(*) AS n, count_if(elb_status_code >= 500) AS failed FROM alb_access_logs GROUP BY 1 ORDER BY 1');
+      expect(rows).toEqual([{ day: '2018/11/30', n: '2', failed: '1' }, { day: '2018/12/01', n: '1', failed: '0' }]);
     } finally {
       athena.close();
     }
