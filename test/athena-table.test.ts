@@ -4,6 +4,7 @@
  * the `npm run athena` command.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -95,6 +96,24 @@ describe("the RegexSerDe, as Hive's", () => {
 
   test("groups are counted as Java counts them: (?:...), lookarounds and classes do not capture, (?<n>...) does", () => {
     expect(regexGroups('(?:x)(?=y)(?<!z)[(]\\((?<n>a)(b)').filter((g) => g.capturing).map((g) => g.number)).toEqual([1, 2]);
+  });
+
+  test("an optional part that may match nothing cannot tell NULL from '' (docs/athena.md): it reads as ''", async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    try {
+      const cols = [{ name: 'a', type: 'string' }, { name: 'b', type: 'string' }, { name: 'c', type: 'string' }];
+      // (b*)? may match empty, so its absence is ''; (?: (c))? always consumes a space, so its absence is NULL.
+      const sql = serdeSelect('(a)(b*)?(?: (c))?', cols, "(SELECT 'a' AS line UNION ALL SELECT 'ab c')");
+      const rows = (await db.runAndReadAll(sql)).getRowObjectsJson();
+      expect(rows.sort((x, y) => String(x.b).localeCompare(String(y.b)))).toEqual([
+        { a: 'a', b: '', c: null },
+        { a: 'a', b: 'b', c: 'c' },
+      ]);
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
   });
 
   test('an unbalanced regex is a clear error', () => {
