@@ -14,6 +14,8 @@ import { parseAccessLogLine } from '../local/access-log/parse.js';
 import { readLogLines } from '../local/access-log/read.js';
 import { LOCAL_TARGET_GROUP_ARN } from '../local/alb-event-builder.js';
 import { LocalAthena, type QueryResult } from '../local/athena/runner.js';
+import { startAlbEmulator, type LocalHandler } from '../local/emulator.js';
+import type { ALBResult } from 'aws-lambda';
 
 /** The clock of the run: the 7-day window reaches back to 2026/11/25, the 1-day one to 2026/12/01. */
 const NOW = new Date('2026-12-02T12:00:00Z');
@@ -233,5 +235,50 @@ describe('the saved Athena queries, run locally, give the analyzer figures', () 
     expect(rows.every((r) => hourOf(r) >= WEEK_FROM.getTime())).toBe(true);
     const all = await athena.run('SELECT count(*) AS n FROM alb_access_logs');
     expect(num(all.rows[0]!.n)).toBe(7 * 400);
+  });
+});
+
+describe("the saved Athena queries on the local ALB emulator's own log", () => {
+  test('success rate and 5xx by source equal the analyzer on what the emulator wrote', async () => {
+    const logDir = await mkdtemp(join(tmpdir(), 'athena-emulator-'));
+    const path = join(logDir, 'access.log');
+    // A function that answers by path: 200, its own 503, a throw (ALB's 502 LambdaUnhandled), a reply ALB rejects.
+    const handler: LocalHandler = async (event) => {
+      if (event.path === '/crash') throw new Error('boom');
+      if (event.path === '/invalid') return { statusCode: 200, body: 1 } as unknown as ALBResult;
+      const status = event.path === '/busy' ? 503 : 200;
+      return { statusCode: status, statusDescription: `${status} X`, headers: {}, body: 'x', isBase64Encoded: false };
+    };
+    const emulator = await startAlbEmulator({ handler, port: 0, accessLogPath: path });
+    try {
+      const paths = ['/ok', '/ok', '/ok', '/busy', '/crash', '/invalid', '/ok?x=1', '/busy'];
+      for (const p of paths) await (await fetch(`${emulator.url}${p}`)).arrayBuffer();
+    } finally {
+      await emulator.close();
+    }
+    try {
+      // The file's own day, and a clock on that day: the saved windows hold it whatever the date.
+      const day = new Date();
+      const local = await LocalAthena.open([path], { day: day.toISOString().slice(0, 10).replace(/-/g, '/'), now: day });
+      try {
+        const report = await analyzeAccessLogs([path], { bucket: 'hour' });
+        expect(local.loaded).toEqual({ lines: 8, unmatched: 0 });
+        const success = (await local.runSaved('success-rate-per-hour')).rows;
+        expect(success.reduce((n, r) => n + num(r.requests), 0)).toBe(report.requests);
+        expect(success.reduce((n, r) => n + num(r.failed), 0)).toBe(report.fiveXx.total);
+        const bySource = (await local.runSaved('5xx-by-elb-vs-target')).rows;
+        const count = (by: string): number => bySource.filter((r) => r.produced_by === by).reduce((n, r) => n + num(r.requests), 0);
+        expect({ elb: count('elb'), target: count('target') }).toEqual({ elb: report.fiveXx.elb.total, target: report.fiveXx.target.total });
+        expect({ elb: report.fiveXx.elb.total, target: report.fiveXx.target.total }).toEqual({ elb: 2, target: 2 });
+        const failing = (await local.runSaved('top-failing-paths')).rows;
+        expect(Object.fromEntries(failing.map((r) => [r.path, num(r.failed)]))).toEqual(
+          Object.fromEntries(report.topFailingPaths.paths.map((p) => [p.path, p.failures])),
+        );
+      } finally {
+        local.close();
+      }
+    } finally {
+      await rm(logDir, { recursive: true, force: true });
+    }
   });
 });
