@@ -9,6 +9,7 @@ import type { Deadline, ForwardError, ForwardResult, HeaderMap, OriginResponse }
 import { LatencyTracker } from './latency-tracker.js';
 import { createOriginClient, type OriginClient } from './origin-client.js';
 import { proxyStatusHeader } from './proxy-status.js';
+import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { RetryGuards } from './retry-guards.js';
 import { recordRequest } from './request-telemetry.js';
 import { logger } from './telemetry.js';
@@ -27,6 +28,8 @@ export interface ProxyHandlerDeps {
   readonly cache?: ResponseCache;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Uniform in [0, 1): the shedding draws of OVERLOAD_SHEDDING=on. @default Math.random */
+  readonly random?: () => number;
 }
 
 /**
@@ -44,6 +47,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     client,
     // RETRY_BUDGET_RATIO=0 is handled by the budgets themselves (every retry allowed).
     guards: new RetryGuards({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
+    ...(config.overloadShedding ? { throttle: new AdaptiveThrottle({ now, ...(deps.random ? { random: deps.random } : {}) }) } : {}),
     latencies: new LatencyTracker(),
     now,
   });
@@ -128,7 +132,7 @@ function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { sta
     'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
     'cache-control': ['no-store'],
   };
-  const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 504];
+  const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 503 | 504];
   const body = `${error.status} ${reason}: ${error.type}${publicDetail ? ` (${publicDetail})` : ''}\n`;
   return { status: error.status, headers, body: Buffer.from(body) };
 }

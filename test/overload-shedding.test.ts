@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildAlbEvent } from '../local/alb-event-builder.js';
 import { AdaptiveThrottle } from '../shared/adaptive-throttle.js';
+import { loadConfig } from '../shared/config.js';
+import { createProxyHandler } from '../shared/proxy-handler.js';
+import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 
 /** A clock the test moves by hand, and a random source that cycles through fixed values. */
 function fixture(randoms: number[] = [0.5]) {
@@ -90,5 +94,74 @@ describe('AdaptiveThrottle (OVERLOAD_SHEDDING=on)', () => {
     expect(() => new AdaptiveThrottle({ k: 0.5 })).toThrow(/k >= 1.*k=0\.5/);
     expect(() => new AdaptiveThrottle({ maxRejectProbability: 1 })).toThrow(/maxRejectProbability=1/);
     expect(() => new AdaptiveThrottle({ slots: 0 })).toThrow(/slots=0/);
+  });
+});
+
+describe('OVERLOAD_SHEDDING=on through the handler, against a real origin', () => {
+  let origin: ScriptedOrigin;
+  beforeEach(async () => {
+    origin = await startScriptedOrigin();
+  });
+  afterEach(() => origin.close());
+
+  const context = () => {
+    const end = Date.now() + 10_000;
+    return { getRemainingTimeInMillis: () => end - Date.now() };
+  };
+  const get = (target: string) =>
+    buildAlbEvent({ method: 'GET', target, rawHeaders: ['Host', 'proxy.example'], body: Buffer.alloc(0), clientIp: '203.0.113.9', listenerPort: 443, protocol: 'https' });
+
+  it('sheds after the origin stops accepting: stale copy when stored, else 503 naming the stop, and the origin is left alone', async () => {
+    // Prepare: a clock the test moves; every draw below the shed probability, so every candidate is shed.
+    let t = Date.parse('2026-12-02T10:00:00Z');
+    const env = { ORIGIN_URL: origin.url, RETRY_MAX_ATTEMPTS: '1', CACHE_STORE: 'memory', OVERLOAD_SHEDDING: 'on' };
+    const handler = createProxyHandler(loadConfig(env), { now: () => t, random: () => 0 });
+    origin.script({ status: 200, headers: { 'cache-control': 'max-age=1', 'content-type': 'text/plain' }, body: 'stored' });
+    expect((await handler(get('/things/1'), context())).statusCode).toBe(200);
+    t += 5_000;
+    origin.script({ status: 503, body: 'down' });
+
+    // Act: the first requests of the outage are sent (answered stale) until fewer than half of the
+    // window's requests were accepted; after that they are shed.
+    const during = [];
+    for (let i = 0; i < 3; i++) during.push(await handler(get('/things/1'), context()));
+    const reached = origin.received.length;
+    const staleShed = await handler(get('/things/1'), context());
+    const nothingStored = await handler(get('/other/2'), context());
+
+    // Assess
+    expect(during.map((r) => r.body)).toEqual(['stored', 'stored', 'stored']);
+    expect(reached).toBe(3);
+    expect(origin.received.length).toBe(reached);
+    expect(staleShed).toMatchObject({ statusCode: 200, body: 'stored' });
+    expect(nothingStored.statusCode).toBe(503);
+    expect(nothingStored.headers?.['proxy-status']).toBe('alb-retry-proxy; error=http_request_denied; details="0 attempt(s); stop=shed"');
+  });
+
+  it('keeps shedding for a while after the origin is back (its documented cost), then lets everything through', async () => {
+    let t = Date.parse('2026-12-02T10:00:00Z');
+    const env = { ORIGIN_URL: origin.url, RETRY_MAX_ATTEMPTS: '1', CACHE_STORE: 'off', OVERLOAD_SHEDDING: 'on' };
+    const handler = createProxyHandler(loadConfig(env), { now: () => t, random: () => 0 });
+    origin.script({ status: 503 });
+    for (let i = 0; i < 5; i++) await handler(get('/things/1'), context());
+    origin.script({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'back' });
+    const justAfter = await handler(get('/things/1'), context());
+    expect(justAfter.statusCode).toBe(503);
+    t += 121_000;
+    const later = await handler(get('/things/1'), context());
+    expect(later).toMatchObject({ statusCode: 200, body: 'back' });
+  });
+
+  it('is off by default: no first attempt is ever refused', async () => {
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, RETRY_MAX_ATTEMPTS: '1', CACHE_STORE: 'off' }), { random: () => 0 });
+    origin.script({ status: 503 });
+    for (let i = 0; i < 20; i++) await handler(get('/things/1'), context());
+    expect(origin.received.length).toBe(20);
+  });
+
+  it('accepts off and on only', () => {
+    expect(loadConfig({ ORIGIN_URL: origin.url }).overloadShedding).toBe(false);
+    expect(loadConfig({ ORIGIN_URL: origin.url, OVERLOAD_SHEDDING: 'on' }).overloadShedding).toBe(true);
+    expect(() => loadConfig({ ORIGIN_URL: origin.url, OVERLOAD_SHEDDING: 'yes' })).toThrow(/OVERLOAD_SHEDDING.*off \| on/);
   });
 });
