@@ -12,7 +12,7 @@ import type { OriginProcess } from './origin-process.js';
 import { join } from 'node:path';
 import { oursUnavailable, startOurs } from './ours.js';
 import { requestRandom, type Contender, type Scenario } from './scenarios.js';
-import { cdf, countBy, isSuccess, summarize, type LatencySummary } from './stats.js';
+import { cdf, countBy, isSuccess, successByGroup, summarize, type GroupSuccess, type LatencySummary } from './stats.js';
 
 export interface RunResult {
   scenario: string;
@@ -29,6 +29,8 @@ export interface RunResult {
   errors: Record<string, number>;
   /** Responses by where the proxy says they came from (hit, stale, miss). */
   cache: Record<string, number>;
+  /** Success per path group, in scenarios that mix paths (e.g. `healthy` and `broken`). */
+  paths?: Record<string, GroupSuccess>;
   /** Latency of every sent request, failures included, ms. */
   latencyMs: LatencySummary | null;
   cdf: [number, number][];
@@ -190,6 +192,8 @@ function summarizeRun(
       duringOutage: originStats.duringOutage,
     },
   };
+  const paths = successByGroup(outcomes);
+  if (paths) result.paths = paths;
   if (load.capped) result.reason = `time cap reached after ${outcomes.length} of ${planned} requests`;
   if (window) {
     const inWindow = outcomes.filter((o) => o.startMs >= window.start && o.startMs < window.end);

@@ -72,6 +72,9 @@ export interface Scenario {
   quickOutage?: { from: number; to: number };
 }
 
+/** Share of the broken-endpoint scenario's requests that go to the always-failing path. */
+const BROKEN_SHARE = 0.2;
+
 const item = (rand: () => number, pool: number) => ({ method: 'GET', path: `/catalog/item-${Math.floor(rand() * pool)}` });
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -90,6 +93,14 @@ export const SCENARIOS: readonly Scenario[] = [
     requests: { full: 5000, quick: 200 }, concurrency: 32,
     contenders: ['direct', 'nginx-maxfails1', 'nginx', 'ours', 'ours-cache', 'in-process'],
     make: (_i, rand) => item(rand, 1000),
+  },
+  {
+    id: 'broken', label: 'broken endpoint',
+    description: 'The flaky origin (20% independent 5xx, 20-200 ms), and one request in five to /status/500, a path that always fails: does the broken path cost the healthy ones their retries?',
+    origin: { failureRate: 0.2, latencyMs: { min: 20, max: 200 } },
+    requests: { full: 5000, quick: 200 }, concurrency: 32,
+    contenders: ['direct', 'nginx', 'ours'],
+    make: (_i, rand) => (rand() < BROKEN_SHARE ? { method: 'GET', path: '/status/500', group: 'broken' } : { ...item(rand, 1000), group: 'healthy' }),
   },
   {
     id: 'outage', label: 'outage',

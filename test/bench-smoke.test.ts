@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
  * figures are the bench's business, never asserted here. nginx may or may not be installed: its rows
  * are then run or marked skipped, and either passes. `--no-install` keeps apt out of the test.
  */
-describe('npm run bench -- --quick --scenario flaky', () => {
+describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
   let out: string;
   let run: { code: number | null; stdout: string; stderr: string };
 
@@ -21,15 +21,15 @@ describe('npm run bench -- --quick --scenario flaky', () => {
     try {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
-        ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'flaky', '--no-install', '--out', out],
-        { timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
+        ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'flaky', '--scenario', 'broken', '--no-install', '--out', out],
+        { timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
       );
       run = { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string; message: string };
       run = { code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}\n${e.message}` };
     }
-  }, 120_000);
+  }, 160_000);
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   test('exits 0 and prints the results table', () => {
@@ -44,10 +44,10 @@ describe('npm run bench -- --quick --scenario flaky', () => {
     expect(jsonFile).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
     const report = JSON.parse(await readFile(join(out, jsonFile!), 'utf8'));
     expect(report).toMatchObject({ schema: 'alb-retry-proxy-bench/1', quick: true, seed: expect.any(Number) });
-    expect(report.scenarios.map((s: { id: string }) => s.id)).toEqual(['flaky']);
-    const planned: string[] = report.scenarios[0].contenders;
-    expect(report.results.map((r: { contender: string }) => r.contender)).toEqual(planned);
-    expect(report.contenders.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(planned));
+    expect(report.scenarios.map((s: { id: string }) => s.id)).toEqual(['flaky', 'broken']);
+    const planned: string[] = report.scenarios.flatMap((s: { id: string; contenders: string[] }) => s.contenders.map((c) => `${s.id}/${c}`));
+    expect(report.results.map((r: { scenario: string; contender: string }) => `${r.scenario}/${r.contender}`)).toEqual(planned);
+    expect(report.contenders.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(planned.map((p) => p.split('/')[1])));
 
     for (const r of report.results) {
       expect(['ok', 'skipped'], `${r.contender}: ${r.reason}`).toContain(r.status);
@@ -63,18 +63,42 @@ describe('npm run bench -- --quick --scenario flaky', () => {
       expect(r.cdf.length).toBeGreaterThan(0);
     }
     // The origin fails 20% of answers: the direct row must show it, a retrying proxy must beat it.
-    const direct = report.results.find((r: { contender: string }) => r.contender === 'direct');
+    const flaky = report.results.filter((r: { scenario: string }) => r.scenario === 'flaky');
+    const direct = flaky.find((r: { contender: string }) => r.contender === 'direct');
     expect(direct.status).toBe('ok');
     expect(direct.successRate).toBeGreaterThan(0.6);
     expect(direct.successRate).toBeLessThan(0.95);
     expect(direct.origin.perClientRequest).toBe(1);
-    const ours = report.results.find((r: { contender: string }) => r.contender === 'ours');
+    const ours = flaky.find((r: { contender: string }) => r.contender === 'ours');
     if (ours.status === 'ok') {
       expect(ours.successRate).toBeGreaterThan(direct.successRate);
       // It retried (more than one origin request per client request), within RETRY_MAX_ATTEMPTS.
       expect(ours.origin.perClientRequest).toBeGreaterThan(1);
       expect(ours.origin.perClientRequest).toBeLessThanOrEqual(5);
     }
+  });
+
+  test('broken endpoint: success per path, and the broken path costs ours no retries once known', async () => {
+    const report = JSON.parse(await readFile(join(out, (await readdir(out)).find((f) => f.endsWith('.json'))!), 'utf8'));
+    const broken = report.results.filter((r: { scenario: string }) => r.scenario === 'broken');
+    const row = (id: string) => broken.find((r: { contender: string }) => r.contender === id);
+    expect(broken.map((r: { contender: string }) => r.contender)).toEqual(['direct', 'nginx', 'ours']);
+    const direct = row('direct');
+    expect(direct.status).toBe('ok');
+    // Every request is counted in exactly one path group, and /status/500 never succeeds.
+    expect(Object.keys(direct.paths).sort()).toEqual(['broken', 'healthy']);
+    expect(direct.paths.healthy.sent + direct.paths.broken.sent).toBe(direct.sent);
+    expect(direct.paths.broken.sent).toBeGreaterThan(0);
+    expect(direct.paths.broken.successRate).toBe(0);
+    expect(direct.paths.healthy.successRate).toBeLessThan(0.95);
+    const ours = row('ours');
+    if (ours.status !== 'ok') return;
+    expect(ours.paths.broken.successRate).toBe(0);
+    expect(ours.paths.healthy.successRate).toBeGreaterThan(direct.paths.healthy.successRate);
+    // Without the guards the broken fifth alone would make 5 origin requests each (1.8 overall at least).
+    expect(ours.origin.perClientRequest).toBeLessThan(1.6);
+    const nginx = row('nginx');
+    if (nginx.status === 'ok') expect(ours.origin.perClientRequest).toBeLessThan(nginx.origin.perClientRequest);
   });
 
   test('writes a self-contained HTML report with charts', async () => {

@@ -24,6 +24,8 @@ export interface ProxyConfig {
     readonly nonIdempotent: boolean;
   };
   readonly budget: { readonly ratio: number; readonly minTokens: number };
+  /** OVERLOAD_SHEDDING=on: adaptive throttling of first attempts (`shared/adaptive-throttle.ts`). */
+  readonly overloadShedding: boolean;
   readonly hedge: {
     /** `undefined` when hedging is off. */
     readonly after: 'auto' | number | undefined;
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       // Below 1 the bucket could never pay for a single retry: every retry would be refused.
       minTokens: num('RETRY_BUDGET_MIN_TOKENS', 1, 1_000_000),
     },
+    overloadShedding: oneOf('OVERLOAD_SHEDDING', ['off', 'on'] as const) === 'on',
     hedge: {
       after: hedgeAfter,
       max: int('HEDGE_MAX', 0, 4),

@@ -147,6 +147,12 @@ export const CONFIG_OPTIONS = [
     form: 'integer milliseconds >= 1',
     doc: 'With HEDGE_AFTER_MS=auto: never hedge sooner than this, nor before 20 latencies were seen.',
   },
+  {
+    name: 'OVERLOAD_SHEDDING',
+    default: 'off',
+    form: 'off | on',
+    doc: 'on: shed first attempts as Google SRE client-side adaptive throttling does (at most 80%, when under half the last 2 minutes\' requests were accepted), for an origin that must be left alone while down. Off by default: it keeps shedding for minutes after the origin is back (docs/overload-guards.md).',
+  },
   // Cache
   {
     name: 'CACHE_STORE',

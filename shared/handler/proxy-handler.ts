@@ -14,6 +14,7 @@ import { recordRequest, recordSetCookieDropped } from '../telemetry/request-tele
 import { logger } from '../telemetry/telemetry.js';
 import { hostAllowed } from '../http/host-policy.js';
 import { clientAddress, rewriteResponseHeaders } from '../http/origin-rewrite.js';
+import { AdaptiveThrottle } from '../resilience/adaptive-throttle.js';
 
 /** The part of the Lambda context the proxy uses (the local emulator provides the same). */
 export interface InvocationContext {
@@ -29,6 +30,8 @@ export interface ProxyHandlerDeps {
   readonly cache?: ResponseCache;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Uniform in [0, 1): the shedding draws of OVERLOAD_SHEDDING=on. @default Math.random */
+  readonly random?: () => number;
 }
 
 /**
@@ -50,6 +53,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     client,
     // RETRY_BUDGET_RATIO=0 is handled by the budgets themselves (every retry allowed).
     guards: new RetryGuards({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
+    ...(config.overloadShedding ? { throttle: new AdaptiveThrottle({ now, ...(deps.random ? { random: deps.random } : {}) }) } : {}),
     latencies: new LatencyTracker(),
     now,
   });
@@ -151,7 +155,7 @@ function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { sta
     'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
     'cache-control': ['no-store'],
   };
-  const reason = { 400: 'Bad Request', 421: 'Misdirected Request', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[error.status as 400 | 421 | 502 | 504];
+  const reason = { 400: 'Bad Request', 421: 'Misdirected Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[error.status as 400 | 421 | 502 | 503 | 504];
   const body = `${error.status} ${reason}: ${error.type}${publicDetail ? ` (${publicDetail})` : ''}\n`;
   return { status: error.status, headers, body: Buffer.from(body) };
 }

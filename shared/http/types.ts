@@ -77,12 +77,14 @@ export type StopReason =
   | 'retry-after-too-long'
   | 'budget'
   | 'route-failing'
-  | 'origin-down';
+  | 'origin-down'
+  /** OVERLOAD_SHEDDING=on shed the request before its first attempt. */
+  | 'shed';
 
 /** A failed exchange with no origin response to pass on, mapped to 502/503/504 at the ALB boundary. */
 export interface ForwardError {
-  /** 502 (origin unreachable or broken) or 504 (deadline, attempt timeout). */
-  readonly status: 502 | 504;
+  /** 502 (origin unreachable or broken), 503 (shed, OVERLOAD_SHEDDING=on) or 504 (deadline, attempt timeout). */
+  readonly status: 502 | 503 | 504;
   /** RFC 9209 error type, e.g. `connection_refused`, `http_response_timeout`. */
   readonly type: string;
   /** Human-readable detail for logs and the Proxy-Status `details` parameter (no secrets). */

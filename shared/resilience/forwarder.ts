@@ -13,6 +13,7 @@ import type {
 } from '../http/types.js';
 import type { LatencyTracker } from './latency-tracker.js';
 import type { OriginClient } from '../origin/client.js';
+import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import { RetryGuards } from './retry-guards.js';
 import { SAFE_METHODS } from '../http/methods.js';
 import { RetryPolicy, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
@@ -25,6 +26,11 @@ export interface ForwarderOptions {
    * outcome per client request and only ever stop retries and hedges. Omitted: no guards.
    */
   readonly guards?: RetryGuards;
+  /**
+   * OVERLOAD_SHEDDING=on: may shed a request before its first attempt, and learns from each
+   * request's outcome whether the origin accepted it. Omitted: no first attempt is ever refused.
+   */
+  readonly throttle?: AdaptiveThrottle;
   /** Recent origin latencies (adaptive hedging, "can this attempt still finish"). */
   readonly latencies?: LatencyTracker;
   /** @default setTimeout-based sleep (fake timers apply) */
@@ -49,7 +55,7 @@ const AUTO_HEDGE_MIN_SAMPLES = 20;
  * carries the origin's last response or a `ForwardError`.
  */
 export function createForwarder(options: ForwarderOptions): Forward {
-  const { config, client, guards, latencies } = options;
+  const { config, client, guards, throttle, latencies } = options;
   const policy = new RetryPolicy(config.retry);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -87,8 +93,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
     };
 
     const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
-      // The one outcome of this client request, for the guards.
-      guards?.observe(key, last && policy.classify(last));
+      // The one outcome of this client request, for the guards (and the throttle, when on).
+      const outcome = last && policy.classify(last);
+      guards?.observe(key, outcome);
+      if (outcome && !outcome.gatewayError && !outcome.throttled) throttle?.accepted();
       const decisions: ForwardDecisions = {
         stop,
         budgetDenied,
@@ -102,6 +110,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
       return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs()), attempts, decisions };
     };
 
+    if (throttle && !throttle.admit()) {
+      return finish('shed', { status: 503, type: 'http_request_denied', detail: 'shed: the origin accepted under half the recent requests (OVERLOAD_SHEDDING=on)' });
+    }
     for (let round = 1; ; round++) {
       const remaining = deadline.remainingMs();
       if (remaining < (round === 1 ? 1 : minAttemptMs())) {

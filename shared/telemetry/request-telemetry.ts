@@ -43,6 +43,8 @@ export function recordRequest({ request, traceId, result, status, totalMs }: Req
     // Retries or hedges the guards stopped: the route keeps failing, or the whole origin is down.
     if (d.retriesStopped === 'route-failing') count('RetriesStoppedRouteFailing');
     if (d.retriesStopped === 'origin-down') count('RetriesStoppedOriginDown');
+    // OVERLOAD_SHEDDING=on answered without any origin attempt.
+    if (d.stop === 'shed') count('RequestsShed');
   }
   for (const attempt of attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
   millis('TotalLatency', totalMs);
