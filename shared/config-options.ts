@@ -49,6 +49,12 @@ export const CONFIG_OPTIONS = [
     form: 'true | false',
     doc: 'Answer ALB health checks (ELB-HealthChecker, no Host) with 200 without calling the origin. Off: they are forwarded, so the target group reflects the origin.',
   },
+  {
+    name: 'HEALTH_CHECK_TIMEOUT_MS',
+    default: '5000',
+    form: 'integer milliseconds >= 1',
+    doc: "Deadline of a forwarded health check (HEALTH_CHECK_LOCAL=false): one attempt, no retries, no hedge, no cache. Below the target group's 10 s HealthCheckTimeoutSeconds, so the function answers 504 itself instead of ALB counting a timeout.",
+  },
   // Retries
   {
     name: 'RETRY_MAX_ATTEMPTS',

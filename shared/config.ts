@@ -8,6 +8,8 @@ export interface ProxyConfig {
   readonly originMaxConnections: number;
   readonly deadlineMarginMs: number;
   readonly healthCheckLocal: boolean;
+  /** Deadline of a forwarded health check (one attempt, no retries). */
+  readonly healthCheckTimeoutMs: number;
   readonly retry: {
     readonly maxAttempts: number;
     readonly statuses: ReadonlySet<number>;
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     originMaxConnections: int('ORIGIN_MAX_CONNECTIONS', 1, 10_000),
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 0),
     healthCheckLocal: bool('HEALTH_CHECK_LOCAL'),
+    healthCheckTimeoutMs: int('HEALTH_CHECK_TIMEOUT_MS', 1),
     retry: {
       maxAttempts: int('RETRY_MAX_ATTEMPTS', 1, 20),
       statuses: parseStatuses(read('RETRY_STATUSES')),

@@ -2,9 +2,11 @@ import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { parseAlbEvent, type ParsedAlbEvent } from './alb-event.js';
 import { toAlbResult } from './alb-result.js';
 import { createResponseCache, type ResponseCache } from './cache/index.js';
+import { formatCacheStatus } from './cache/cache-status.js';
 import type { ProxyConfig } from './config.js';
 import { EventError } from './errors.js';
 import { createForwarder } from './forwarder.js';
+import { createHealthCheck } from './health-check.js';
 import type { Deadline, ForwardError, ForwardResult, HeaderMap, OriginResponse } from './http-types.js';
 import { LatencyTracker } from './latency-tracker.js';
 import { createOriginClient, type OriginClient } from './origin-client.js';
@@ -48,6 +50,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     now,
   });
   const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now });
+  const healthCheck = createHealthCheck(config, client, now);
 
   return async function handler(event, context) {
     const started = now();
@@ -73,7 +76,10 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
         return alb;
       }
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
-      const result = await cache.handle(request, forward, deadline);
+      // A forwarded health check probes the origin itself: never answered from the cache.
+      const result = parsed.healthCheck
+        ? { ...(await healthCheck(request, deadline)), cacheStatus: formatCacheStatus(name, { fwd: 'bypass', fwdStatus: undefined }) }
+        : await cache.handle(request, forward, deadline);
       const response = result.response
         ? annotate(name, result.response, result)
         : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result);
