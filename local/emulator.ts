@@ -78,9 +78,9 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     });
   });
   server.keepAliveTimeout = 65_000;
-  // Lambda targets take no WebSockets or other protocol switch (ELB user guide, "Lambda functions as
-  // targets": WebSockets are not supported): ALB answers such a request 400 itself. Node hands a
-  // request with `Connection: upgrade` here instead of to the request listener.
+  // ELB user guide, "Use Lambda functions as targets", Limits: "WebSockets are not supported.
+  // Upgrade requests are rejected with an HTTP 400 code." Node hands a request with
+  // `Connection: upgrade` here instead of to the request listener; serve() catches the others.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const arrived = new Date();
     socket.on('error', () => undefined);
