@@ -116,10 +116,11 @@ describe('what a deploy publishes for the live alias (template as the SAM transf
     expect(publishesNewVersion(at(0), at(1))).toBe(false);
   });
 
-  it('publishes a version for changed parameters, by replacing the Version: SAM keeps its logical id', () => {
+  it('publishes a version for changed parameters: the description replaces the Version even where SAM keeps its logical id', () => {
     for (const i of [2, 3]) {
-      // The translator's hash sees {"Ref": ...}, not the value (aws/serverless-application-model#3820).
-      expect(at(i).logicalId).toBe(at(0).logicalId);
+      // samtranslator 1.110 hashes {"Ref": ...}, not the value (aws/serverless-application-model#3820):
+      // the logical ids are equal today. Once #3965 is released they differ as well, and that
+      // publishes too; the description must differ either way.
       expect(at(i).description).not.toBe(at(0).description);
       expect(publishesNewVersion(at(0), at(i))).toBe(true);
     }
