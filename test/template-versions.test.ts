@@ -75,10 +75,17 @@ function functionParameters(template: CfnTemplate): string[] {
       walk(value);
     }
   };
-  // Description (the version text itself) is left out: it must follow the others, not define them.
-  const { Description: _, ...properties } = source.Resources.RetryProxyFunction!.Properties!;
+  // The descriptions themselves are left out: they must follow the others, not define them.
+  const { Description: _, VersionDescription: __, ...properties } = source.Resources.RetryProxyFunction!.Properties!;
   walk(properties);
   return [...found].sort();
+}
+
+/** The parameters the version description names (directly or through its IsDefault conditions). */
+function describedParameters(template: CfnTemplate): string[] {
+  const text = JSON.stringify(template.Resources.RetryProxyFunction!.Properties!.VersionDescription);
+  const refs = [...text.matchAll(/"Ref":"([A-Za-z0-9]+)"|\$\{([A-Za-z0-9]+)\}|"Fn::If":\["([A-Za-z0-9]+)IsDefault"/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  return [...new Set(refs)].filter((name) => template.Parameters[name]).sort();
 }
 
 /** A different value for `name`, valid where the parameter's constraints are simple. */
@@ -139,6 +146,10 @@ describe('what a deploy publishes for the live alias (template as the SAM transf
       const result = at(5 + k);
       expect(publishesNewVersion(at(0), result), `${name}=${JSON.stringify(changed(name))}`).toBe(true);
     });
+  });
+
+  it('describes exactly the parameters that reach the function, no fewer and no more', () => {
+    expect(describedParameters(source)).toEqual(reaching);
   });
 
   it('publishes nothing when only parameters that never reach the function change', () => {
