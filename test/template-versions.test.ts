@@ -131,8 +131,8 @@ describe('what a deploy publishes for the live alias (template as the SAM transf
       expect(at(i).description).not.toBe(at(0).description);
       expect(publishesNewVersion(at(0), at(i))).toBe(true);
     }
-    expect(at(2).description).toContain(' RetryMaxAttempts=3');
-    expect(at(3).description).toContain(' FunctionMemorySize=1024');
+    expect(at(2).description).toContain(' RMA=3');
+    expect(at(3).description).toContain(' FMS=1024');
   });
 
   it('publishes a version for new code: the packaged S3 key changes the logical id', () => {
@@ -162,7 +162,7 @@ describe('what a deploy publishes for the live alias (template as the SAM transf
   });
 
   it('names only what differs from the defaults, so a production set fits the 256-character limit', () => {
-    expect(at(0).description).toBe('OriginUrl=https://hosp.internal:8443');
+    expect(at(0).description).toBe('OU=https://hosp.internal:8443');
     const production = {
       ...base,
       OriginUrl: 'https://hosp-api.internal.example-hospital.org:8443',
@@ -173,8 +173,19 @@ describe('what a deploy publishes for the live alias (template as the SAM transf
       FunctionMemorySize: '1024',
     };
     const description = String(resolveValue(source, source.Resources.RetryProxyFunction!.Properties!.VersionDescription!, production));
-    expect(description).toContain(' SubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1,subnet-0123456789abcdef2');
+    expect(description).toBe(
+      'OU=https://hosp-api.internal.example-hospital.org:8443 RMA=3 CS=tiered FMS=1024 ' +
+        'SI=subnet-0123456789abcdef0,subnet-0123456789abcdef1,subnet-0123456789abcdef2 SGI=sg-0123456789abcdef0',
+    );
     expect(description.length).toBeLessThanOrEqual(256);
+  });
+
+  it('names each value by the capitals of its parameter, one name per parameter', () => {
+    const text = JSON.stringify(source.Resources.RetryProxyFunction!.Properties!.VersionDescription);
+    const named = [...text.matchAll(/\b([A-Z]+)=(?:\$\{([A-Za-z0-9]+)\}|",\{"Fn::Join":\[",",\{"Ref":"([A-Za-z0-9]+)")/g)].map((m) => [m[1]!, m[2] ?? m[3]!] as const);
+    expect(named.map(([, parameter]) => parameter).sort()).toEqual(reaching);
+    for (const [key, parameter] of named) expect(key, parameter).toBe(parameter.replace(/[^A-Z]/g, ''));
+    expect(new Set(named.map(([key]) => key)).size).toBe(named.length);
   });
 
   it('compares each IsDefault condition with its parameter\'s own default', () => {
