@@ -26,7 +26,8 @@ export const LOCAL_TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:local:000000
 /**
  * Builds the event ALB would send for this request, per ALB-CONTRACT.md: header names lowercased,
  * the last value winning in single-value mode, the query split into raw pairs (never decoded),
- * `x-forwarded-*` and `x-amzn-trace-id` added, and the body base64 unless it is plain text.
+ * `x-forwarded-*` and `x-amzn-trace-id` added or updated, and the body base64 unless it is plain
+ * text or empty.
  */
 export function buildAlbEvent(request: IncomingHttpRequest, options: EventBuilderOptions = {}): ALBEvent {
   const multiValue = options.multiValue ?? false;
@@ -39,7 +40,7 @@ export function buildAlbEvent(request: IncomingHttpRequest, options: EventBuilde
   headers.set('x-forwarded-for', [forwardedFor ? `${forwardedFor}, ${request.clientIp}` : request.clientIp]);
   headers.set('x-forwarded-port', [String(request.listenerPort)]);
   headers.set('x-forwarded-proto', [request.protocol]);
-  if (!headers.has('x-amzn-trace-id')) headers.set('x-amzn-trace-id', [newTraceId()]);
+  headers.set('x-amzn-trace-id', [traceHeader(headers.get('x-amzn-trace-id')?.[0])]);
 
   const queryAt = request.target.indexOf('?');
   const path = queryAt === -1 ? request.target : request.target.slice(0, queryAt);
@@ -53,7 +54,9 @@ export function buildAlbEvent(request: IncomingHttpRequest, options: EventBuilde
     }
   }
 
-  const base64 = !isPlainText(headers);
+  // Nothing to encode: AWS's own example GET event has `"body": "", "isBase64Encoded": false`
+  // (ELB user guide, "Lambda functions as targets").
+  const base64 = request.body.length > 0 && !isPlainText(headers);
   const event: ALBEvent = {
     requestContext: { elb: { targetGroupArn: options.targetGroupArn ?? LOCAL_TARGET_GROUP_ARN } },
     httpMethod: request.method,
@@ -78,7 +81,17 @@ function isPlainText(headers: Map<string, string[]>): boolean {
   return /^(text\/|application\/(json|javascript|xml)\b)/.test(type);
 }
 
-/** `Root=1-<epoch seconds hex>-<96-bit random hex>`, the X-Ray trace id format ALB uses. */
-function newTraceId(): string {
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+/**
+ * The X-Amzn-Trace-Id ALB forwards (ELB user guide, "Request tracing"): without one it makes
+ * `Root=1-<epoch seconds, 8 hex>-<24 hex>`; with one, it updates the `Self` field if there is one
+ * and otherwise inserts `Self=1-...;` in front, keeping Root and any fields of the application.
+ */
+export function traceHeader(incoming: string | undefined, now: number = Date.now()): string {
+  const id = `1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+  if (incoming === undefined) return `Root=${id}`;
+  const fields = incoming.split(';');
+  const self = fields.findIndex((f) => /^\s*Self=/.test(f));
+  if (self === -1) return [`Self=${id}`, ...fields].join(';');
+  fields[self] = `Self=${id}`;
+  return fields.join(';');
 }

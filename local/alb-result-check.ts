@@ -9,6 +9,11 @@ import { ALB_LIMITS } from '../shared/alb/limits.js';
 export function validateAlbResult(result: unknown, multiValue: boolean): string | undefined {
   if (typeof result !== 'object' || result === null) return 'the response is not a JSON object';
   const r = result as Record<string, unknown>;
+  // A field that is there but null is a 502 (LambdaInvalidResponse), even where leaving the field
+  // out is accepted: aws/aws-lambda-dotnet#507 (statusDescription and multiValueHeaders null),
+  // aws-powertools/powertools-lambda-python#4671 (body None), awsdocs/elb-application-load-balancers-user-guide#33.
+  const nulls = Object.keys(r).filter((field) => r[field] === null);
+  if (nulls.length > 0) return `${nulls.join(', ')} ${nulls.length > 1 ? 'are' : 'is'} null`;
   if (!Number.isInteger(r.statusCode) || (r.statusCode as number) < 100 || (r.statusCode as number) > 599) {
     return `statusCode ${JSON.stringify(r.statusCode)} is not an HTTP status`;
   }
@@ -22,7 +27,7 @@ export function validateAlbResult(result: unknown, multiValue: boolean): string 
   let section = 0;
   if (expected in r) {
     const headers = r[expected];
-    if (typeof headers !== 'object' || headers === null) return `${expected} must be an object`;
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return `${expected} must be an object`;
     for (const [name, value] of Object.entries(headers)) {
       const values = multiValue ? value : [value];
       if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {

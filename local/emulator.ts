@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isUtf8 } from 'node:buffer';
+import type { Duplex } from 'node:stream';
 import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
 import { localContext } from './local-runtime.js';
 import { HOP_BY_HOP } from '../shared/http/headers.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';
+import { isUtf8Headers, sendPlain, sendPlainOnSocket, writeResult, type Written } from './alb-reply.js';
 
 /** A Lambda handler as ALB calls it. */
 export type LocalHandler = (event: ALBEvent, context: Context) => Promise<ALBResult>;
@@ -31,6 +32,17 @@ export interface RunningEmulator {
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** How one request ended, for its access-log line. */
+interface Recorded {
+  readonly written: Written;
+  readonly received: number;
+  /** Milliseconds the function ran; -1 when it was never invoked or gave no answer. */
+  readonly targetMs?: number;
+  readonly targetStatus?: number;
+  readonly traceId?: string;
+  readonly errorReason?: string;
 }
 
 /** ALB refuses request bodies over 1 MB with its own 413. */
@@ -67,55 +79,60 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     });
   });
   server.keepAliveTimeout = 65_000;
+  // ELB user guide, "Use Lambda functions as targets", Limits: "WebSockets are not supported.
+  // Upgrade requests are rejected with an HTTP 400 code." Node hands a request with
+  // `Connection: upgrade` here instead of to the request listener; serve() catches the others.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const arrived = new Date();
+    socket.on('error', () => undefined);
+    record(req, arrived, { written: sendPlainOnSocket(socket, 400, 'Bad Request'), received: 0 });
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse, arrived: Date, body: Buffer | undefined, received: number): Promise<void> {
     const port = (server.address() as AddressInfo).port;
-    let targetStatus: number | null = null;
-    let errorReason: string | null = null;
-    let targetMs = -1;
-    let status: number;
-    let sentBytes = 0;
-    const reply = (written: { status: number; bytes: number }): number => {
-      sentBytes = written.bytes;
-      return written.status;
-    };
     if (body === undefined) {
-      status = reply(sendPlain(res, 413, 'Request Entity Too Large'));
-    } else if (!isUtf8Headers(req.rawHeaders)) {
-      status = reply(sendPlain(res, 400, 'Bad Request'));
-    } else {
-      const event = buildAlbEvent(
-        {
-          method: req.method ?? 'GET',
-          target: req.url ?? '/',
-          rawHeaders: req.rawHeaders,
-          body,
-          clientIp: req.socket.remoteAddress ?? '127.0.0.1',
-          listenerPort: port,
-          protocol: 'http',
-        },
-        { multiValue: options.multiValueHeaders ?? false },
-      );
-      const invoked = Date.now();
-      const outcome = await invoke(event);
-      targetMs = Date.now() - invoked;
-      if ('result' in outcome) {
-        const problem = validateAlbResult(outcome.result, options.multiValueHeaders ?? false);
-        if (problem) {
-          errorReason = 'LambdaInvalidResponse';
-          status = reply(sendPlain(res, 502, 'Bad Gateway', `invalid Lambda response: ${problem}`));
-        } else {
-          targetStatus = outcome.result.statusCode;
-          status = reply(writeResult(res, outcome.result));
-        }
-      } else {
-        errorReason = outcome.reason;
-        targetMs = outcome.reason === 'LambdaTimeout' ? -1 : targetMs;
-        status = reply(sendPlain(res, 502, 'Bad Gateway', outcome.message));
-      }
+      // ALB refuses the body itself; the access log names it as a Lambda request limit.
+      return record(req, arrived, { written: sendPlain(res, 413, 'Request Entity Too Large'), received, errorReason: 'LambdaRequestTooLarge' });
     }
+    if (!isUtf8Headers(req.rawHeaders) || req.headers.upgrade !== undefined) {
+      return record(req, arrived, { written: sendPlain(res, 400, 'Bad Request'), received });
+    }
+    const event = buildAlbEvent(
+      {
+        method: req.method ?? 'GET',
+        target: req.url ?? '/',
+        rawHeaders: req.rawHeaders,
+        body,
+        clientIp: req.socket.remoteAddress ?? '127.0.0.1',
+        listenerPort: port,
+        protocol: 'http',
+      },
+      { multiValue: options.multiValueHeaders ?? false },
+    );
+    // What ALB logs is the header as it forwarded it: with the Root it made or the Self it added.
+    const traceId = event.headers?.['x-amzn-trace-id'] ?? event.multiValueHeaders?.['x-amzn-trace-id']?.[0];
+    const invoked = Date.now();
+    const outcome = await invoke(event);
+    const targetMs = Date.now() - invoked;
+    if ('result' in outcome) {
+      const problem = validateAlbResult(outcome.result, options.multiValueHeaders ?? false);
+      if (problem) {
+        const written = sendPlain(res, 502, 'Bad Gateway', `invalid Lambda response: ${problem}`);
+        return record(req, arrived, { written, received, targetMs, traceId, errorReason: 'LambdaInvalidResponse' });
+      }
+      return record(req, arrived, { written: writeResult(res, outcome.result), received, targetMs, traceId, targetStatus: outcome.result.statusCode });
+    }
+    const written = sendPlain(res, 502, 'Bad Gateway', outcome.message);
+    // A timed-out invocation gave ALB no response to time: -1, as for a target that never answered.
+    return record(req, arrived, { written, received, targetMs: outcome.timedOut ? -1 : targetMs, traceId, errorReason: 'LambdaUnhandled' });
+  }
+
+  /** One access-log line and the onRequest callback, for every request however it ended. */
+  function record(req: IncomingMessage, arrived: Date, outcome: Recorded): void {
+    const port = (server.address() as AddressInfo).port;
     const sent = new Date();
-    options.onRequest?.(status, sent.getTime() - arrived.getTime());
+    const { written, targetMs = -1 } = outcome;
+    options.onRequest?.(written.status, sent.getTime() - arrived.getTime());
     log?.write({
       time: sent,
       requestCreationTime: arrived,
@@ -124,31 +141,33 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       requestProcessingTime: 0,
       targetProcessingTime: targetMs < 0 ? -1 : targetMs / 1000,
       responseProcessingTime: 0,
-      elbStatusCode: status,
-      targetStatusCode: targetStatus,
-      receivedBytes: received,
-      sentBytes,
+      elbStatusCode: written.status,
+      targetStatusCode: outcome.targetStatus ?? null,
+      receivedBytes: outcome.received,
+      sentBytes: written.bytes,
       method: req.method ?? 'GET',
       url: `http://${req.headers.host ?? `127.0.0.1:${port}`}${req.url ?? '/'}`,
       protocol: `HTTP/${req.httpVersion}`,
       userAgent: req.headers['user-agent'] ?? '-',
-      traceId: '-',
+      traceId: outcome.traceId ?? '-',
       targetGroupArn: LOCAL_TARGET_GROUP_ARN,
-      errorReason,
+      errorReason: outcome.errorReason ?? null,
     });
   }
 
-  async function invoke(event: ALBEvent): Promise<{ result: ALBResult } | { reason: string; message: string }> {
+  async function invoke(event: ALBEvent): Promise<{ result: ALBResult } | { timedOut: boolean; message: string }> {
     const context = localContext(Date.now() + timeoutMs, `local-${++invocations}`);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<{ reason: string; message: string }>((resolve) => {
-      timer = setTimeout(() => resolve({ reason: 'LambdaTimeout', message: `function timed out after ${timeoutMs} ms` }), timeoutMs);
+    // ALB has no timeout code of its own: a function that runs out of time is a Lambda error,
+    // logged as LambdaUnhandled (ELB access-log reference, error_reason).
+    const timeout = new Promise<{ timedOut: boolean; message: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ timedOut: true, message: `function timed out after ${timeoutMs} ms` }), timeoutMs);
     });
     try {
       return await Promise.race([
         options.handler(event, context).then(
           (result) => ({ result }),
-          (error: unknown) => ({ reason: 'LambdaUnhandled', message: `function error: ${error instanceof Error ? error.message : String(error)}` }),
+          (error: unknown) => ({ timedOut: false, message: `function error: ${error instanceof Error ? error.message : String(error)}` }),
         ),
         timeout,
       ]);
@@ -171,36 +190,4 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       await log?.close();
     },
   };
-}
-
-function writeResult(res: ServerResponse, result: ALBResult): { status: number; bytes: number } {
-  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
-  const reason = result.statusDescription?.replace(/^\d+\s*/, '') || undefined;
-  const headers: Array<[string, string]> = result.multiValueHeaders
-    ? Object.entries(result.multiValueHeaders).flatMap(([n, vs]) => vs.map((v): [string, string] => [n, String(v)]))
-    : Object.entries(result.headers ?? {}).map(([n, v]): [string, string] => [n, String(v)]);
-  // ALB drops hop-by-hop headers and computes content-length itself. It sends header values as
-  // UTF-8 bytes; node writes a string's chars as Latin-1 bytes (and refuses chars above 255).
-  const flat = headers
-    .filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()))
-    .map(([n, v]): [string, string] => [n, Buffer.from(v, 'utf8').toString('latin1')]);
-  // A HEAD reply has no body to measure: its Content-Length is the target's, as the origin sent it.
-  const declared = headers.find(([n]) => n.toLowerCase() === 'content-length')?.[1];
-  const length = res.req.method === 'HEAD' && declared !== undefined ? declared : String(body.length);
-  res.writeHead(result.statusCode, reason, [...flat.flat(), 'content-length', length]);
-  res.end(body);
-  return { status: result.statusCode, bytes: body.length };
-}
-
-function sendPlain(res: ServerResponse, status: number, reason: string, detail?: string): { status: number; bytes: number } {
-  const body = Buffer.from(`<html><body><h1>${status} ${reason}</h1></body></html>\n`);
-  if (detail) res.setHeader('x-local-alb-error', detail.replace(/[^\x20-\x7e]/g, '?').slice(0, 200));
-  res.writeHead(status, reason, { 'content-type': 'text/html', 'content-length': String(body.length), server: 'awselb/2.0' });
-  res.end(body);
-  return { status, bytes: body.length };
-}
-
-/** ALB answers 400 to headers that are not valid UTF-8 (node gives them to us as Latin-1). */
-function isUtf8Headers(rawHeaders: readonly string[]): boolean {
-  return rawHeaders.every((h) => isUtf8(Buffer.from(h, 'latin1')));
 }

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
     expect(config.cache.store).toBe('memory');
     expect(config.hedge.after).toBeUndefined();
     expect(config.budget).toEqual({ ratio: 0.5, minTokens: 10 });
+    expect(config.healthCheckTimeoutMs).toBe(5000);
   });
 
   it('has a default in the option table for every option but ORIGIN_URL, ALLOWED_HOSTS (empty: every Host) and CACHE_*', () => {
@@ -89,6 +90,7 @@ describe('loadConfig', () => {
     [{ ...base, RETRY_BACKOFF: 'linear' }, 'RETRY_BACKOFF', /exponential \| fixed/],
     [{ ...base, RETRY_NON_IDEMPOTENT: 'yes' }, 'RETRY_NON_IDEMPOTENT', /true \| false/],
     [{ ...base, ATTEMPT_TIMEOUT_MS: '-1' }, 'ATTEMPT_TIMEOUT_MS', /expected/],
+    [{ ...base, HEALTH_CHECK_TIMEOUT_MS: '0' }, 'HEALTH_CHECK_TIMEOUT_MS', /got "0", expected integer milliseconds >= 1/],
     [{ ...base, HEDGE_AFTER_MS: 'soon' }, 'HEDGE_AFTER_MS', /expected/],
     [{ ...base, RETRY_BUDGET_RATIO: '11' }, 'RETRY_BUDGET_RATIO', /expected/],
     [{ ...base, CACHE_STORE: 'redis' }, 'CACHE_STORE', /off \| memory \| s3 \| tiered/],

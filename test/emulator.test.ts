@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
@@ -8,6 +9,7 @@ import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { startAlbEmulator, type LocalHandler, type RunningEmulator } from '../local/emulator.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
+import type { AlbLogEntry } from '../local/access-log/fields.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 import { startSimulatedOrigin } from '../local/origin.js';
 
@@ -71,30 +73,12 @@ describe('the local ALB emulator', () => {
     expect(events).toHaveLength(0);
   });
 
-  it.each<[string, () => Promise<ALBResult>]>([
-    ['a reply in the wrong header mode', async () => ({ statusCode: 200, multiValueHeaders: { a: ['b'] }, body: '' })],
-    ['a non-string header value', async () => ({ statusCode: 200, headers: { 'content-length': 5 as unknown as string }, body: '' })],
-    ['a function error', async () => Promise.reject(new Error('boom'))],
-  ])('answers 502 like ALB for %s', async (_name, result) => {
-    const e = await emulator(capturing(result).handler);
-    const res = await request(e.url);
-    await res.body.dump();
-    expect(res.statusCode).toBe(502);
-  });
-
   it('sends header values as UTF-8 bytes, as ALB does, even above Latin-1', async () => {
     const e = await emulator(capturing({ statusCode: 200, headers: { 'x-price': '5 €', 'content-type': 'text/plain' }, body: 'ok' }).handler);
     const res = await request(e.url);
     await res.body.dump();
     expect(res.statusCode).toBe(200);
     expect(Buffer.from(String(res.headers['x-price']), 'latin1').toString('utf8')).toBe('5 €');
-  });
-
-  it('answers 502 like ALB when the function times out', async () => {
-    const e = await emulator(capturing(() => new Promise(() => undefined)).handler, { timeoutMs: 100 });
-    const res = await request(e.url);
-    await res.body.dump();
-    expect(res.statusCode).toBe(502);
   });
 
   it('carries the proxy end to end: binary bytes, reason phrase, access log in ALB format', async () => {
@@ -159,6 +143,158 @@ describe.each([false, true])('the round trip of issue 12 through the emulator (m
     await refused.body.dump();
     expect(refused.statusCode).toBe(421);
     expect(origin.stats().requests).toBe(1);
+  });
+});
+
+/** An emulator that writes an access log, and a way to read back its parsed lines. */
+async function logged(handler: LocalHandler, options: { multiValueHeaders?: boolean; timeoutMs?: number } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'emu-log-'));
+  const path = join(dir, 'access.log');
+  const e = await emulator(handler, { ...options, accessLogPath: path });
+  return {
+    url: e.url,
+    port: e.port,
+    /** Closes the emulator (flushing the log), then parses every line. */
+    async entries(): Promise<AlbLogEntry[]> {
+      await e.close();
+      running.splice(running.indexOf(e), 1);
+      const text = await readFile(path, 'utf8');
+      await rm(dir, { recursive: true, force: true });
+      return text.trim().split('\n').map((line) => {
+        const parsed = parseAccessLogLine(line);
+        if (!parsed.ok) throw new Error(parsed.error);
+        return parsed.entry;
+      });
+    },
+  };
+}
+
+/** Sends `head` as is on a raw socket and returns the status line ALB's side answered with. */
+async function rawStatusLine(port: number, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(head));
+    let data = '';
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+    });
+    socket.on('end', () => resolve(data.split('\r\n')[0]!));
+    socket.on('error', reject);
+  });
+}
+
+describe('the local ALB emulator: error codes and event details as ALB has them', () => {
+  const big = 'x'.repeat(17 * 1024);
+  it.each<[string, unknown, boolean?]>([
+    ['a string instead of an object', 'ok'],
+    ['null instead of an object', null],
+    ['no statusCode', { headers: {}, body: '' }],
+    ['a string statusCode', { statusCode: '200', headers: {}, body: '' }],
+    ['a statusCode below 100', { statusCode: 99, headers: {}, body: '' }],
+    ['a statusCode above 599', { statusCode: 600, headers: {}, body: '' }],
+    ['statusCode null', { statusCode: null, headers: {} }],
+    ['statusDescription null', { statusCode: 301, statusDescription: null, headers: { location: '/' }, body: '', isBase64Encoded: false }],
+    ['a number statusDescription', { statusCode: 200, statusDescription: 200, headers: {} }],
+    ['body null', { statusCode: 200, headers: {}, body: null, isBase64Encoded: false }],
+    ['a number body', { statusCode: 200, headers: {}, body: 5 }],
+    ['isBase64Encoded null', { statusCode: 200, headers: {}, body: '', isBase64Encoded: null }],
+    ['a string isBase64Encoded', { statusCode: 200, headers: {}, body: '', isBase64Encoded: 'false' }],
+    ['headers null', { statusCode: 200, headers: null, body: '' }],
+    ['headers as an array', { statusCode: 200, headers: [], body: '' }],
+    ['multiValueHeaders null beside headers', { statusCode: 200, headers: {}, multiValueHeaders: null, body: '' }],
+    ['a null header value', { statusCode: 200, headers: { etag: null }, body: '' }],
+    ['a number header value', { statusCode: 200, headers: { 'content-length': 5 }, body: '' }],
+    ['a reply in the wrong header mode', { statusCode: 200, multiValueHeaders: { a: ['b'] }, body: '' }],
+    ['a header over 16 KB', { statusCode: 200, headers: { 'x-big': big }, body: '' }],
+    ['a reply over 1 MB', { statusCode: 200, headers: {}, body: 'x'.repeat(1024 * 1024) }],
+    ['a multi-value header that is a string', { statusCode: 200, multiValueHeaders: { a: 'b' }, body: '' }, true],
+    ['a multi-value header holding null', { statusCode: 200, multiValueHeaders: { a: [null] }, body: '' }, true],
+    ['headers in multi-value mode', { statusCode: 200, headers: { a: 'b' }, body: '' }, true],
+  ])('answers 502 LambdaInvalidResponse to %s', async (_name, reply, multiValueHeaders = false) => {
+    const e = await logged(async () => reply as ALBResult, { multiValueHeaders });
+    const res = await request(e.url);
+    await res.body.dump();
+    expect(res.statusCode).toBe(502);
+    expect(res.headers.server).toBe('awselb/2.0');
+    const [entry] = await e.entries();
+    expect(entry).toMatchObject({ elbStatusCode: 502, targetStatusCode: null, errorReason: 'LambdaInvalidResponse' });
+  });
+
+  it('accepts a reply without statusDescription, isBase64Encoded or headers, with the standard reason phrase', async () => {
+    const e = await logged(async () => ({ statusCode: 404 }) as ALBResult);
+    const res = await rawStatusLine(e.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(res).toBe('HTTP/1.1 404 Not Found');
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 404, targetStatusCode: 404, errorReason: null });
+  });
+
+  it('logs a function timeout as LambdaUnhandled (ALB has no LambdaTimeout), with no target time', async () => {
+    const e = await logged(() => new Promise<ALBResult>(() => undefined), { timeoutMs: 50 });
+    const res = await request(e.url);
+    await res.body.dump();
+    expect(res.statusCode).toBe(502);
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, targetProcessingTime: -1, errorReason: 'LambdaUnhandled' });
+  });
+
+  it('logs a function error as LambdaUnhandled', async () => {
+    const e = await logged(() => Promise.reject(new Error('boom')));
+    await (await request(e.url)).body.dump();
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, errorReason: 'LambdaUnhandled' });
+  });
+
+  it('logs a body over 1 MB as LambdaRequestTooLarge with its own 413, without invoking the function', async () => {
+    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
+    const e = await logged(handler);
+    const res = await request(e.url, { method: 'POST', body: Buffer.alloc(1_000_001) });
+    await res.body.dump();
+    expect(res.statusCode).toBe(413);
+    expect(events).toHaveLength(0);
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 413, receivedBytes: 1_000_001, errorReason: 'LambdaRequestTooLarge' });
+  });
+
+  it('sends a bodiless GET as an empty text body, isBase64Encoded false, like AWS\'s example event', async () => {
+    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '', isBase64Encoded: false });
+    const e = await emulator(handler);
+    await (await request(`${e.url}/patients`)).body.dump();
+    expect(events[0]).toMatchObject({ httpMethod: 'GET', body: '', isBase64Encoded: false });
+  });
+
+  it('makes a Root trace id without an incoming one, and logs what it forwarded', async () => {
+    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
+    const e = await logged(handler);
+    await (await request(e.url)).body.dump();
+    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    expect(forwarded).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect((await e.entries())[0]!.traceId).toBe(forwarded);
+  });
+
+  it('inserts a Self field in front of an incoming Root and the application\'s fields, and logs it', async () => {
+    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
+    const e = await logged(handler);
+    const incoming = 'Root=1-67891233-abcdef012345678912345678;CalledFrom=app';
+    await (await request(e.url, { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
+    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    expect(forwarded).toMatch(new RegExp(`^Self=1-[0-9a-f]{8}-[0-9a-f]{24};${incoming}$`));
+    expect((await e.entries())[0]!.traceId).toBe(forwarded);
+  });
+
+  it('updates an incoming Self field instead of adding a second one', async () => {
+    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
+    const e = await emulator(handler);
+    const incoming = 'Self=1-67891233-12456789abcdef0123456789;Root=1-67891233-abcdef012345678912345678';
+    await (await request(e.url, { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
+    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    expect(forwarded).toMatch(/^Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-67891233-abcdef012345678912345678$/);
+    expect(forwarded).not.toContain('12456789abcdef0123456789');
+  });
+
+  it.each([
+    ['a WebSocket upgrade', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'],
+    ['an Upgrade header without Connection: upgrade', 'Upgrade: h2c\r\nConnection: close\r\n'],
+  ])('answers %s with ALB\'s 400, without invoking the function', async (_name, headers) => {
+    const { events, handler } = capturing({ statusCode: 101, headers: {}, body: '' });
+    const e = await logged(handler);
+    expect(await rawStatusLine(e.port, `GET /ws HTTP/1.1\r\nHost: x\r\n${headers}\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(events).toHaveLength(0);
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 400, targetStatusCode: null, method: 'GET' });
   });
 });
 

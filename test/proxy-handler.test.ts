@@ -109,6 +109,38 @@ describe('the handler, end to end against a real origin', () => {
     expect(origin.received).toHaveLength(1);
   });
 
+  describe('a forwarded health check (HEALTH_CHECK_LOCAL=false)', () => {
+    const healthCheck = () => readEventFile('events/aws-lambda-rust-runtime__alb_no_host.json');
+
+    it('gets one attempt and no retries from an origin that answers 503, where a request gets five', async () => {
+      origin.script({ status: 503, body: 'down' });
+      const check = await handlerWith()(await healthCheck(), context());
+      expect(check.statusCode).toBe(503);
+      expect(origin.received).toHaveLength(1);
+      const event = await readEventFile('events/local__get-binary.json');
+      await handlerWith()(event, context());
+      expect(origin.received).toHaveLength(6);
+    });
+
+    it('ends at HEALTH_CHECK_TIMEOUT_MS against an origin that never answers: 504 after one attempt', async () => {
+      origin.script({ hang: true });
+      // The function has 60 s left and ATTEMPT_TIMEOUT_MS is 25 s: only the option can end it.
+      const check = await handlerWith({ HEALTH_CHECK_TIMEOUT_MS: '150' })(await healthCheck(), context(60_000));
+      expect(check.statusCode).toBe(504);
+      expect(origin.received).toHaveLength(1);
+      expect(String(check.headers?.['proxy-status'])).toContain('1 attempt(s)');
+      expect(check.headers?.['cache-status']).toBe('alb-retry-proxy; fwd=bypass');
+    });
+
+    it('is never answered from the cache: the origin decides every time', async () => {
+      origin.script({ status: 200, headers: { 'cache-control': 'max-age=600' }, body: 'up' }, { status: 503, body: 'down' });
+      const handler = handlerWith({ CACHE_STORE: 'memory' });
+      expect((await handler(await healthCheck(), context())).statusCode).toBe(200);
+      expect((await handler(await healthCheck(), context())).statusCode).toBe(503);
+      expect(origin.received).toHaveLength(2);
+    });
+  });
+
   it('lets an always-500 path stop only its own retries: a healthy path then answers 200 at once', async () => {
     const handler = handlerWith({ RETRY_MAX_ATTEMPTS: '3' });
     const event = await readEventFile('events/powertools-lambda-python__albEvent.json');

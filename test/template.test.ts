@@ -196,6 +196,16 @@ describe('template.yaml', () => {
       expect(JSON.stringify(permission.Properties)).not.toContain('RetryProxyTargetGroup');
     });
 
+    it('gives a forwarded health check its own deadline inside the target group\'s timeout', () => {
+      const tg = targetGroup.Properties!;
+      const timeoutS = Number(tg.HealthCheckTimeoutSeconds);
+      // ELB: the interval must be longer than the timeout; Lambda targets default to 30 s and 35 s.
+      expect(timeoutS).toBeGreaterThanOrEqual(2);
+      expect(Number(tg.HealthCheckIntervalSeconds)).toBeGreaterThan(timeoutS);
+      expect(Number(defaults.HealthCheckTimeoutMs)).toBeLessThan(timeoutS * 1000);
+      expect(Number(defaults.HealthCheckTimeoutMs)).toBeLessThan(Number(defaults.AttemptTimeoutMs));
+    });
+
     it('exposes the multi-value headers attribute as a parameter', () => {
       expect(targetGroup.Properties?.TargetGroupAttributes).toContainEqual({
         Key: 'lambda.multi_value_headers.enabled',

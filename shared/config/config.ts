@@ -15,6 +15,8 @@ export interface ProxyConfig {
   /** ALLOWED_HOSTS, lowercased; undefined: every Host. */
   readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly rewrite: { readonly redirects: boolean; readonly cookieDomain: boolean };
+  /** Deadline of a forwarded health check (one attempt, no retries). */
+  readonly healthCheckTimeoutMs: number;
   readonly retry: {
     readonly maxAttempts: number;
     readonly statuses: ReadonlySet<number>;
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     originHostHeader,
     allowedHosts,
     rewrite: { redirects: bool('REWRITE_REDIRECTS'), cookieDomain: bool('REWRITE_COOKIE_DOMAIN') },
+    healthCheckTimeoutMs: int('HEALTH_CHECK_TIMEOUT_MS', 1),
     retry: {
       maxAttempts: int('RETRY_MAX_ATTEMPTS', 1, 20),
       statuses: parseStatuses(read('RETRY_STATUSES')),

@@ -73,6 +73,12 @@ export const CONFIG_OPTIONS = [
     form: 'true | false',
     doc: "Rewrite a Set-Cookie Domain equal to ORIGIN_URL's host name to the client's host name (like nginx proxy_cookie_domain); the browser would drop it otherwise. Other domains are left alone.",
   },
+  {
+    name: 'HEALTH_CHECK_TIMEOUT_MS',
+    default: '5000',
+    form: 'integer milliseconds >= 1',
+    doc: "Deadline of a forwarded health check (HEALTH_CHECK_LOCAL=false): one attempt, no retries, no hedge, no cache. Below the target group's 10 s HealthCheckTimeoutSeconds, so the function answers 504 itself instead of ALB counting a timeout.",
+  },
   // Retries
   {
     name: 'RETRY_MAX_ATTEMPTS',

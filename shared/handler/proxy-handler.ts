@@ -15,6 +15,8 @@ import { logger } from '../telemetry/telemetry.js';
 import { hostAllowed } from '../http/host-policy.js';
 import { clientAddress, rewriteResponseHeaders } from '../http/origin-rewrite.js';
 import { AdaptiveThrottle } from '../resilience/adaptive-throttle.js';
+import { formatCacheStatus } from '../cache/cache-status.js';
+import { createHealthCheck } from '../resilience/health-check.js';
 
 /** The part of the Lambda context the proxy uses (the local emulator provides the same). */
 export interface InvocationContext {
@@ -58,6 +60,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     now,
   });
   const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now });
+  const healthCheck = createHealthCheck(config, client, now);
 
   return async function handler(event, context) {
     const started = now();
@@ -89,7 +92,10 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
         return alb;
       }
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
-      const result = await cache.handle(request, forward, deadline);
+      // A forwarded health check probes the origin itself: never answered from the cache.
+      const result = parsed.healthCheck
+        ? { ...(await healthCheck(request, deadline)), cacheStatus: formatCacheStatus(name, { fwd: 'bypass', fwdStatus: undefined }) }
+        : await cache.handle(request, forward, deadline);
       const response = result.response
         ? annotate(name, result.response, result)
         : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result);
