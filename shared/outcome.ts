@@ -58,11 +58,3 @@ export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: Readonly
 export function isStaleServable(status: number | undefined): boolean {
   return status === undefined || STALE_SERVABLE_STATUSES.has(status);
 }
-
-/**
- * Whether a response is an error page that must never be stored: it would replace a good stored
- * copy or be served again (the cache library would store a 501 or a 500 with max-age).
- */
-export function isServerError(status: number): boolean {
-  return status >= 500 && status <= 599;
-}

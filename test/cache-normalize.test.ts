@@ -24,6 +24,9 @@ describe('Expires (RFC 9111 section 5.3)', () => {
 describe('Age (RFC 9111 section 5.1)', () => {
   test('a float Age is invalid and ignored', () => expect(normalizeResponseHeaders({ age: '7200.0' }).age).toBeUndefined());
   test('an integer Age is kept', () => expect(normalizeResponseHeaders({ age: '30' }).age).toBe('30'));
+  test('a list-valued Age is read as its first member', () => expect(normalizeResponseHeaders({ age: '7200, 0' }).age).toBe('7200'));
+  test('two Age lines are read as the first', () => expect(normalizeResponseHeaders({ age: ['7200', '0'] }).age).toBe('7200'));
+  test('a list whose first member is invalid is ignored', () => expect(normalizeResponseHeaders({ age: 'old, 0' }).age).toBeUndefined());
 });
 
 describe('Cache-Control directive names are case-insensitive', () => {

@@ -14,7 +14,10 @@ export function normalizeResponseHeaders(headers: CachePolicy.Headers): CachePol
   // RFC 9111 section 5.1: Age is delta-seconds (1*DIGIT); a recipient SHOULD ignore an invalid
   // value (section 1.2.2 "parse ... as a non-negative integer"). The library's parseInt read
   // "7200.0" as 7200 and made a fresh response stale (suite test age-parse-float).
-  if (age !== undefined && !/^\s*\d+\s*$/.test(age)) delete out.age;
+  // A list-valued Age (two lines, or "7200, 0") is read as its first member (section 5.1).
+  const firstAge = age?.split(',')[0]!.trim();
+  if (firstAge !== undefined && /^\d+$/.test(firstAge)) out.age = firstAge;
+  else delete out.age;
   const cc = single(out['cache-control']);
   // RFC 9111 section 5.2: directive names are case-insensitive (No-Cache, Max-Age).
   if (cc !== undefined) out['cache-control'] = lowerDirectiveNames(cc);

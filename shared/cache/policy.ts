@@ -1,6 +1,7 @@
 import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http-types.js';
 import { sha256, varyFields } from './cache-key.js';
+import { libraryResponse } from './library-view.js';
 import { normalizeResponseHeaders } from './normalize.js';
 
 export { CachePolicy };
@@ -34,9 +35,10 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 const POLICY_REQUEST_HEADERS = ['cache-control', 'pragma', 'authorization'];
 
 /**
- * All caching decisions are the library's (`shared: true`: `private` is not stored, `s-maxage` wins,
- * Authorization needs `public`/`s-maxage`/`must-revalidate`). This module only translates our
- * HeaderMap to its string headers, keeps secrets out of what it stores, and runs it on our clock.
+ * The library makes the caching decisions it gets right (`shared: true`: `private` is not stored,
+ * `s-maxage` wins, freshness, age, Vary); library-view.ts changes what it sees where it is wrong.
+ * This module translates our HeaderMap to its string headers, keeps secrets out of what it
+ * stores, and runs it on our clock.
  */
 export function createPolicies(options: PolicyOptions): Policies {
   // The library reads time through an overridable `now()` (documented for tests); one subclass per
@@ -63,7 +65,12 @@ export function createPolicies(options: PolicyOptions): Policies {
         // that says nothing has not said a personalised answer may be shared.
         headers['cache-control'] = `max-age=${options.defaultTtlS}`;
       }
-      return new ClockedPolicy(view(key, request, varyFields(response.headers)), { status: response.status, headers }, { shared: true });
+      const fields = varyFields(response.headers);
+      const seen = view(key, request, fields);
+      // store-rules.ts decides about Authorization itself (RFC 9111 section 3.5, with the
+      // must-revalidate the library no longer sees); it stays only where Vary names it.
+      if (!fields.includes('authorization')) delete seen.headers.authorization;
+      return new ClockedPolicy(seen, libraryResponse(response.status, headers, response.headers), { shared: true });
     },
     restore: (object) => ClockedPolicy.fromObject(object),
     view,
