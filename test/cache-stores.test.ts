@@ -62,7 +62,6 @@ describe('S3 store', () => {
   test.each([
     ['garbage', () => Buffer.from('not a cache record at all')],
     ['a truncated record', (valid: Buffer) => valid.subarray(0, valid.length - 3)],
-    ['a record of another format version', (valid: Buffer) => Buffer.concat([valid.subarray(0, 4), Buffer.from([99]), valid.subarray(5)])],
   ])('treats %s as a miss and deletes the object', async (_name, corrupt) => {
     const prefix = `corrupt-${randomUUID()}/`;
     let storable = true;
@@ -84,6 +83,45 @@ describe('S3 store', () => {
     expect(result.response?.body.toString()).toBe('fine');
     expect(result.cacheStatus).toBe('alb-retry-proxy; fwd=miss; fwd-status=200');
     await expect(bytesOf(client, key)).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+
+  test.each([
+    ['an older format version (1)', 1],
+    ['a newer format version', 99],
+  ])('reads a record of %s as a plain miss, not corrupt: left alone, then replaced', async (_name, version) => {
+    const prefix = `version-${randomUUID()}/`;
+    let body = 'old';
+    const h = track(await cacheHarness({ store: 's3', s3Endpoint: inject('s3Endpoint'), prefix }, () => ({ headers: { 'cache-control': 'max-age=60' }, body })));
+    await h.get('/x');
+    const client = s3rverClient(inject('s3Endpoint'));
+    cleanups.push(() => client.destroy());
+    const key = `${prefix}${primaryId(keyFor(h.origin.url, '-', '/x', ''))}`;
+    const other = await bytesOf(client, key);
+    other[4] = version;
+    await client.send(new PutObjectCommand({ Bucket: 'cache-test', Key: key, Body: other }));
+    body = 'new';
+
+    const result = await h.get('/x');
+    expect(result.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored');
+    expect(result.response?.body.toString()).toBe('new');
+    expect((await h.get('/x')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+  });
+
+  test("a stored policy the library can no longer read (another library version) is a miss, replaced by the new response", async () => {
+    const prefix = `libver-${randomUUID()}/`;
+    const h = track(await cacheHarness({ store: 's3', s3Endpoint: inject('s3Endpoint'), prefix }, () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'fine' })));
+    await h.get('/x');
+    const client = s3rverClient(inject('s3Endpoint'));
+    cleanups.push(() => client.destroy());
+    const key = `${prefix}${primaryId(keyFor(h.origin.url, '-', '/x', ''))}`;
+    const record = decodeRecord(await bytesOf(client, key));
+    if (record.kind !== 'entry') throw new Error('expected an entry');
+    await client.send(new PutObjectCommand({ Bucket: 'cache-test', Key: key, Body: encodeRecord({ ...record, policy: { v: 99 } as never }) }));
+
+    const result = await h.get('/x');
+    expect(result.cacheStatus).toBe('alb-retry-proxy; fwd=miss; fwd-status=200; stored');
+    expect((await h.get('/x')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(h.origin.requests).toHaveLength(2);
   });
 
   test('keeps serving when S3 stops mid-test: reads and writes become misses', async () => {

@@ -44,7 +44,7 @@ export async function cachedRead(
   const lookup = await index.find(key, request, context.storeTimeoutMs());
   const withoutClientValidators = withValidators(request);
 
-  const stored = lookup.entry && { entry: lookup.entry, policy: policies.restore(lookup.entry.policy) };
+  const stored = lookup.entry && restored(policies, lookup.entry);
   const fields = stored ? varyFields(stored.entry.headers) : [];
   if (stored && reusable(stored.policy, policies.view(key, request, fields), stored.entry.headers)) {
     count('CacheHit');
@@ -121,6 +121,19 @@ async function refresh(
     result: answered(result, servedResponse(entry, policy, request)),
     status: { ...status, stored: saved, ttl: freshnessLeftS(policy) },
   };
+}
+
+/**
+ * The stored entry with its policy, or undefined when the library cannot read the policy any more
+ * (written by another library version): a miss, and the response fetched now replaces it.
+ */
+function restored(policies: Policies, entry: EntryRecord): { entry: EntryRecord; policy: CachePolicy } | undefined {
+  try {
+    return { entry, policy: policies.restore(entry.policy) };
+  } catch {
+    count('CacheRecordUnreadable');
+    return undefined;
+  }
 }
 
 /** The record to store for a GET response, or undefined when it must not be stored. */
