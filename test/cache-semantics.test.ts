@@ -182,6 +182,17 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(h.origin.requests[2]?.headers['if-none-match']).toBe('"v1"');
   });
 
+  test('answers a Range request from a complete stored response with a 206', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60' }, body: '01234567890' }));
+    await h.get('/r');
+    const part = await h.get('/r', { range: 'bytes=-3' });
+    expect(part.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(part.response?.status).toBe(206);
+    expect(bodyOf(part)).toBe('890');
+    expect(part.response?.headers['content-range']).toEqual(['bytes 8-10/11']);
+    expect(h.origin.requests).toHaveLength(1);
+  });
+
   test('does not store when the client sends Cache-Control: no-store', async () => {
     const h = await start(fresh60);
     await h.get('/a', { 'cache-control': 'no-store' });
