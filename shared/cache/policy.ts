@@ -59,7 +59,7 @@ export function createPolicies(options: PolicyOptions): Policies {
   };
   return {
     create(key, request, response) {
-      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers));
+      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers), options.now());
       if (options.defaultTtlS > 0 && response.status === 200 && lacksCachingHeaders(headers) && !carriesIdentity(request)) {
         // Like nginx's proxy_cache_valid, but only for requests without credentials: an origin
         // that says nothing has not said a personalised answer may be shared.
