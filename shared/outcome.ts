@@ -1,4 +1,4 @@
-import { hasExplicitFreshness, responseDirectives } from './cache/directives.js';
+import { declaresLifetime } from './cache/directives.js';
 import type { OriginError } from './errors.js';
 import type { OriginResponse } from './http-types.js';
 
@@ -19,7 +19,7 @@ const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
  * and the store rules (they used to decide "failed" in three different ways).
  */
 export interface OutcomeClass {
-  /** Worth another attempt on its own merits: a status in RETRY_STATUSES without explicit freshness, or a transport error. */
+  /** Worth another attempt on its own merits: a status in RETRY_STATUSES without a declared lifetime, or a transport error. */
   readonly retryable: boolean;
   /**
    * Says the origin as a whole is unwell: connect errors, resets, timeouts, 502/503/504. A 500
@@ -42,10 +42,11 @@ function isRequestBound(error: OriginError): boolean {
 export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: ReadonlySet<number>): OutcomeClass {
   if ('response' in outcome) {
     const { status, headers } = outcome.response;
-    // A 5xx with explicit freshness (max-age, s-maxage, Expires; RFC 9111 section 4.2.1) is the
-    // origin's deliberate answer for that long (a maintenance page, a known-broken resource):
-    // the cache stores it as the origin asks (section 3), and another attempt would only repeat it.
-    const retryable = retryStatuses.has(status) && !hasExplicitFreshness(responseDirectives(headers), headers);
+    // A 5xx with a lifetime (max-age, s-maxage or Expires in the future; RFC 9111 section 4.2.1)
+    // is the origin's deliberate answer for that long (a maintenance page, a known-broken
+    // resource): the cache stores it as the origin asks (section 3), and another attempt would
+    // only repeat it. Blanket `max-age=0` or a past Expires do not count: those are still retried.
+    const retryable = retryStatuses.has(status) && !declaresLifetime(headers);
     return {
       retryable,
       gatewayError: GATEWAY_STATUSES.has(status),

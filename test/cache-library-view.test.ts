@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatDirectives, parseCdnCacheControl } from '../shared/cache/cdn-cache-control.js';
-import { hasExplicitFreshness, parseCacheControl, responseDirectives, revalidatesWhenStale } from '../shared/cache/directives.js';
+import { declaresLifetime, hasExplicitFreshness, parseCacheControl, responseDirectives, revalidatesWhenStale } from '../shared/cache/directives.js';
 import { libraryResponse, libraryStatus } from '../shared/cache/library-view.js';
 import { createPolicies } from '../shared/cache/policy.js';
 import { reusable } from '../shared/cache/reuse.js';
@@ -60,6 +60,25 @@ describe('the directives this cache obeys', () => {
     expect(hasExplicitFreshness(responseDirectives(h), h)).toBe(true);
     const t = map({ expires: 'Thu, 01 Jan 2099 00:00:00 GMT', 'cdn-cache-control': 'public' });
     expect(hasExplicitFreshness(responseDirectives(t), t)).toBe(false);
+  });
+});
+
+describe('a declared lifetime (the origin means its answer for a while)', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  test.each([
+    [{ 'cache-control': 'max-age=60' }, true],
+    [{ 'cache-control': 'max-age=0' }, false],
+    [{ 'cache-control': 's-maxage=0, max-age=60' }, false],
+    [{ 'cache-control': 'no-cache, max-age=60' }, false],
+    [{ 'cache-control': 'private, max-age=60' }, false],
+    [{ expires: 'Thu, 01 Jan 2099 00:00:00 GMT' }, true],
+    [{ expires: 'Thu, 19 Nov 1981 08:52:00 GMT' }, false],
+    [{ expires: 'Thu, 01 Jan 2099 00:00:00 GMT', date: 'Fri, 01 Jan 2100 00:00:00 GMT' }, false],
+    [{ expires: 'Thu, 01 Jan 2099 00:00:00 GMT', 'cdn-cache-control': 'public' }, false],
+    [{ 'cdn-cache-control': 'max-age=5', 'cache-control': 'no-store' }, true],
+    [{ 'last-modified': 'Thu, 01 Jan 2015 00:00:00 GMT' }, false],
+  ])('%j: %s', (headers, expected) => {
+    expect(declaresLifetime(map(headers as Record<string, string>), now)).toBe(expected);
   });
 });
 
@@ -140,6 +159,8 @@ describe('decisions after the library', () => {
     expect(storeRefusal(request, heuristic, p, config, { status: 503 })).toBeUndefined();
     const explicit = response(503, { 'cache-control': 'max-age=60' });
     expect(storeRefusal(request, explicit, policies.create('k', request, explicit), config, { status: 200 })).toBeUndefined();
+    const zero = response(500, { 'cache-control': 'max-age=0', etag: '"e"' });
+    expect(storeRefusal(request, zero, policies.create('k', request, zero), config, { status: 200 }, clock)).toBe('error-over-good');
   });
 
   test('1xx is never stored', () => {

@@ -124,6 +124,10 @@ describe('classifyOutcome', () => {
     expect(fresh({ expires: ['Thu, 01 Jan 2099 00:00:00 GMT'] })).toMatchObject({ retryable: false });
     expect(fresh({ 'cdn-cache-control': ['s-maxage=5'] })).toMatchObject({ retryable: false });
     expect(fresh({ 'cache-control': ['no-cache'], 'last-modified': ['Thu, 01 Jan 2015 00:00:00 GMT'] })).toMatchObject({ retryable: true });
+    // Blanket anti-caching headers are no deliberate answer: still retried.
+    expect(fresh({ 'cache-control': ['max-age=0'] })).toMatchObject({ retryable: true });
+    expect(fresh({ 'cache-control': ['no-cache, max-age=60'] })).toMatchObject({ retryable: true });
+    expect(fresh({ expires: ['Thu, 19 Nov 1981 08:52:00 GMT'] })).toMatchObject({ retryable: true });
   });
 });
 

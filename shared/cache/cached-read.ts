@@ -140,7 +140,7 @@ function restored(policies: Policies, entry: EntryRecord): { entry: EntryRecord;
 function toEntry(context: CachedReadContext, key: string, request: OriginRequest, response: OriginResponse, replacing?: EntryRecord): EntryRecord | undefined {
   const stripped: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
   const policy = context.policies.create(key, request, stripped);
-  if (storeRefusal(request, stripped, policy, context.config, replacing) !== undefined) return undefined;
+  if (storeRefusal(request, stripped, policy, context.config, replacing, context.now()) !== undefined) return undefined;
   const expiresAt = context.now() + retentionMs(policy, stripped.headers, context.config.staleIfErrorS);
   return { kind: 'entry', key, status: stripped.status, headers: stripped.headers, body: stripped.body, policy: policy.toObject(), expiresAt };
 }

@@ -1,5 +1,6 @@
 import type { HeaderMap } from '../http-types.js';
 import { parseCdnCacheControl, type Directives } from './cdn-cache-control.js';
+import { parseHttpDate } from './normalize.js';
 
 export type { Directives };
 
@@ -45,4 +46,21 @@ export function revalidatesWhenStale(directives: Directives): boolean {
 export function hasExplicitFreshness(response: ResponseDirectives, headers: Readonly<Record<string, readonly string[] | undefined>>): boolean {
   const { directives, targeted } = response;
   return directives.has('max-age') || directives.has('s-maxage') || (!targeted && headers.expires !== undefined);
+}
+
+/**
+ * The origin gave this response a lifetime greater than zero and lets a shared cache keep it: its
+ * deliberate answer for a while. Blanket anti-caching headers (`max-age=0`, `no-cache`, an Expires
+ * in the past, as many frameworks send on every response) do not count.
+ */
+export function declaresLifetime(headers: Readonly<Record<string, readonly string[] | undefined>>, now: number = Date.now()): boolean {
+  const { directives, targeted } = responseDirectives(headers);
+  if (['no-store', 'no-cache', 'private'].some((d) => directives.has(d))) return false;
+  const seconds = directives.get('s-maxage') ?? directives.get('max-age');
+  if (seconds !== undefined) return typeof seconds === 'string' && /^\d+$/.test(seconds) && Number(seconds) > 0;
+  const expires = targeted ? undefined : headers.expires?.[0];
+  if (expires === undefined) return false;
+  const at = parseHttpDate(expires);
+  const date = headers.date?.[0] !== undefined ? parseHttpDate(headers.date[0]) : undefined;
+  return at !== undefined && at > (date ?? now);
 }

@@ -2,7 +2,7 @@ import type { ProxyConfig } from '../config.js';
 import type { OriginRequest, OriginResponse } from '../http-types.js';
 import { classifyOutcome } from '../outcome.js';
 import { varyFields } from './cache-key.js';
-import { hasExplicitFreshness, responseDirectives } from './directives.js';
+import { declaresLifetime, responseDirectives } from './directives.js';
 import { retentionMs } from './freshness.js';
 import { carriesIdentity, type CachePolicy } from './policy.js';
 
@@ -20,16 +20,17 @@ export function storeRefusal(
   policy: CachePolicy,
   config: Pick<ProxyConfig['cache'], 'allowSetCookie' | 'maxEntryBytes' | 'staleIfErrorS'>,
   replacing?: { readonly status: number },
+  now: number = Date.now(),
 ): string | undefined {
   // 1xx are not final and never reach here from the origin client; a record must be a final answer.
   if (response.status < 200) return 'interim';
   if (!policy.storable()) return 'not-storable';
-  const effective = responseDirectives(response.headers);
-  const explicit = hasExplicitFreshness(effective, response.headers);
-  // An error the origin gave no lifetime (a 501 or 500 by heuristics) must never replace a good
-  // stored answer: it would be served instead of it, and stale-if-error would have nothing left.
-  if (replacing !== undefined && !explicit && isErrorAnswer(response.status) && !isErrorAnswer(replacing.status)) return 'error-over-good';
-  const { directives } = effective;
+  // An error the origin gave no lifetime (heuristics, max-age=0, a past Expires) must never
+  // replace a good stored answer: it would be served instead of it, and stale-if-error would have
+  // nothing left to serve.
+  const deliberate = declaresLifetime(response.headers, now);
+  if (replacing !== undefined && !deliberate && isErrorAnswer(response.status) && !isErrorAnswer(replacing.status)) return 'error-over-good';
+  const { directives } = responseDirectives(response.headers);
   // RFC 9111 section 3.5: a shared cache stores an answer to Authorization only when the origin
   // allows it (the library is not shown must-revalidate, so it is decided here).
   if (request.headers.authorization !== undefined && !['public', 's-maxage', 'must-revalidate'].some((d) => directives.has(d))) return 'authorization';
