@@ -1,4 +1,3 @@
-import type { ALBResult } from 'aws-lambda';
 import { ALB_LIMITS } from '../shared/alb/limits.js';
 
 /**

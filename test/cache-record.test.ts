@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createPolicies } from '../shared/cache/policy.js';
 import type { EntryRecord, VaryRecord } from '../shared/cache/record.js';
-import { decodeRecord, encodeRecord, RecordFormatError } from '../shared/cache/store/record-codec.js';
+import { decodeRecord, encodeRecord, RecordFormatError, RecordVersionError } from '../shared/cache/store/record-codec.js';
 import { originRequest } from './support/cache-harness.js';
 
 const policies = createPolicies({ now: () => 1_700_000_000_000, defaultTtlS: 0, originHost: 'hosp.internal' });
@@ -88,9 +88,22 @@ describe('cache record format', () => {
   test('names what is wrong', () => {
     const marker: VaryRecord = { kind: 'vary', key: 'http://o/x', fields: ['accept'], generation: 'g', expiresAt: 1 };
     const valid = encodeRecord(marker);
-    const version2 = Buffer.from(valid);
-    version2[4] = 2;
-    expect(() => decodeRecord(version2)).toThrow('unreadable cache record: format version 2, expected 1');
     expect(() => decodeRecord(Buffer.from('PK\u0003\u0004zip'))).toThrow('not a cache record (magic)');
+    const version1 = Buffer.from(valid);
+    version1[4] = 1;
+    expect(() => decodeRecord(version1)).toThrow('unreadable cache record: format version 1, expected 2');
+  });
+
+  test('a record of another format version is a RecordVersionError (a miss for the stores, not corrupt)', () => {
+    const version1 = Buffer.from(encodeRecord({ kind: 'vary', key: 'http://o/x', fields: ['accept'], generation: 'g', expiresAt: 1 }));
+    version1[4] = 1;
+    expect(() => decodeRecord(version1)).toThrow(RecordVersionError);
+    expect(RecordVersionError.prototype).toBeInstanceOf(RecordFormatError);
+  });
+
+  test("the library's policy object is opaque: another library version's fields still decode", () => {
+    const record: EntryRecord = { kind: 'entry', key: 'http://o/x', status: 200, headers: {}, body: Buffer.from('b'), policy: { v: 9, other: 'shape' } as never, expiresAt: 5 };
+    expect(decodeRecord(encodeRecord(record))).toEqual(record);
+    expect(() => decodeRecord(encodeRecord({ ...record, policy: 'x' as never }))).toThrow('unreadable cache record: policy');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cacheKey, variantId, varyFields } from '../shared/cache/cache-key.js';
+import { cacheKey, variantId, varyFields, varyValue } from '../shared/cache/cache-key.js';
 import { formatCacheStatus } from '../shared/cache/cache-status.js';
 import { notModified, withValidators } from '../shared/cache/conditional.js';
 import { invalidatedKeys } from '../shared/cache/invalidation.js';
@@ -28,6 +28,12 @@ describe("the client's conditional headers", () => {
     ['an unparseable If-Modified-Since', { 'if-modified-since': 'yesterday' }, false],
   ])('%s: not modified = %s', (_name, headers, expected) => {
     expect(notModified(originRequest('GET', '/', headers), tagged)).toBe(expected);
+  });
+
+  test('without Last-Modified, If-Modified-Since is compared with the Date (RFC 9110 section 13.1.3)', () => {
+    const dated = ok({ date: 'Tue, 01 Oct 2024 10:00:00 GMT' });
+    expect(notModified(originRequest('GET', '/', { 'if-modified-since': 'Tue, 01 Oct 2024 10:00:00 GMT' }), dated)).toBe(true);
+    expect(notModified(originRequest('GET', '/', { 'if-modified-since': 'Mon, 30 Sep 2024 10:00:00 GMT' }), dated)).toBe(false);
   });
 
   test('only a 200 becomes a 304', () => {
@@ -66,6 +72,16 @@ describe('cache keys', () => {
     expect(id({ 'accept-language': 'en' })).not.toBe(id({ 'accept-language': 'fr' }));
     expect(id({})).not.toBe(id({ 'accept-language': '' }));
     expect(variantId('k', 'g2', fields, {})).not.toBe(variantId('k', 'g', fields, {}));
+  });
+
+  test('a nominated value is compared with whitespace around list commas dropped, lines joined', () => {
+    expect(varyValue(['1,2'])).toBe('1, 2');
+    expect(varyValue([' 1 , 2 '])).toBe('1, 2');
+    expect(varyValue(['1', '2'])).toBe('1, 2');
+    expect(varyValue(['1 2'])).toBe('1 2');
+    expect(varyValue(undefined)).toBeUndefined();
+    const id = (value: string) => variantId('k', 'g', ['foo'], originRequest('GET', '/', { foo: value }).headers);
+    expect(id(' 1, 2 ')).toBe(id('1,2'));
   });
 });
 

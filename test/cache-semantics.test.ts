@@ -140,14 +140,57 @@ describe.each(stores)('response cache on %s', (store) => {
     ['no-store', { 'cache-control': 'no-store, max-age=60' }, 200],
     ['private', { 'cache-control': 'private, max-age=60' }, 200],
     ['Vary: *', { 'cache-control': 'max-age=60', vary: '*' }, 200],
-    ['a 5xx', { 'cache-control': 'max-age=60' }, 500],
-    ['a 503', { 'cache-control': 'max-age=60' }, 503],
+    ['a 500 without freshness', { 'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT' }, 500],
   ] as const)('never stores %s', async (_name, headers, status) => {
     const h = await start(() => ({ status, headers, body: 'x' }));
     await h.get('/n');
     const again = await h.get('/n');
     expect(again.cacheStatus).toBe(`alb-retry-proxy; fwd=uri-miss; fwd-status=${status}`);
     expect(h.origin.requests).toHaveLength(2);
+  });
+
+  test.each([500, 503, 400])('stores a %i the origin gave explicit freshness (RFC 9111 section 3: its decision)', async (status) => {
+    const h = await start(() => ({ status, headers: { 'cache-control': 'max-age=60' }, body: 'x' }));
+    await h.get('/e');
+    const again = await h.get('/e');
+    expect(again.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(again.response?.status).toBe(status);
+    expect(h.origin.requests).toHaveLength(1);
+  });
+
+  test('gives heuristic freshness to a 501 (RFC 9110 section 15.1), never to a 500', async () => {
+    const lastModified = new Date(Date.now() - 10 * 86_400_000).toUTCString();
+    const h = await start((req) => ({ status: req.target === '/501' ? 501 : 500, headers: { 'last-modified': lastModified, date: new Date().toUTCString() }, body: 'x' }));
+    await h.get('/501');
+    expect((await h.get('/501')).cacheStatus).toContain('hit');
+    await h.get('/500');
+    expect((await h.get('/500')).cacheStatus).toContain('fwd=uri-miss');
+  });
+
+  test('an error without freshness never replaces a good stored response', async () => {
+    let status = 200;
+    const lastModified = new Date(Date.now() - 10 * 86_400_000).toUTCString();
+    const h = await start(() => ({ status, headers: status === 200 ? { 'cache-control': 'max-age=60', etag: '"v1"' } : { 'last-modified': lastModified }, body: String(status) }));
+    await h.get('/g');
+    h.advance(120);
+    status = 501;
+    expect((await h.get('/g')).response?.status).toBe(501);
+    status = 200;
+    // The stale 200 is still stored (it is what the next request revalidates), the 501 is not.
+    const after = await h.get('/g');
+    expect(after.cacheStatus).toContain('fwd=stale');
+    expect(h.origin.requests[2]?.headers['if-none-match']).toBe('"v1"');
+  });
+
+  test('answers a Range request from a complete stored response with a 206', async () => {
+    const h = await start(() => ({ headers: { 'cache-control': 'max-age=60' }, body: '01234567890' }));
+    await h.get('/r');
+    const part = await h.get('/r', { range: 'bytes=-3' });
+    expect(part.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(part.response?.status).toBe(206);
+    expect(bodyOf(part)).toBe('890');
+    expect(part.response?.headers['content-range']).toEqual(['bytes 8-10/11']);
+    expect(h.origin.requests).toHaveLength(1);
   });
 
   test('does not store when the client sends Cache-Control: no-store', async () => {

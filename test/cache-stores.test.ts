@@ -31,6 +31,19 @@ const bytesOf = async (client: ReturnType<typeof s3rverClient>, key: string): Pr
   return Buffer.from(await object.Body!.transformToByteArray());
 };
 
+/** A cache on s3rver that stored GET /x (max-age=60, body "fine"), and that entry as S3 holds it. */
+const storedEntry = async (tag: string) => {
+  const prefix = `${tag}-${randomUUID()}/`;
+  const h = track(await cacheHarness({ store: 's3', s3Endpoint: inject('s3Endpoint'), prefix }, () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'fine' })));
+  await h.get('/x');
+  const client = s3rverClient(inject('s3Endpoint'));
+  cleanups.push(() => client.destroy());
+  const key = `${prefix}${primaryId(keyFor(h.origin.url, '-', '/x', ''))}`;
+  const record = decodeRecord(await bytesOf(client, key));
+  if (record.kind !== 'entry') throw new Error('expected an entry');
+  return { h, client, key, record };
+};
+
 describe('S3 store', () => {
   test('writes one object per record at CACHE_PREFIX + SHA-256, with no credential in it', async () => {
     const prefix = `layout-${randomUUID()}/`;
@@ -62,7 +75,6 @@ describe('S3 store', () => {
   test.each([
     ['garbage', () => Buffer.from('not a cache record at all')],
     ['a truncated record', (valid: Buffer) => valid.subarray(0, valid.length - 3)],
-    ['a record of another format version', (valid: Buffer) => Buffer.concat([valid.subarray(0, 4), Buffer.from([99]), valid.subarray(5)])],
   ])('treats %s as a miss and deletes the object', async (_name, corrupt) => {
     const prefix = `corrupt-${randomUUID()}/`;
     let storable = true;
@@ -84,6 +96,38 @@ describe('S3 store', () => {
     expect(result.response?.body.toString()).toBe('fine');
     expect(result.cacheStatus).toBe('alb-retry-proxy; fwd=miss; fwd-status=200');
     await expect(bytesOf(client, key)).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+
+  test.each([
+    ['an older format version (1)', 1],
+    ['a newer format version', 99],
+  ])('reads a record of %s as a plain miss, not corrupt: left alone, then replaced', async (_name, version) => {
+    const prefix = `version-${randomUUID()}/`;
+    let body = 'old';
+    const h = track(await cacheHarness({ store: 's3', s3Endpoint: inject('s3Endpoint'), prefix }, () => ({ headers: { 'cache-control': 'max-age=60' }, body })));
+    await h.get('/x');
+    const client = s3rverClient(inject('s3Endpoint'));
+    cleanups.push(() => client.destroy());
+    const key = `${prefix}${primaryId(keyFor(h.origin.url, '-', '/x', ''))}`;
+    const other = await bytesOf(client, key);
+    other[4] = version;
+    await client.send(new PutObjectCommand({ Bucket: 'cache-test', Key: key, Body: other }));
+    body = 'new';
+
+    const result = await h.get('/x');
+    expect(result.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored');
+    expect(result.response?.body.toString()).toBe('new');
+    expect((await h.get('/x')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+  });
+
+  test("a stored policy the library can no longer read (another library version) is a miss, replaced by the new response", async () => {
+    const { h, client, key, record } = await storedEntry('libver');
+    await client.send(new PutObjectCommand({ Bucket: 'cache-test', Key: key, Body: encodeRecord({ ...record, policy: { v: 99 } as never }) }));
+
+    const result = await h.get('/x');
+    expect(result.cacheStatus).toBe('alb-retry-proxy; fwd=miss; fwd-status=200; stored');
+    expect((await h.get('/x')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
+    expect(h.origin.requests).toHaveLength(2);
   });
 
   test('keeps serving when S3 stops mid-test: reads and writes become misses', async () => {
@@ -135,14 +179,7 @@ describe('S3 store', () => {
 
 describe('the cache never fails a request', () => {
   test('a stored record the library cannot evaluate falls back to forwarding the request', async () => {
-    const prefix = `odd-${randomUUID()}/`;
-    const h = track(await cacheHarness({ store: 's3', s3Endpoint: inject('s3Endpoint'), prefix }, () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'fine' })));
-    await h.get('/x');
-    const client = s3rverClient(inject('s3Endpoint'));
-    cleanups.push(() => client.destroy());
-    const key = `${prefix}${primaryId(keyFor(h.origin.url, '-', '/x', ''))}`;
-    const record = decodeRecord(await bytesOf(client, key));
-    if (record.kind !== 'entry') throw new Error('expected an entry');
+    const { h, client, key, record } = await storedEntry('odd');
     // Well-formed for the codec, but the library calls .trim() on a Vary it expects to be a string.
     const odd = { ...record, policy: { ...record.policy, resh: { ...record.policy.resh, vary: 5 as unknown as string } } };
     await client.send(new PutObjectCommand({ Bucket: 'cache-test', Key: key, Body: encodeRecord(odd) }));

@@ -118,6 +118,17 @@ describe('classifyOutcome', () => {
     const tooBig = classifyOutcome({ error: new OriginError('http_response_body_size', true, 'big') }, statuses);
     expect(tooBig).toMatchObject({ retryable: false, gatewayError: false });
   });
+  it('does not retry a 5xx the origin gave explicit freshness, but still counts it as failed', () => {
+    const fresh = (headers: Record<string, string[]>) => classifyOutcome({ response: { status: 503, headers, body: Buffer.alloc(0) } }, statuses);
+    expect(fresh({ 'cache-control': ['max-age=60'] })).toMatchObject({ retryable: false, failed: true, gatewayError: true });
+    expect(fresh({ expires: ['Thu, 01 Jan 2099 00:00:00 GMT'] })).toMatchObject({ retryable: false });
+    expect(fresh({ 'cdn-cache-control': ['s-maxage=5'] })).toMatchObject({ retryable: false });
+    expect(fresh({ 'cache-control': ['no-cache'], 'last-modified': ['Thu, 01 Jan 2015 00:00:00 GMT'] })).toMatchObject({ retryable: true });
+    // Blanket anti-caching headers are no deliberate answer: still retried.
+    expect(fresh({ 'cache-control': ['max-age=0'] })).toMatchObject({ retryable: true });
+    expect(fresh({ 'cache-control': ['no-cache, max-age=60'] })).toMatchObject({ retryable: true });
+    expect(fresh({ expires: ['Thu, 19 Nov 1981 08:52:00 GMT'] })).toMatchObject({ retryable: true });
+  });
 });
 
 describe('LatencyTracker', () => {

@@ -69,6 +69,15 @@ export function varyFields(headers: HeaderMap): string[] {
  * headers (absent and empty are different). Secrets such as cookies only ever enter the hash.
  */
 export function variantId(key: string, generation: string, fields: readonly string[], headers: HeaderMap): string {
-  const selected = fields.map((name) => [name, headers[name]?.join(', ') ?? null]);
+  const selected = fields.map((name) => [name, varyValue(headers[name]) ?? null]);
   return sha256(`variant\n${key}\n${generation}\n${JSON.stringify(selected)}`);
+}
+
+/**
+ * A request header's value as Vary compares it: lines joined and whitespace around list commas and
+ * at the ends dropped, so "1,2" and " 1, 2 " select the same variant (RFC 9111 section 4.1 lets a
+ * cache normalise whitespace before comparing).
+ */
+export function varyValue(values: readonly string[] | undefined): string | undefined {
+  return values === undefined ? undefined : values.join(',').replace(/[ \t]*,[ \t]*/g, ', ').trim();
 }

@@ -9,6 +9,7 @@ import type { EntryIndex, Lookup } from './entry-index.js';
 import { freshnessLeftS, retentionMs, servableOnError } from './freshness.js';
 import { flattenResponseHeaders, type CachePolicy, type Policies } from './policy.js';
 import type { EntryRecord } from './record.js';
+import { reusable } from './reuse.js';
 import { storeRefusal } from './store-rules.js';
 import { mergeNotModified, servedResponse, storableHeaders } from './stored-response.js';
 
@@ -43,9 +44,9 @@ export async function cachedRead(
   const lookup = await index.find(key, request, context.storeTimeoutMs());
   const withoutClientValidators = withValidators(request);
 
-  const stored = lookup.entry && { entry: lookup.entry, policy: policies.restore(lookup.entry.policy) };
+  const stored = lookup.entry && restored(policies, lookup.entry);
   const fields = stored ? varyFields(stored.entry.headers) : [];
-  if (stored && !stored.policy.evaluateRequest(policies.view(key, request, fields)).revalidation) {
+  if (stored && reusable(stored.policy, policies.view(key, request, fields), stored.entry.headers)) {
     count('CacheHit');
     const response = servedResponse(stored.entry, stored.policy, request);
     return { result: { response, attempts: [] }, status: { hit: true, ttl: freshnessLeftS(stored.policy) } };
@@ -64,7 +65,7 @@ export async function cachedRead(
 
   // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer.
   if (stored && isStaleServable(response?.status)) {
-    if (!servableOnError(stored.policy, config.staleIfErrorS)) return { result, status };
+    if (!servableOnError(stored.policy, stored.entry.headers, config.staleIfErrorS)) return { result, status };
     count('CacheStale');
     const served = servedResponse(stored.entry, stored.policy, request);
     return { result: answered(result, served), status: { ...status, ttl: freshnessLeftS(stored.policy) } };
@@ -75,7 +76,7 @@ export async function cachedRead(
 
   let storedNow = false;
   if (request.method === 'GET') {
-    const entry = toEntry(context, key, request, response);
+    const entry = toEntry(context, key, request, response, stored?.entry);
     if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
     // The origin now forbids storing this URL's answer: the old one goes too. A refusal the
     // request caused (its no-store, credentials, a Range) must not, or any client could delete
@@ -122,12 +123,25 @@ async function refresh(
   };
 }
 
+/**
+ * The stored entry with its policy, or undefined when the library cannot read the policy any more
+ * (written by another library version): a miss, and the response fetched now replaces it.
+ */
+function restored(policies: Policies, entry: EntryRecord): { entry: EntryRecord; policy: CachePolicy } | undefined {
+  try {
+    return { entry, policy: policies.restore(entry.policy) };
+  } catch {
+    count('CacheRecordUnreadable');
+    return undefined;
+  }
+}
+
 /** The record to store for a GET response, or undefined when it must not be stored. */
-function toEntry(context: CachedReadContext, key: string, request: OriginRequest, response: OriginResponse): EntryRecord | undefined {
+function toEntry(context: CachedReadContext, key: string, request: OriginRequest, response: OriginResponse, replacing?: EntryRecord): EntryRecord | undefined {
   const stripped: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
   const policy = context.policies.create(key, request, stripped);
-  if (storeRefusal(request, stripped, policy, context.config) !== undefined) return undefined;
-  const expiresAt = context.now() + retentionMs(policy, context.config.staleIfErrorS);
+  if (storeRefusal(request, stripped, policy, context.config, replacing, context.now()) !== undefined) return undefined;
+  const expiresAt = context.now() + retentionMs(policy, stripped.headers, context.config.staleIfErrorS);
   return { kind: 'entry', key, status: stripped.status, headers: stripped.headers, body: stripped.body, policy: policy.toObject(), expiresAt };
 }
 

@@ -50,7 +50,8 @@ export function notModified(request: OriginRequest, response: OriginResponse): b
     return entityTags(listed).includes(opaque(current));
   }
   const since = Date.parse(request.headers['if-modified-since']?.[0] ?? '');
-  const modified = Date.parse(response.headers['last-modified']?.[0] ?? '');
+  // Without Last-Modified, the response's Date stands in (RFC 9110 section 13.1.3).
+  const modified = Date.parse(response.headers['last-modified']?.[0] ?? response.headers.date?.[0] ?? '');
   return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
 }
 

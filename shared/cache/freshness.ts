@@ -1,8 +1,11 @@
+import type { HeaderMap } from '../http/types.js';
+import { responseDirectives, revalidatesWhenStale } from '../http/cache-directives.js';
 import type { CachePolicy } from './policy.js';
 
 /**
- * Lifetimes derived from the library's policy: how fresh a stored response still is, how long it
- * may stand in for a failing origin, and how long a store should keep it.
+ * Lifetimes derived from the library's policy (freshness lifetime and age, public API) and from
+ * the directives we parse ourselves from the stored headers: how fresh a stored response still
+ * is, how long it may stand in for a failing origin, and how long a store should keep it.
  */
 
 /** Seconds of freshness left; negative once stale (RFC 9211 `ttl`). */
@@ -18,18 +21,16 @@ export function freshnessLeftS(policy: CachePolicy): number {
  * forbids a cache to serve stale: `no-cache`, `must-revalidate`, `proxy-revalidate`, and
  * `s-maxage` (which implies proxy-revalidate for a shared cache, section 5.2.2.10).
  */
-export function staleIfErrorS(policy: CachePolicy, configuredS: number): number {
-  // The library's own parse of the response's Cache-Control (`rescc`): directive -> value or true.
-  const directives = policy.toObject().rescc as Record<string, string | boolean | undefined>;
-  const own = directives['stale-if-error'];
+export function staleIfErrorS(headers: HeaderMap, configuredS: number): number {
+  const { directives } = responseDirectives(headers);
+  const own = directives.get('stale-if-error');
   if (typeof own === 'string' && /^\d+$/.test(own)) return Number(own);
-  const forbidden = ['no-cache', 'must-revalidate', 'proxy-revalidate', 's-maxage'].some((d) => directives[d] !== undefined);
-  return forbidden ? 0 : configuredS;
+  return directives.has('no-cache') || revalidatesWhenStale(directives) ? 0 : configuredS;
 }
 
-/** True when `policy`'s response may be served because the origin failed. */
-export function servableOnError(policy: CachePolicy, configuredS: number): boolean {
-  return policy.age() <= policy.maxAge() + staleIfErrorS(policy, configuredS);
+/** True when the stored response (`policy`, `headers`) may be served because the origin failed. */
+export function servableOnError(policy: CachePolicy, headers: HeaderMap, configuredS: number): boolean {
+  return policy.age() <= policy.maxAge() + staleIfErrorS(headers, configuredS);
 }
 
 /**
@@ -37,10 +38,9 @@ export function servableOnError(policy: CachePolicy, configuredS: number): boole
  * at least CACHE_STALE_IF_ERROR_S when it has a validator, so a stale copy can still be revalidated
  * with a cheap 304 instead of a full fetch. 0 means it is worth nothing once received.
  */
-export function retentionMs(policy: CachePolicy, configuredS: number): number {
-  const headers = policy.toObject().resh;
+export function retentionMs(policy: CachePolicy, headers: HeaderMap, configuredS: number): number {
   const hasValidator = headers.etag !== undefined || headers['last-modified'] !== undefined;
-  const afterFreshS = Math.max(staleIfErrorS(policy, configuredS), hasValidator ? configuredS : 0);
+  const afterFreshS = Math.max(staleIfErrorS(headers, configuredS), hasValidator ? configuredS : 0);
   const keepS = Math.max(0, freshnessLeftS(policy)) + afterFreshS;
   // timeToLive() also covers stale-while-revalidate.
   return Math.max(policy.timeToLive(), Math.round(keepS * 1000));

@@ -1,6 +1,7 @@
 import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
-import { sha256, varyFields } from './cache-key.js';
+import { sha256, varyFields, varyValue } from './cache-key.js';
+import { libraryResponse } from './library-view.js';
 import { normalizeResponseHeaders } from './normalize.js';
 
 export { CachePolicy };
@@ -34,9 +35,10 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 const POLICY_REQUEST_HEADERS = ['cache-control', 'pragma', 'authorization'];
 
 /**
- * All caching decisions are the library's (`shared: true`: `private` is not stored, `s-maxage` wins,
- * Authorization needs `public`/`s-maxage`/`must-revalidate`). This module only translates our
- * HeaderMap to its string headers, keeps secrets out of what it stores, and runs it on our clock.
+ * The library makes the caching decisions it gets right (`shared: true`: `private` is not stored,
+ * `s-maxage` wins, freshness, age, Vary); library-view.ts changes what it sees where it is wrong.
+ * This module translates our HeaderMap to its string headers, keeps secrets out of what it
+ * stores, and runs it on our clock.
  */
 export function createPolicies(options: PolicyOptions): Policies {
   // The library reads time through an overridable `now()` (documented for tests); one subclass per
@@ -49,7 +51,7 @@ export function createPolicies(options: PolicyOptions): Policies {
   const view = (key: string, request: OriginRequest, fields: readonly string[]): CachePolicy.Request => {
     const headers: CachePolicy.Headers = { host: options.originHost };
     for (const name of new Set([...POLICY_REQUEST_HEADERS, ...fields])) {
-      const value = request.headers[name]?.join(', ');
+      const value = fields.includes(name) ? varyValue(request.headers[name]) : request.headers[name]?.join(', ');
       if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? `sha256:${sha256(value)}` : value;
     }
     // GET, also for HEAD: a stored GET response answers HEAD (RFC 9110 section 9.3.2).
@@ -57,13 +59,18 @@ export function createPolicies(options: PolicyOptions): Policies {
   };
   return {
     create(key, request, response) {
-      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers));
+      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers), options.now());
       if (options.defaultTtlS > 0 && response.status === 200 && lacksCachingHeaders(headers) && !carriesIdentity(request)) {
         // Like nginx's proxy_cache_valid, but only for requests without credentials: an origin
         // that says nothing has not said a personalised answer may be shared.
         headers['cache-control'] = `max-age=${options.defaultTtlS}`;
       }
-      return new ClockedPolicy(view(key, request, varyFields(response.headers)), { status: response.status, headers }, { shared: true });
+      const fields = varyFields(response.headers);
+      const seen = view(key, request, fields);
+      // store-rules.ts decides about Authorization itself (RFC 9111 section 3.5, with the
+      // must-revalidate the library no longer sees); it stays only where Vary names it.
+      if (!fields.includes('authorization')) delete seen.headers.authorization;
+      return new ClockedPolicy(seen, libraryResponse(response.status, headers, response.headers), { shared: true });
     },
     restore: (object) => ClockedPolicy.fromObject(object),
     view,

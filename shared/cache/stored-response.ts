@@ -2,6 +2,7 @@ import { withoutHopByHop } from '../http/headers.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { hasValidators, notModified, notModifiedResponse } from './conditional.js';
 import type { CachePolicy } from './policy.js';
+import { applyRange } from './range.js';
 import type { EntryRecord } from './record.js';
 
 /** Fields a 304 must not change in the stored response: they describe the stored body (RFC 9111 section 3.2). */
@@ -29,8 +30,8 @@ export function mergeNotModified(stored: HeaderMap, notModifiedHeaders: HeaderMa
 
 /**
  * The stored response as sent to a client: a copy (callers may add headers), `Age` from the
- * library (RFC 9111 section 5.1), no body for HEAD (but its Content-Length), and a 304 when the client's own
- * If-None-Match / If-Modified-Since match it.
+ * library (RFC 9111 section 5.1), no body for HEAD (but its Content-Length), a 304 when the client's own
+ * If-None-Match / If-Modified-Since match it, and the requested byte range of it (range.ts).
  */
 export function servedResponse(entry: EntryRecord, policy: CachePolicy, request: OriginRequest): OriginResponse {
   const headers = copyHeaders(entry.headers);
@@ -38,7 +39,8 @@ export function servedResponse(entry: EntryRecord, policy: CachePolicy, request:
   // A HEAD answered from a stored GET tells the stored body's size (RFC 9110 section 9.3.2).
   if (request.method === 'HEAD') headers['content-length'] = [String(entry.body.length)];
   const response: OriginResponse = { status: entry.status, headers, body: request.method === 'HEAD' ? Buffer.alloc(0) : entry.body };
-  return hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
+  if (hasValidators(request) && notModified(request, response)) return notModifiedResponse(response);
+  return applyRange(request, response);
 }
 
 function copyHeaders(headers: HeaderMap): HeaderMap {

@@ -90,7 +90,7 @@ export const CONFIG_OPTIONS = [
     name: 'RETRY_STATUSES',
     default: '500,502,503,504',
     form: 'comma-separated HTTP statuses 100..599',
-    doc: 'Origin statuses worth another attempt. Add 429 if the origin sheds load with it.',
+    doc: 'Origin statuses worth another attempt, unless the response declares a lifetime (max-age or s-maxage above 0, or a future Expires). Add 429 if the origin sheds load with it.',
   },
   {
     name: 'RETRY_BACKOFF',

@@ -1,3 +1,4 @@
+import { declaresLifetime } from './cache-directives.js';
 import type { OriginError } from './errors.js';
 import type { OriginResponse } from './types.js';
 
@@ -18,7 +19,7 @@ const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
  * and the store rules (they used to decide "failed" in three different ways).
  */
 export interface OutcomeClass {
-  /** Worth another attempt on its own merits: a status in RETRY_STATUSES or a transport error. */
+  /** Worth another attempt on its own merits: a status in RETRY_STATUSES without a declared lifetime, or a transport error. */
   readonly retryable: boolean;
   /**
    * Says the origin as a whole is unwell: connect errors, resets, timeouts, 502/503/504. A 500
@@ -40,8 +41,12 @@ function isRequestBound(error: OriginError): boolean {
 
 export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: ReadonlySet<number>): OutcomeClass {
   if ('response' in outcome) {
-    const { status } = outcome.response;
-    const retryable = retryStatuses.has(status);
+    const { status, headers } = outcome.response;
+    // A 5xx with a lifetime (max-age, s-maxage or Expires in the future; RFC 9111 section 4.2.1)
+    // is the origin's deliberate answer for that long (a maintenance page, a known-broken
+    // resource): the cache stores it as the origin asks (section 3), and another attempt would
+    // only repeat it. Blanket `max-age=0` or a past Expires do not count: those are still retried.
+    const retryable = retryStatuses.has(status) && !declaresLifetime(headers);
     return {
       retryable,
       gatewayError: GATEWAY_STATUSES.has(status),
@@ -57,12 +62,4 @@ export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: Readonly
 /** Stale-if-error for an exchange that ended with `status`, or with no response when undefined. */
 export function isStaleServable(status: number | undefined): boolean {
   return status === undefined || STALE_SERVABLE_STATUSES.has(status);
-}
-
-/**
- * Whether a response is an error page that must never be stored: it would replace a good stored
- * copy or be served again (the cache library would store a 501 or a 500 with max-age).
- */
-export function isServerError(status: number): boolean {
-  return status >= 500 && status <= 599;
 }

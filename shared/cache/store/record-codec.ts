@@ -1,6 +1,6 @@
-import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap } from '../../http/types.js';
 import type { CacheRecord } from '../record.js';
+import type CachePolicy from 'http-cache-semantics';
 
 /**
  * One S3 object per record: `ARPC` magic, format version byte, uint32 big-endian length of a
@@ -9,7 +9,12 @@ import type { CacheRecord } from '../record.js';
  * by another version, or not ours at all.
  */
 const MAGIC = Buffer.from('ARPC', 'latin1');
-export const RECORD_FORMAT_VERSION = 1;
+/**
+ * 2: policies built from library-view.ts (CDN-Cache-Control, must-revalidate hidden, surrogate
+ * status), and the library's policy object no longer checked field by field. A record of another
+ * version is a plain miss, not corrupt: a deploy starts over, it does not delete another's objects.
+ */
+export const RECORD_FORMAT_VERSION = 2;
 const PREAMBLE_BYTES = MAGIC.length + 1 + 4;
 
 /** The object cannot be read as a record; the reason says which check failed. */
@@ -35,7 +40,7 @@ export function decodeRecord(bytes: Uint8Array): CacheRecord {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (data.length < PREAMBLE_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) fail('not a cache record (magic)');
   const version = data.readUInt8(MAGIC.length);
-  if (version !== RECORD_FORMAT_VERSION) fail(`format version ${version}, expected ${RECORD_FORMAT_VERSION}`);
+  if (version !== RECORD_FORMAT_VERSION) throw new RecordVersionError(version);
   const headerLength = data.readUInt32BE(MAGIC.length + 1);
   if (PREAMBLE_BYTES + headerLength > data.length) fail('truncated header');
   let meta: Record<string, unknown>;
@@ -77,18 +82,20 @@ function isHeaderMap(value: unknown): value is HeaderMap {
   );
 }
 
-/** The fields the library dereferences; `fromObject` itself only checks the version. */
+/**
+ * The library's `toObject()` form is its own business: only that it is an object is checked here.
+ * Whether the library can still read it (another library version) is found out on restore, and
+ * an unreadable one is a miss there (cached-read.ts), never a reason to call the record corrupt.
+ */
 function isPolicyObject(value: unknown): value is CachePolicy.CachePolicyObject {
-  if (typeof value !== 'object' || value === null) return false;
-  const p = value as Record<string, unknown>;
-  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
-  if (!(p.v === 1 && typeof p.t === 'number' && typeof p.st === 'number' && typeof p.m === 'string')) return false;
-  if (!(isObject(p.resh) && isObject(p.rescc) && isObject(p.reqcc) && (p.reqh === null || isObject(p.reqh)))) return false;
-  try {
-    CachePolicy.fromObject(p as unknown as CachePolicy.CachePolicyObject);
-    return true;
-  } catch {
-    return false;
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The object is a record of another format version (an older or newer deploy): a miss, not damage. */
+export class RecordVersionError extends RecordFormatError {
+  constructor(readonly version: number) {
+    super(`format version ${version}, expected ${RECORD_FORMAT_VERSION}`);
+    this.name = 'RecordVersionError';
   }
 }
 

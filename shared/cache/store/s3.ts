@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { count, logger } from '../../telemetry/telemetry.js';
-import { decodeRecord, encodeRecord, RecordFormatError } from './record-codec.js';
+import { decodeRecord, encodeRecord, RecordFormatError, RecordVersionError } from './record-codec.js';
 import type { CacheStore, StoreRead } from './types.js';
 
 export interface S3StoreOptions {
@@ -85,6 +85,8 @@ export function createS3Store(options: S3StoreOptions): CacheStore {
         const record = decodeRecord(bytes);
         return record.expiresAt > options.now() ? { record } : {};
       } catch (error) {
+        // Written by another version of this code: a miss; the next put overwrites it.
+        if (error instanceof RecordVersionError) return {};
         failOpen('decode', id, error instanceof RecordFormatError ? error : new RecordFormatError(String(error)));
         // Not awaited: the next put to this id overwrites it anyway, and the request has waited enough.
         void store.delete(id, timeoutMs);
