@@ -84,7 +84,19 @@ export const CONFIG_OPTIONS = [
     name: 'RETRY_NON_IDEMPOTENT',
     default: 'false',
     form: 'true | false',
-    doc: 'Also retry POST/PATCH after they may have reached the origin. Off: only when nothing was sent or the request has an Idempotency-Key.',
+    doc: 'Also retry POST/PATCH after they may have reached the origin. Off: only when nothing was sent (or, with ORIGIN_HONOURS_IDEMPOTENCY_KEY, the request has an Idempotency-Key).',
+  },
+  {
+    name: 'ORIGIN_HONOURS_IDEMPOTENCY_KEY',
+    default: 'false',
+    form: 'true | false',
+    doc: 'The origin deduplicates requests by their Idempotency-Key header, so a POST/PATCH carrying one may be retried. Off: the header alone proves nothing (RFC 9110 section 9.2.2), an origin that ignores it would get duplicates.',
+  },
+  {
+    name: 'ROUTES',
+    default: '',
+    form: 'JSON array of routes (docs/routes.md), or empty',
+    doc: 'Per-route policies (timeouts, retries, hedging, cache) by path pattern and method; replaces routes.json when set. Empty: the routes.json the build inlined.',
   },
   // Retry budget and hedging
   {

@@ -1,5 +1,7 @@
 import { ConfigError } from './errors.js';
 import { configOption, type ConfigName } from './config-options.js';
+import type { RouteSpec } from './routes/route-spec.js';
+import { loadRoutes } from './routes/routes-source.js';
 
 /** The configuration in force, parsed and validated once at cold start by `loadConfig`. */
 export interface ProxyConfig {
@@ -15,6 +17,8 @@ export interface ProxyConfig {
     readonly baseDelayMs: number;
     readonly maxDelayMs: number;
     readonly nonIdempotent: boolean;
+    /** An Idempotency-Key makes a POST/PATCH retryable only when the origin honours it. */
+    readonly originHonoursIdempotencyKey: boolean;
   };
   readonly budget: { readonly ratio: number; readonly minTokens: number };
   readonly hedge: {
@@ -37,6 +41,8 @@ export interface ProxyConfig {
     readonly maxEntryBytes: number;
     readonly statusName: string;
   };
+  /** Route policies, first match wins (ROUTES, else routes.json); empty = global settings only. */
+  readonly routes: readonly RouteSpec[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,6 +109,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       baseDelayMs: int('RETRY_BASE_DELAY_MS', 0),
       maxDelayMs: int('RETRY_MAX_DELAY_MS', 0),
       nonIdempotent: bool('RETRY_NON_IDEMPOTENT'),
+      originHonoursIdempotencyKey: bool('ORIGIN_HONOURS_IDEMPOTENCY_KEY'),
     },
     budget: {
       ratio: num('RETRY_BUDGET_RATIO', 0, 10),
@@ -128,6 +135,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       maxEntryBytes: int('CACHE_MAX_ENTRY_BYTES', 0),
       statusName,
     },
+    routes: loadRoutes(env.ROUTES),
   };
 
   function parseStatuses(raw: string): ReadonlySet<number> {

@@ -13,12 +13,15 @@ import type {
 } from './http-types.js';
 import type { LatencyTracker } from './latency-tracker.js';
 import type { OriginClient } from './origin-client.js';
-import { RetryGuards } from './retry-guards.js';
+import type { RetryGuards } from './retry-guards.js';
 import { RetryPolicy, SAFE_METHODS, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
+import { RouteTable, type RoutePolicy, type RouteGlobals } from './routes/route-table.js';
 
 export interface ForwarderOptions {
-  readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'>;
+  readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'> & Pick<RouteGlobals, 'routes'>;
   readonly client: OriginClient;
+  /** The per-route settings over `config`. @default `new RouteTable(config)` */
+  readonly routes?: RouteTable;
   /**
    * Retry budgets and health per route key, shared by all requests of the container; they see one
    * outcome per client request and only ever stop retries and hedges. Omitted: no guards.
@@ -49,15 +52,23 @@ const AUTO_HEDGE_MIN_SAMPLES = 20;
  */
 export function createForwarder(options: ForwarderOptions): Forward {
   const { config, client, guards, latencies } = options;
-  const policy = new RetryPolicy(config.retry);
+  const routes = options.routes ?? new RouteTable(config);
+  // One retry policy per route, built on first use.
+  const retryPolicies = new Map<RoutePolicy, RetryPolicy>();
+  const retryPolicyOf = (route: RoutePolicy): RetryPolicy => {
+    let policy = retryPolicies.get(route);
+    if (!policy) retryPolicies.set(route, (policy = new RetryPolicy(route.retry)));
+    return policy;
+  };
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  const minAttemptMs = (): number =>
-    Math.min(config.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
+  const minAttemptMs = (route: RoutePolicy): number =>
+    Math.min(route.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
 
-  const hedgeDelay = (request: OriginRequest): number | undefined => {
-    const { after, max, percentile, minDelayMs } = config.hedge;
+  const hedgeDelay = (request: OriginRequest, route: RoutePolicy): number | undefined => {
+    const { max, percentile, minDelayMs } = config.hedge;
+    const after = route.hedgeAfter;
     if (after === undefined || max === 0 || !SAFE_METHODS.has(request.method)) return undefined;
     if (after !== 'auto') return after;
     if (!latencies || latencies.count < AUTO_HEDGE_MIN_SAMPLES) return undefined;
@@ -65,7 +76,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
   };
 
   return async function forward(request: OriginRequest, deadline: Deadline): Promise<ForwardResult> {
-    const key = RetryGuards.routeKey(request.path);
+    const route = routes.resolve(request);
+    const policy = retryPolicyOf(route);
+    const key = RouteTable.guardKey(route, request.path);
     guards?.begin(key);
     const attempts: AttemptRecord[] = [];
     let attemptNo = 0;
@@ -98,22 +111,22 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The origin's last response as is, when there was one; else why there was none.
       if (lastResponse) return { response: lastResponse, attempts, decisions };
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
-      return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs()), attempts, decisions };
+      return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs(route)), attempts, decisions };
     };
 
     for (let round = 1; ; round++) {
       const remaining = deadline.remainingMs();
-      if (remaining < (round === 1 ? 1 : minAttemptMs())) {
+      if (remaining < (round === 1 ? 1 : minAttemptMs(route))) {
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
       const result = await runRound(request, {
         client,
-        timeoutMs: () => Math.max(1, Math.min(config.attemptTimeoutMs, deadline.remainingMs())),
+        timeoutMs: () => Math.max(1, Math.min(route.attemptTimeoutMs, deadline.remainingMs())),
         isFinal: (outcome) => !policy.decide(request, outcome).retry,
-        hedgeAfterMs: hedgeDelay(request),
+        hedgeAfterMs: hedgeDelay(request, route),
         maxHedges: config.hedge.max,
         mayHedge: () => {
-          if (deadline.remainingMs() < minAttemptMs()) return false;
+          if (deadline.remainingMs() < minAttemptMs(route)) return false;
           return mayRetry();
         },
         nextAttemptNumber: () => ++attemptNo,
@@ -132,16 +145,16 @@ export function createForwarder(options: ForwarderOptions): Forward {
 
       const decision = policy.decide(request, last);
       if (!decision.retry) return finish(decision.reason === 'not-idempotent' ? 'not-idempotent' : decision.reason === 'success' ? 'done' : 'not-retryable');
-      if (round >= config.retry.maxAttempts) return finish('attempts-exhausted');
+      if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
 
       let delay = backoff.duration;
       backoff = backoff.next(undefined);
       const after = 'response' in last ? retryAfterMs(last.response, now()) : undefined;
       if (after !== undefined) {
-        if (after > config.retry.maxDelayMs) return finish('retry-after-too-long');
+        if (after > route.retry.maxDelayMs) return finish('retry-after-too-long');
         delay = after;
       }
-      if (delay + minAttemptMs() > deadline.remainingMs()) {
+      if (delay + minAttemptMs(route) > deadline.remainingMs()) {
         return finish('deadline');
       }
       if (!mayRetry()) return finish(retriesStopped ?? 'budget');

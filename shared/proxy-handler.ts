@@ -11,6 +11,7 @@ import { createOriginClient, type OriginClient } from './origin-client.js';
 import { proxyStatusHeader } from './proxy-status.js';
 import { RetryGuards } from './retry-guards.js';
 import { recordRequest } from './request-telemetry.js';
+import { RouteTable } from './routes/route-table.js';
 import { logger } from './telemetry.js';
 
 /** The part of the Lambda context the proxy uses (the local emulator provides the same). */
@@ -39,15 +40,17 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   const now = deps.now ?? Date.now;
   const name = config.cache.statusName;
   const client = deps.client ?? createOriginClient({ origin: config.origin, connections: config.originMaxConnections });
+  const routes = new RouteTable(config);
   const forward = createForwarder({
     config,
     client,
+    routes,
     // RETRY_BUDGET_RATIO=0 is handled by the budgets themselves (every retry allowed).
     guards: new RetryGuards({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
     latencies: new LatencyTracker(),
     now,
   });
-  const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now });
+  const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now, routes });
 
   return async function handler(event, context) {
     const started = now();
@@ -73,13 +76,16 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
         return alb;
       }
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
+      const route = routes.resolve(request).name;
+      // Named in Proxy-Status only when routes are configured: without, every request is `default`.
+      const shown = routes.policies.length > 0 ? route : undefined;
       const result = await cache.handle(request, forward, deadline);
       const response = result.response
-        ? annotate(name, result.response, result)
-        : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result);
+        ? annotate(name, result.response, result, shown)
+        : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result, shown);
       response.headers['cache-status'] = [...(response.headers['cache-status'] ?? []), result.cacheStatus];
       const alb = toAlbResult(response, { multiValue, method: request.method, proxyName: name });
-      recordRequest({ request, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
+      recordRequest({ request, route, routeMetrics: shown !== undefined, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
       return alb;
     } catch (error) {
       return internalError(error, multiValue, request, started);
@@ -101,7 +107,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
  * The origin's response, with a `Proxy-Status` member when the proxy did more than pass it
  * through (retried, or gave up): operators see at a glance why a 503 reached the client.
  */
-function annotate(name: string, response: OriginResponse, result: ForwardResult): { status: number; headers: HeaderMap; body: Buffer } {
+function annotate(name: string, response: OriginResponse, result: ForwardResult, route: string | undefined): { status: number; headers: HeaderMap; body: Buffer } {
   const headers: HeaderMap = { ...response.headers };
   const stop = result.decisions?.stop;
   if (result.attempts.length > 1 || (stop !== undefined && stop !== 'done' && stop !== 'not-retryable')) {
@@ -111,7 +117,7 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
     const member = proxyStatusHeader(name, {
       receivedStatus: typeof last === 'number' ? last : undefined,
       error: typeof last === 'string' ? last : undefined,
-      details: describe(result),
+      details: describe(result, route),
     });
     headers['proxy-status'] = [...(headers['proxy-status'] ?? []), member];
   }
@@ -122,10 +128,16 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
  * The proxy's own error reply. The body names the error type only: origin addresses and error
  * messages stay in the log (they can reveal internal hosts).
  */
-function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { status: number }, publicDetail?: string, result?: ForwardResult): { status: number; headers: HeaderMap; body: Buffer } {
+function errorResponse(
+  name: string,
+  error: Omit<ForwardError, 'status'> & { status: number },
+  publicDetail?: string,
+  result?: ForwardResult,
+  route?: string,
+): { status: number; headers: HeaderMap; body: Buffer } {
   const headers: HeaderMap = {
     'content-type': ['text/plain; charset=utf-8'],
-    'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
+    'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result, route) : publicDetail })],
     'cache-control': ['no-store'],
   };
   const reason = { 400: 'Bad Request', 502: 'Bad Gateway', 504: 'Gateway Timeout' }[error.status as 400 | 502 | 504];
@@ -133,9 +145,10 @@ function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { sta
   return { status: error.status, headers, body: Buffer.from(body) };
 }
 
-function describe(result: ForwardResult): string {
+/** Proxy-Status details: the route (when routes are configured), attempts and why they stopped. */
+function describe(result: ForwardResult, route: string | undefined): string {
   const d = result.decisions;
-  const tries = `${result.attempts.filter((a) => a.outcome !== 'cancelled').length} attempt(s)`;
+  const tries = `${route !== undefined ? `route=${route}; ` : ''}${result.attempts.filter((a) => a.outcome !== 'cancelled').length} attempt(s)`;
   if (!d) return tries;
   const hedges = d.hedgesSent > 0 ? `; hedges=${d.hedgesSent}; hedge-won=${d.hedgesWon > 0 ? 1 : 0}` : '';
   const budget = d.budgetDenied > 0 ? `; budget-denied=${d.budgetDenied}` : '';

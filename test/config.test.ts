@@ -27,9 +27,9 @@ describe('loadConfig', () => {
     expect(config.budget).toEqual({ ratio: 0.5, minTokens: 10 });
   });
 
-  it('has a default in the option table for every option but ORIGIN_URL and CACHE_*', () => {
+  it('has a default in the option table for every option but ORIGIN_URL, ROUTES (empty: routes.json) and CACHE_*', () => {
     const empty = CONFIG_OPTIONS.filter((o) => o.default === '').map((o) => o.name);
-    expect(empty).toEqual(['ORIGIN_URL', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
+    expect(empty).toEqual(['ORIGIN_URL', 'ROUTES', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
   });
 
   it('accepts a bare trailing slash on ORIGIN_URL (it is not a path)', () => {

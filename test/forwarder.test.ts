@@ -161,10 +161,19 @@ describe('idempotency', () => {
     expect(origin.received).toHaveLength(1);
   });
 
-  it('retries a POST that carries an Idempotency-Key, with the same body bytes', async () => {
+  it('does not retry a POST for its Idempotency-Key alone: the origin may ignore the header (RFC 9110 9.2.2)', async () => {
+    origin.script({ status: 503 }, { status: 201 });
+    const { forward } = setup();
+    const result = await forward(req('POST', { 'idempotency-key': ['k-1'] }, Buffer.from('x')), deadline());
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions?.stop).toBe('not-idempotent');
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('retries a POST that carries an Idempotency-Key when ORIGIN_HONOURS_IDEMPOTENCY_KEY=true, with the same body bytes', async () => {
     origin.script({ status: 503 }, { status: 201 });
     const body = Buffer.from([0, 255, 1, 254]);
-    const { forward } = setup();
+    const { forward } = setup({ ORIGIN_HONOURS_IDEMPOTENCY_KEY: 'true' });
     const result = await forward(req('POST', { 'idempotency-key': ['k-1'] }, body), deadline());
     expect(result.response?.status).toBe(201);
     expect(origin.received.map((r) => r.body)).toEqual([body, body]);
