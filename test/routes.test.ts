@@ -167,3 +167,17 @@ describe('where routes come from', () => {
     );
   });
 });
+
+describe('npm start route summary', () => {
+  it('lists the routes in match order with the fields they set, then the default', async () => {
+    const { describeRoutes } = await import('../local/route-summary.js');
+    const routes = parseRoutes([{ name: 'search', match: '/api/search', methods: ['POST'], retryNonIdempotent: true, retryStatuses: [502, 503] }, { name: 'reports', match: '/reports/**', cache: 'off' }], 'ROUTES');
+    expect(describeRoutes(routes, true).split('\n')).toEqual([
+      'routes in force (from ROUTES; first match wins, HEAD matches GET):',
+      '  search   POST         /api/search  retryStatuses=502,503 retryNonIdempotent=true',
+      '  reports  *            /reports/**  cache=off',
+      '  default  *            anything else: the global settings',
+    ]);
+    expect(describeRoutes([], false)).toContain('none (routes.json is empty)');
+  });
+});
