@@ -4,10 +4,11 @@
  * the value and the accepted form, so a typo fails the deployment instead of a request.
  */
 import { ConfigError } from '../errors.js';
-import { PATTERN_FORM, patternProblem } from './route-pattern.js';
+import { DEFAULT_ROUTE_NAME, ROUTE_FIELDS, type RouteFieldName } from './route-fields.js';
+import { patternProblem } from './route-pattern.js';
+import { SAFE_METHODS } from '../retry-policy.js';
 
-/** The metric dimension and log name of a request that matches no route; no route may take it. */
-export const DEFAULT_ROUTE_NAME = 'default';
+export { DEFAULT_ROUTE_NAME };
 
 /** Routes a configuration may hold: each name is a metric dimension value, so they stay few. */
 export const MAX_ROUTES = 100;
@@ -34,23 +35,10 @@ export interface RouteSpec {
   readonly cache?: RouteCache;
 }
 
-const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** Each field's accepted form, shown in errors. */
+const FIELD_FORMS: Record<RouteFieldName, string> = Object.fromEntries(Object.entries(ROUTE_FIELDS).map(([k, f]) => [k, f.form])) as Record<RouteFieldName, string>;
 
-/** Each field's accepted form, shown in errors and docs/routes.md. */
-export const FIELD_FORMS = {
-  name: `token of letters, digits and -._ (at most 64), unique, not "${DEFAULT_ROUTE_NAME}"`,
-  match: PATTERN_FORM,
-  methods: 'non-empty array of upper-case method tokens, e.g. ["GET", "POST"]',
-  maxAttempts: 'integer 1..20 (total attempts, as RETRY_MAX_ATTEMPTS)',
-  attemptTimeoutMs: 'integer milliseconds >= 1',
-  retryStatuses: 'non-empty array of HTTP statuses 100..599, e.g. [502, 503, 504]',
-  retryNonIdempotent: 'true | false',
-  originHonoursIdempotencyKey: 'true | false',
-  hedgeAfterMs: '"off" | "auto" | integer milliseconds >= 1 (safe methods only)',
-  cache: '"off" or {"defaultTtlS": integer seconds >= 0, "staleIfErrorS": integer seconds >= 0} (either may be left out)',
-} as const;
-
-type Field = keyof typeof FIELD_FORMS;
+type Field = RouteFieldName;
 
 /**
  * Validates `value` (the parsed JSON) as a route list. `source` names where it came from
@@ -117,7 +105,7 @@ function parseRoute(raw: unknown, index: number, source: string): RouteSpec {
   if (hedge !== undefined) {
     if (hedge !== 'off' && hedge !== 'auto' && !(typeof hedge === 'number' && Number.isSafeInteger(hedge) && hedge >= 1)) fail('hedgeAfterMs', hedge);
     // A parallel copy of a POST could run twice: hedging a route of unsafe methods only is a mistake.
-    if (hedge !== 'off' && spec.methods && !spec.methods.some((m) => SAFE.has(m))) {
+    if (hedge !== 'off' && spec.methods && !spec.methods.some((m) => SAFE_METHODS.has(m))) {
       fail('hedgeAfterMs', hedge, `this route lists only ${spec.methods.join(', ')}, and only GET, HEAD, OPTIONS and TRACE are ever hedged`);
     }
     spec.hedgeAfterMs = hedge as RouteSpec['hedgeAfterMs'];
