@@ -11,7 +11,7 @@ import type {
   OriginResponse,
   StopReason,
 } from './http-types.js';
-import type { LatencyTracker } from './latency-tracker.js';
+import { LatencyTracker } from './latency-tracker.js';
 import type { OriginClient } from './origin-client.js';
 import type { RetryGuards } from './retry-guards.js';
 import { RetryPolicy, SAFE_METHODS, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
@@ -27,7 +27,11 @@ export interface ForwarderOptions {
    * outcome per client request and only ever stop retries and hedges. Omitted: no guards.
    */
   readonly guards?: RetryGuards;
-  /** Recent origin latencies (adaptive hedging, "can this attempt still finish"). */
+  /**
+   * Recent origin latencies (adaptive hedging, "can this attempt still finish") of requests no
+   * route matches; each configured route then keeps its own, so a slow report route does not
+   * raise a fast lookup route's hedge delay. Omitted: none for any route.
+   */
   readonly latencies?: LatencyTracker;
   /** @default setTimeout-based sleep (fake timers apply) */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -51,7 +55,7 @@ const AUTO_HEDGE_MIN_SAMPLES = 20;
  * carries the origin's last response or a `ForwardError`.
  */
 export function createForwarder(options: ForwarderOptions): Forward {
-  const { config, client, guards, latencies } = options;
+  const { config, client, guards } = options;
   const routes = options.routes ?? new RouteTable(config);
   // One retry policy per route, built on first use.
   const retryPolicies = new Map<RoutePolicy, RetryPolicy>();
@@ -63,14 +67,25 @@ export function createForwarder(options: ForwarderOptions): Forward {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  const minAttemptMs = (route: RoutePolicy): number =>
-    Math.min(route.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
+  const routeLatencies = new Map<RoutePolicy, LatencyTracker>();
+  const latenciesOf = (route: RoutePolicy): LatencyTracker | undefined => {
+    if (!options.latencies || !route.spec) return options.latencies;
+    let tracker = routeLatencies.get(route);
+    if (!tracker) routeLatencies.set(route, (tracker = new LatencyTracker()));
+    return tracker;
+  };
+
+  const minAttemptMs = (route: RoutePolicy): number => {
+    const latencies = latenciesOf(route);
+    return Math.min(route.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
+  };
 
   const hedgeDelay = (request: OriginRequest, route: RoutePolicy): number | undefined => {
     const { max, percentile, minDelayMs } = config.hedge;
     const after = route.hedgeAfter;
     if (after === undefined || max === 0 || !SAFE_METHODS.has(request.method)) return undefined;
     if (after !== 'auto') return after;
+    const latencies = latenciesOf(route);
     if (!latencies || latencies.count < AUTO_HEDGE_MIN_SAMPLES) return undefined;
     return Math.max(minDelayMs, latencies.percentile(percentile)!);
   };
@@ -136,7 +151,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The deciding attempt ended last (the cancelled ones are added below): its latency, when
       // it was an answer, feeds adaptive hedging.
       const decidingMs = attempts[attempts.length - 1]?.ms;
-      if (decidingMs !== undefined && !policy.classify(result.outcome).failed) latencies?.add(decidingMs);
+      if (decidingMs !== undefined && !policy.classify(result.outcome).failed) latenciesOf(route)?.add(decidingMs);
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;

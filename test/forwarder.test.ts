@@ -5,6 +5,7 @@ import { loadConfig } from '../shared/config.js';
 import { createForwarder, type ForwarderOptions } from '../shared/forwarder.js';
 import type { Deadline, OriginRequest } from '../shared/http-types.js';
 import { createOriginClient, type OriginClient } from '../shared/origin-client.js';
+import { LatencyTracker } from '../shared/latency-tracker.js';
 import { RetryGuards } from '../shared/retry-guards.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 
@@ -306,6 +307,18 @@ describe('hedging', () => {
     const { forward } = setup({ HEDGE_AFTER_MS: 'auto' });
     await forward(req(), deadline());
     expect(origin.received).toHaveLength(1);
+  });
+
+  it('keeps the latencies of each route apart: fast unmatched requests do not set a route\'s auto hedge delay', async () => {
+    const latencies = new LatencyTracker();
+    for (let i = 0; i < 20; i++) latencies.add(5);
+    const routes = JSON.stringify([{ name: 'reports', match: '/reports/**', hedgeAfterMs: 'auto' }]);
+    const { forward } = setup({ HEDGE_AFTER_MS: 'auto', HEDGE_MIN_DELAY_MS: '1', ROUTES: routes }, { latencies });
+    origin.script({ status: 200, body: 'slow', delayMs: 300 });
+    const report = await forward({ ...req(), path: '/reports/2026' }, deadline());
+    expect(report.decisions?.hedgesSent).toBe(0);
+    const other = await forward(req(), deadline());
+    expect(other.decisions?.hedgesSent).toBe(1);
   });
 });
 

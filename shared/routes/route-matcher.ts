@@ -4,7 +4,7 @@
  * section 9.3.2). Shared by the proxy and the access-log analyzer, so both name requests alike.
  */
 import { compilePattern, type PathPattern } from './route-pattern.js';
-import { DEFAULT_ROUTE_NAME, type RouteSpec } from './route-spec.js';
+import type { RouteSpec } from './route-spec.js';
 
 export class RouteMatcher<R extends Pick<RouteSpec, 'match' | 'methods'> = RouteSpec> {
   private readonly compiled: readonly { route: R; pattern: PathPattern; methods: ReadonlySet<string> | undefined }[];
@@ -25,9 +25,4 @@ export class RouteMatcher<R extends Pick<RouteSpec, 'match' | 'methods'> = Route
     }
     return undefined;
   }
-}
-
-/** The name a request is logged and measured under: its route's, or `default`. */
-export function routeNameOf(matcher: RouteMatcher<RouteSpec>, method: string, path: string): string {
-  return matcher.find(method, path)?.name ?? DEFAULT_ROUTE_NAME;
 }
