@@ -103,7 +103,7 @@ export const CONFIG_OPTIONS = [
     name: 'RETRY_BUDGET_RATIO',
     default: '0.5',
     form: 'number 0..10 (0 disables the budget)',
-    doc: 'Tokens each request adds to its route\'s retry bucket (first path segment) and to the container-wide one; a retry or hedge takes one from both. Caps origin load at about 1 + ratio requests per client request, whatever fails; a broken path spends only its own tokens. 0 turns the budget off.',
+    doc: 'Tokens each request adds to its route\'s retry bucket (its route\'s name, else the first path segment) and to the container-wide one; a retry or hedge takes one from both. Caps origin load at about 1 + ratio requests per client request, whatever fails; a broken path spends only its own tokens. 0 turns the budget off.',
   },
   {
     name: 'RETRY_BUDGET_MIN_TOKENS',
