@@ -156,6 +156,16 @@ describe('route cache settings, against a real origin', () => {
     expect(origin.received.map((r) => r.url)).toEqual(['/live/beds', '/live/beds', '/catalog/1']);
   });
 
+  it('"off" on a route of unsafe methods: its POSTs still invalidate what another route stored', async () => {
+    const { handler } = cached([{ name: 'beds-write', match: '/api/beds/**', methods: ['POST'], cache: 'off' }]);
+    answer({ status: 200, headers: { 'cache-control': 'max-age=60' }, body: 'bed 1 free' });
+    await handler(event('GET', '/api/beds/1'), context());
+    await handler(event('GET', '/api/beds/1'), context());
+    await handler(event('POST', '/api/beds/1', { 'content-type': 'application/json' }, '{"take":true}'), context());
+    await handler(event('GET', '/api/beds/1'), context());
+    expect(origin.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/beds/1', 'POST /api/beds/1', 'GET /api/beds/1']);
+  });
+
   it('defaultTtlS: the route caches answers without cache headers for that long, others not', async () => {
     const { handler, advance } = cached([{ name: 'codes', match: '/codes/*', cache: { defaultTtlS: 30 } }], { CACHE_DEFAULT_TTL_S: '0' });
     answer({ status: 200, body: 'icd' });
