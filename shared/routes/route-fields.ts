@@ -27,7 +27,7 @@ export const ROUTE_FIELDS = {
   retryStatuses: { form: 'non-empty array of HTTP statuses 100..599, e.g. [502, 503, 504]', doc: 'Origin statuses worth another attempt on this route.', fallsBackTo: 'RETRY_STATUSES' },
   retryNonIdempotent: { form: 'true | false', doc: 'The operator declares this route\'s POST/PATCH safe to repeat even after they reached the origin (a search, a calculation).', fallsBackTo: 'RETRY_NON_IDEMPOTENT' },
   originHonoursIdempotencyKey: { form: 'true | false', doc: 'The origin deduplicates this route\'s requests by `Idempotency-Key`: only then does the header make a POST/PATCH retryable.', fallsBackTo: 'ORIGIN_HONOURS_IDEMPOTENCY_KEY' },
-  hedgeAfterMs: { form: '"off" | "auto" | integer milliseconds >= 1 (safe methods only)', doc: 'Hedge a GET/HEAD/OPTIONS/TRACE of this route that has not answered after this long; never an unsafe method (a route listing only unsafe methods is refused).', fallsBackTo: 'HEDGE_AFTER_MS' },
+  hedgeAfterMs: { form: '"off" | "auto" | integer milliseconds >= 1 (safe methods only)', doc: 'Hedge a GET/HEAD/OPTIONS/TRACE of this route that has not answered after this long; never an unsafe method (a route listing only unsafe methods is refused). Hedges per request: HEDGE_MAX (0 turns hedging off everywhere).', fallsBackTo: 'HEDGE_AFTER_MS' },
   cache: {
     form: '"off" or {"defaultTtlS": integer seconds >= 0, "staleIfErrorS": integer seconds >= 0} (either may be left out)',
     doc: '"off": this route\'s GET/HEAD neither read nor fill the cache (its unsafe methods still invalidate). An object: this route\'s own default TTL and stale-if-error. Only tunes the store CACHE_STORE selects: with CACHE_STORE=off nothing is cached.',
