@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { oursUnavailable, startOurs } from './ours.js';
 import { requestRandom, type Contender, type Scenario } from './scenarios.js';
 import { cdf, countBy, isSuccess, successByGroup, summarize, type GroupSuccess, type LatencySummary } from './stats.js';
+import { groupFigures, type GroupFigures } from './groups.js';
+import type { LoadRequest } from './load.js';
 
 export interface RunResult {
   scenario: string;
@@ -39,6 +41,8 @@ export interface RunResult {
   /** The time cap stopped the run early. */
   capped: boolean;
   origin: { requests: number; perClientRequest: number | null; failuresInjected: number; duplicates: number; duringOutage: number };
+  /** Figures per request group, for a scenario with `groupOf` (POST: declared vs undeclared). */
+  groups?: Record<string, GroupFigures>;
   /** p50/p99 minus the direct row's, same scenario (filled in by the caller). */
   addedLatencyMs?: { p50: number; p99: number };
   outage?: {
@@ -88,11 +92,11 @@ async function startContender(scenario: Scenario, contender: Contender, ctx: Run
     }
     case 'ours': {
       const accessLog: Record<string, string> = ctx.accessLogDir ? { ACCESS_LOG: join(ctx.accessLogDir, `${scenario.id}--${contender.id}.log`) } : {};
-      const o = await startOurs(ctx.origin.url, { ...contender.env, ...accessLog });
+      const o = await startOurs(ctx.origin.url, { ...contender.env, ...scenario.env, ...accessLog });
       return http(o.url, o.stop);
     }
     case 'in-process': {
-      const t = await inProcessTransport(ctx.origin.url, contender.env ?? {});
+      const t = await inProcessTransport(ctx.origin.url, { ...contender.env, ...scenario.env });
       return { ...t, stop: t.close };
     }
   }
@@ -148,7 +152,7 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
     const originStats = await ctx.origin.stats();
     if (outageAt) await ctx.origin.configure({ outage: false });
     for (let i = load.outcomes.length; i < planned; i++) ctx.onOutcome();
-    return summarizeRun(scenario, contender, planned, load, originStats, outageAt ? { start: window.start, end: Number.isNaN(window.end) ? load.durationMs : window.end } : undefined);
+    return summarizeRun(scenario, contender, requests, load, originStats, outageAt ? { start: window.start, end: Number.isNaN(window.end) ? load.durationMs : window.end } : undefined);
   } catch (err) {
     return emptyResult(scenario, contender, planned, 'failed', failureReason(err));
   } finally {
@@ -159,12 +163,13 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
 function summarizeRun(
   scenario: Scenario,
   contender: Contender,
-  planned: number,
+  requests: readonly LoadRequest[],
   load: { outcomes: Outcome[]; durationMs: number; capped: boolean },
   originStats: Awaited<ReturnType<OriginProcess['stats']>>,
   window: { start: number; end: number } | undefined,
 ): RunResult {
   const { outcomes } = load;
+  const planned = requests.length;
   const succeeded = outcomes.filter(isSuccess).length;
   const share = (n: number, of: number) => (of === 0 ? null : n / of);
   const latencies = outcomes.map((o) => o.ms);
@@ -194,6 +199,7 @@ function summarizeRun(
   };
   const paths = successByGroup(outcomes);
   if (paths) result.paths = paths;
+  if (scenario.groupOf) result.groups = groupFigures(requests, outcomes, originStats.requestIds, scenario.groupOf);
   if (load.capped) result.reason = `time cap reached after ${outcomes.length} of ${planned} requests`;
   if (window) {
     const inWindow = outcomes.filter((o) => o.startMs >= window.start && o.startMs < window.end);

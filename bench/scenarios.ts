@@ -63,6 +63,13 @@ export interface Scenario {
   contenders: string[];
   /** The i-th request; `rand` is seeded per run, so every contender gets the same request sequence. */
   make(i: number, rand: () => number): LoadRequest;
+  /**
+   * Function environment of the proxy contenders (ours, in-process) in this scenario, on top of
+   * theirs: what the operator configured for this origin's API, such as its routes.
+   */
+  env?: Record<string, string>;
+  /** Splits the figures by request group (see bench/groups.ts); the name of a request's group. */
+  groupOf?(request: LoadRequest): string;
   /** The origin answers 503 to everything between these shares of the requests sent. */
   outage?: { from: number; to: number };
   /**
@@ -122,16 +129,29 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'post', label: 'POST safety',
-    description: 'POSTs with a unique x-request-id through an origin that fails 20% (half 5xx, half connection reset): how many reached the origin more than once.',
+    description:
+      'POSTs with a unique x-request-id through an origin that fails 20% (half 5xx, half connection reset). Every other one is a search ' +
+      '(POST /api/search), which the proxy\'s route declares repeatable (retryNonIdempotent); the others are orders (POST /orders), which no ' +
+      'route declares: how many succeeded, and how many reached the origin more than once, per kind.',
     origin: { failureRate: 0.2, failureMode: 'mixed', latencyMs: { min: 20, max: 200 } },
     requests: { full: 2000, quick: 150 }, concurrency: 32,
     contenders: ['direct', 'nginx', 'ours'],
-    make: (i) => ({
-      method: 'POST',
-      path: '/orders',
-      headers: { 'content-type': 'application/json', 'x-request-id': `order-${i}` },
-      body: JSON.stringify({ order: i, item: `item-${i % 97}` }),
-    }),
+    env: { ROUTES: JSON.stringify([{ name: 'search', match: '/api/search', methods: ['POST'], retryNonIdempotent: true }]) },
+    groupOf: (request) => (request.path === '/api/search' ? 'search (declared repeatable)' : 'orders (undeclared)'),
+    make: (i) =>
+      i % 2 === 0
+        ? {
+            method: 'POST',
+            path: '/api/search',
+            headers: { 'content-type': 'application/json', 'x-request-id': `search-${i}` },
+            body: JSON.stringify({ query: `item-${i % 97}`, page: 1 }),
+          }
+        : {
+            method: 'POST',
+            path: '/orders',
+            headers: { 'content-type': 'application/json', 'x-request-id': `order-${i}` },
+            body: JSON.stringify({ order: i, item: `item-${i % 97}` }),
+          },
   },
 ];
 

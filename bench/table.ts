@@ -40,6 +40,7 @@ export function notes(r: RunResult): string[] {
   }
   if (r.paths) out.push(`by path: ${Object.entries(r.paths).map(([group, g]) => `${group} ${pct(g.successRate, 2)} ok of ${g.sent}`).join(', ')}`);
   if (r.scenario === 'post') out.push(`${r.origin.duplicates} POSTs reached the origin more than once`);
+  for (const [group, g] of Object.entries(r.groups ?? {})) out.push(`${group}: ${pct(g.successRate, 2)} ok, ${g.duplicates} repeated`);
   const hits = (r.cache.hit ?? 0) + (r.cache.stale ?? 0);
   if (hits > 0) out.push(`${hits} from cache (${r.cache.stale ?? 0} stale)`);
   const errors = Object.entries(r.errors).map(([code, n]) => `${n} ${code}`);

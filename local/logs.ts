@@ -2,7 +2,11 @@
  * `npm run logs -- <file|dir|s3://bucket/prefix...> [--from ISO] [--to ISO] [--bucket minute|hour]
  * [--json] [--html out.html] [--target PERCENT] [--check]`: the ALB access log analyzer. See `--help` and docs/access-logs.md.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ConfigError } from '../shared/http/errors.js';
+import type { RouteSpec } from '../shared/routes/route-spec.js';
+import { parseRoutes } from '../shared/routes/route-spec.js';
+import { loadRoutes } from '../shared/routes/routes-source.js';
 import { analyzeLogSources } from './access-log/analyze-logs.js';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './access-log/cli-args.js';
 import { pct, targetLabel } from './access-log/figures.js';
@@ -24,11 +28,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  let routes: RouteSpec[];
+  try {
+    routes = await routesFor(options.routesFile);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`logs: ${err.message}\n`);
+    return 2;
+  }
   try {
     const sources = await listLogSources(options.inputs);
     const progress = createProgress(sources.reduce((n, s) => n + s.size, 0));
     const report = await analyzeLogSources(sources, options.inputs, {
       ...options,
+      routes,
       onBytes: (n) => progress.add(n),
     }).finally(() => progress.stop());
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTextReport(report));
@@ -52,6 +65,24 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`logs: ${err.message}\n`);
     return 2;
   }
+}
+
+/** The routes the function would use (ROUTES, else routes.json), or those of `--routes FILE`. */
+async function routesFor(file: string | undefined): Promise<RouteSpec[]> {
+  if (file === undefined) return loadRoutes(process.env.ROUTES);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('--routes', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('--routes', `${file} is not JSON (${(err as Error).message}); expected a JSON array of routes as in routes.json`);
+  }
+  return parseRoutes(value, file);
 }
 
 main(process.argv.slice(2)).then(

@@ -14,6 +14,7 @@ import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { startAlbEmulator } from './emulator.js';
 import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
+import { describeRoutes } from './route-summary.js';
 import { SuccessMeter } from './success-meter.js';
 
 const { values: flags } = parseArgs({
@@ -70,6 +71,7 @@ const emulator = await startAlbEmulator({
 });
 
 process.stdout.write(`config in force:\n${describeConfig()}\n`);
+process.stdout.write(`${describeRoutes(config.routes, (process.env.ROUTES ?? '').trim() !== '')}\n`);
 process.stdout.write(
   `ALB emulator listening on ${emulator.url} (${multiValueHeaders ? 'multi' : 'single'}-value headers, function timeout ${timeoutS} s${accessLogPath ? `, access log ${accessLogPath}` : ''})\n` +
     `try: curl -i ${emulator.url}/echo\n`,

@@ -1,39 +1,70 @@
 /**
- * `npm run config:doc`: writes the configuration table of docs/configuration.md (between the `config-table` markers)
- * from shared/config/options.ts, so the documentation comes from the same table the code parses.
- * `--check` only verifies it (a test runs the same check).
+ * `npm run config:doc`: writes the configuration table of docs/configuration.md (between the `config-table`
+ * markers) from shared/config/options.ts, and docs/routes.md's route field table (between the `route-fields`
+ * markers) from shared/routes/route-fields.ts, so the documentation comes from the same tables the
+ * code parses. `--check` only verifies them (a test runs the same check).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CONFIG_OPTIONS } from '../shared/config/options.js';
-
-/** The page that holds the generated table. */
-export const CONFIG_DOC = 'docs/configuration.md';
+import { ROUTE_FIELDS } from '../shared/routes/route-fields.js';
 
 const START = '<!-- config-table:start -->';
 const END = '<!-- config-table:end -->';
+const ROUTES_START = '<!-- route-fields:start -->';
+const ROUTES_END = '<!-- route-fields:end -->';
+
+/** The page that documents the route fields. */
+export const ROUTES_DOC = 'docs/routes.md';
+
+const cell = (text: string): string => text.replaceAll('|', '\\|');
 
 export function configTable(): string {
-  const cell = (text: string): string => text.replaceAll('|', '\\|');
   const rows = CONFIG_OPTIONS.map((o) => `| \`${o.name}\` | ${o.default === '' ? '(none)' : `\`${o.default}\``} | ${cell(o.form)} | ${cell(o.doc)} |`);
   return ['| Variable | Default | Accepted | Meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** The page with its table section replaced by the generated one. */
-export function withConfigTable(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end < start) throw new Error(`${CONFIG_DOC} lacks the ${START} ... ${END} markers`);
-  return `${readme.slice(0, start + START.length)}\n${configTable()}\n${readme.slice(end)}`;
+export function routeFieldsTable(): string {
+  const rows = Object.entries(ROUTE_FIELDS).map(
+    ([name, f]) => `| \`${name}\` | ${cell(f.form)} | ${cell(f.doc)} | ${'fallsBackTo' in f ? cell(f.fallsBackTo) : '-'} |`,
+  );
+  return ['| Field | Accepted | Meaning | Left out: |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** `text` with the section between `startMarker` and `endMarker` replaced by `table`. */
+function between(text: string, file: string, startMarker: string, endMarker: string, table: string): string {
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
+  if (start === -1 || end < start) throw new Error(`${file} lacks the ${startMarker} ... ${endMarker} markers`);
+  return `${text.slice(0, start + startMarker.length)}\n${table}\n${text.slice(end)}`;
+}
+
+/** The page that holds the generated option table. */
+export const CONFIG_DOC = 'docs/configuration.md';
+
+/** docs/configuration.md with its table section replaced by the generated one. */
+export function withConfigTable(doc: string): string {
+  return between(doc, CONFIG_DOC, START, END, configTable());
+}
+
+/** docs/routes.md with its field table replaced by the generated one. */
+export function withRouteFields(doc: string): string {
+  return between(doc, ROUTES_DOC, ROUTES_START, ROUTES_END, routeFieldsTable());
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const readme = readFileSync(CONFIG_DOC, 'utf8');
-  const updated = withConfigTable(readme);
-  if (process.argv.includes('--check')) {
-    if (updated !== readme) {
-      process.stderr.write(`${CONFIG_DOC}: configuration table is stale: run npm run config:doc\n`);
-      process.exit(1);
-    }
-  } else writeFileSync(CONFIG_DOC, updated);
+  const files = [
+    { file: CONFIG_DOC, update: withConfigTable },
+    { file: ROUTES_DOC, update: withRouteFields },
+  ];
+  for (const { file, update } of files) {
+    const text = readFileSync(file, 'utf8');
+    const updated = update(text);
+    if (process.argv.includes('--check')) {
+      if (updated !== text) {
+        process.stderr.write(`${file}: the generated table is stale: run npm run config:doc\n`);
+        process.exitCode = 1;
+      }
+    } else if (updated !== text) writeFileSync(file, updated);
+  }
 }

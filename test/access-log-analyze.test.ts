@@ -233,3 +233,36 @@ describe('bounded-memory building blocks', () => {
     expect(pathOf(null)).toBe('-');
   });
 });
+
+describe('per-route breakdown', () => {
+  test('applies the function\'s routes to logged methods and paths, first match, the rest as default', () => {
+    const routes = [
+      { name: 'search', match: '/api/search', methods: ['POST'] },
+      { name: 'reports', match: '/reports/**', methods: ['GET'] },
+      { name: 'idle', match: '/idle' },
+    ];
+    const a = new AccessLogAnalyzer({ routes });
+    const post = (l: string) => l.replace('"GET ', '"POST ');
+    const lines = [
+      post(line('10:00:01', '/api/search?q=1', 200, 200, 0.1)),
+      post(line('10:00:02', '/api/search', 502, 502, 0.1)),
+      line('10:00:03', '/api/search', 200, 200, 0.1), // a GET: not the search route
+      line('10:00:04', '/reports/2026/q1', 200, 200, 3),
+      line('10:00:05', '/reports', 504, null, 30),
+      line('10:00:06', '/other', 200, 200, 0.1),
+    ];
+    lines.forEach((l, i) => a.addLine(l, 'mem', i + 1));
+    expect(a.report(['mem'], 1).byRoute).toEqual([
+      { route: 'search', requests: 2, fiveXx: 1, successRate: 0.5 },
+      { route: 'reports', requests: 2, fiveXx: 1, successRate: 0.5 },
+      { route: 'idle', requests: 0, fiveXx: 0, successRate: 1 },
+      { route: 'default', requests: 2, fiveXx: 0, successRate: 1 },
+    ]);
+  });
+
+  test('is absent without routes', () => {
+    const a = new AccessLogAnalyzer();
+    a.addLine(line('10:00:01', '/a', 200, 200, 0.1), 'mem', 1);
+    expect(a.report(['mem'], 1).byRoute).toBeNull();
+  });
+});

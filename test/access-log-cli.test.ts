@@ -71,6 +71,23 @@ describe('npm run logs', () => {
     expect(Object.keys(r.run ?? {})).toEqual(['elapsedSeconds', 'linesPerSecond', 'bytesRead', 'peakRssBytes']);
   });
 
+  test('breaks requests down by the routes of --routes FILE, or of ROUTES, and names a bad route', async () => {
+    const routesFile = join(dir, 'routes.json');
+    await writeFile(routesFile, JSON.stringify([{ name: 'xss', match: XSS_PATH }]));
+    const fromFile = await logs([join(dir, 'AWSLogs'), '--routes', routesFile]);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/│\s*route\s*│\s*requests\s*│\s*5xx\s*│\s*success/);
+    expect(fromFile.stdout).toMatch(/default\s*│\s*4\s*│\s*1\s*│\s*75\.000%/);
+    const fromEnv = JSON.parse((await logs([join(dir, 'AWSLogs'), '--json'], { ROUTES: JSON.stringify([{ name: 'xss', match: XSS_PATH }]) })).stdout) as AnalysisReport;
+    expect(fromEnv.byRoute).toEqual([
+      { route: 'xss', requests: 1, fiveXx: 1, successRate: 0 },
+      { route: 'default', requests: 4, fiveXx: 1, successRate: 0.75 },
+    ]);
+    const bad = await logs([join(dir, 'AWSLogs')], { ROUTES: '[{"name":"x","match":"x"}]' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('logs: ROUTES: route 0 ("x"): match: got "x"');
+  });
+
   test('prints tables with the verdict against the 99% target', async () => {
     const run = await logs([join(dir, 'AWSLogs')]);
     expect(run.code).toBe(0);

@@ -28,9 +28,9 @@ describe('loadConfig', () => {
     expect(config.healthCheckTimeoutMs).toBe(5000);
   });
 
-  it('has a default in the option table for every option but ORIGIN_URL, ALLOWED_HOSTS (empty: every Host) and CACHE_*', () => {
+  it('has a default in the option table for every option but ORIGIN_URL, ALLOWED_HOSTS (empty: every Host), ROUTES (empty: routes.json) and CACHE_*', () => {
     const empty = CONFIG_OPTIONS.filter((o) => o.default === '').map((o) => o.name);
-    expect(empty).toEqual(['ORIGIN_URL', 'ALLOWED_HOSTS', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
+    expect(empty).toEqual(['ORIGIN_URL', 'ALLOWED_HOSTS', 'ROUTES', 'CACHE_BUCKET', 'CACHE_S3_ENDPOINT']);
   });
 
   it("sends the origin its own Host and rewrites its address by default", () => {

@@ -6,6 +6,7 @@ import { createForwarder, type ForwarderOptions } from '../shared/resilience/for
 import type { Deadline, OriginRequest } from '../shared/http/types.js';
 import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
 import { RetryGuards } from '../shared/resilience/retry-guards.js';
+import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
@@ -165,10 +166,19 @@ describe('idempotency', () => {
     expect(origin.received).toHaveLength(1);
   });
 
-  it('retries a POST that carries an Idempotency-Key, with the same body bytes', async () => {
+  it('does not retry a POST for its Idempotency-Key alone: the origin may ignore the header (RFC 9110 9.2.2)', async () => {
+    origin.script({ status: 503 }, { status: 201 });
+    const { forward } = setup();
+    const result = await forward(req('POST', { 'idempotency-key': ['k-1'] }, Buffer.from('x')), deadline());
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions?.stop).toBe('not-idempotent');
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('retries a POST that carries an Idempotency-Key when ORIGIN_HONOURS_IDEMPOTENCY_KEY=true, with the same body bytes', async () => {
     origin.script({ status: 503 }, { status: 201 });
     const body = Buffer.from([0, 255, 1, 254]);
-    const { forward } = setup();
+    const { forward } = setup({ ORIGIN_HONOURS_IDEMPOTENCY_KEY: 'true' });
     const result = await forward(req('POST', { 'idempotency-key': ['k-1'] }, body), deadline());
     expect(result.response?.status).toBe(201);
     expect(origin.received.map((r) => r.body)).toEqual([body, body]);
@@ -305,6 +315,18 @@ describe('hedging', () => {
     const { forward } = setup({ HEDGE_AFTER_MS: 'auto' });
     await runVirtual(forward(req(), deadline()));
     expect(origin.received).toHaveLength(1);
+  });
+
+  it('keeps the latencies of each route apart: fast unmatched requests do not set a route\'s auto hedge delay', async () => {
+    const latencies = new LatencyTracker();
+    for (let i = 0; i < 20; i++) latencies.add(5);
+    const routes = JSON.stringify([{ name: 'reports', match: '/reports/**', hedgeAfterMs: 'auto' }]);
+    const { forward } = setup({ HEDGE_AFTER_MS: 'auto', HEDGE_MIN_DELAY_MS: '1', ROUTES: routes }, { latencies });
+    origin.script({ status: 200, body: 'slow', delayMs: 300 });
+    const report = await runVirtual(forward({ ...req(), path: '/reports/2026' }, deadline()));
+    expect(report.decisions?.hedgesSent).toBe(0);
+    const other = await runVirtual(forward(req(), deadline()));
+    expect(other.decisions?.hedgesSent).toBe(1);
   });
 });
 

@@ -15,13 +15,14 @@ const MAX_LINES = 250;
 /** Which `shared/` folders each folder may import from (itself always allowed). */
 const LAYERS: Record<string, readonly string[]> = {
   http: [],
-  config: ['http'],
+  routes: ['http'],
+  config: ['http', 'routes'],
   telemetry: ['http'],
   alb: ['http'],
   origin: ['http', 'alb'],
-  resilience: ['http', 'config', 'origin', 'telemetry'],
+  resilience: ['http', 'config', 'origin', 'routes', 'telemetry'],
   cache: ['http', 'config', 'telemetry'],
-  handler: ['http', 'config', 'telemetry', 'alb', 'origin', 'resilience', 'cache'],
+  handler: ['http', 'config', 'telemetry', 'alb', 'origin', 'resilience', 'cache', 'routes'],
 };
 
 function walk(dir: string): string[] {

@@ -11,6 +11,8 @@ import { parseAccessLogLine } from './parse.js';
 import { LINE_TOO_LONG, type SplitLine } from './read.js';
 import type { AnalysisReport, MalformedLine } from './report.js';
 import { TopCounter } from './top-counter.js';
+import { RouteBreakdown } from './route-breakdown.js';
+import type { RouteSpec } from '../../shared/routes/route-spec.js';
 import { Timeline, type BucketSize } from './timeline.js';
 
 /** The availability target the HOSP team set: 99% of requests succeed. */
@@ -29,6 +31,8 @@ export interface AnalyzeOptions {
   topPaths?: number;
   /** Malformed lines listed in the report (all are counted). @default 20 */
   malformedExamples?: number;
+  /** The function's routes, for a per-route breakdown; none or empty: no breakdown. */
+  routes?: readonly Pick<RouteSpec, 'name' | 'match' | 'methods'>[];
 }
 
 /** Bin edges of the latency distribution chart, in seconds. */
@@ -55,12 +59,14 @@ export class AccessLogAnalyzer {
   private readonly targetTimes = new LatencyHistogram();
   private readonly totalTimes = new LatencyHistogram();
   private readonly failingPaths = new TopCounter();
+  private readonly byRoute: RouteBreakdown | undefined;
   private readonly timeline: Timeline;
   private readonly fromMs: number;
   private readonly toMs: number;
 
   constructor(private readonly options: AnalyzeOptions = {}) {
     this.timeline = new Timeline(options.bucket ?? 'auto');
+    this.byRoute = options.routes && options.routes.length > 0 ? new RouteBreakdown(options.routes) : undefined;
     this.fromMs = options.from?.getTime() ?? -Infinity;
     this.toMs = options.to?.getTime() ?? Infinity;
   }
@@ -121,6 +127,7 @@ export class AccessLogAnalyzer {
       this.failingPaths.add(pathOf(e.url));
     }
 
+    this.byRoute?.add(e.method, pathOf(e.url), failure !== null);
     this.targetTimes.record(e.targetProcessingTime);
     const total = totalTime(e);
     this.totalTimes.record(total);
@@ -185,6 +192,7 @@ export class AccessLogAnalyzer {
         })),
       },
       timeline: { bucket: this.timeline.bucket, points: this.timeline.points() },
+      byRoute: this.byRoute?.rows() ?? null,
     };
   }
 

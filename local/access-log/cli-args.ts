@@ -7,7 +7,7 @@ import { DEFAULT_TARGET } from './analyze.js';
 import type { BucketSize } from './timeline.js';
 
 export const USAGE = `usage: npm run logs -- <input...> [--from ISO] [--to ISO] [--bucket minute|hour] [--json] [--html out.html]
-                             [--target PERCENT] [--check]
+                             [--target PERCENT] [--check] [--routes FILE]
 
 Reads Application Load Balancer access logs and reports requests, success rate against the
 availability target (99% unless --target; success = elb_status_code < 500), 5xx from the load
@@ -30,6 +30,8 @@ options:
   --target PERCENT        the availability target the success rate is judged against (default 99)
   --check                 exit 1 when the target is missed or no request is in range, e.g. in a
                           deployment pipeline; the report is printed all the same
+  --routes FILE           route policies (JSON, as routes.json) for the per-route breakdown;
+                          default: ROUTES from the environment, else the repository's routes.json
   -h, --help              show this help
 
 exit status: 0 report printed, 1 target missed (only with --check), 2 bad arguments or
@@ -51,6 +53,8 @@ export interface CliOptions {
   target: number;
   /** Exit 1 when the target is missed (or nothing was counted). */
   check: boolean;
+  /** `--routes FILE`: the routes to break the requests down by, instead of ROUTES / routes.json. */
+  routesFile?: string;
   help: boolean;
 }
 
@@ -69,6 +73,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
         html: { type: 'string' },
         target: { type: 'string' },
         check: { type: 'boolean', default: false },
+        routes: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -96,6 +101,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(v.html !== undefined ? { html: v.html } : {}),
     target,
     check: v.check ?? false,
+    ...(v.routes !== undefined ? { routesFile: v.routes } : {}),
     help: false,
   };
 }

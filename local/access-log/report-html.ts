@@ -52,6 +52,12 @@ export function renderHtmlReport(r: AnalysisReport, generatedAt: Date = new Date
       ),
     );
   }
+  if (r.byRoute) {
+    sections.push(
+      `<h2>By route</h2>`,
+      table(['route', 'requests', '5xx', 'success'], r.byRoute.map((row) => [row.route, int(row.requests), int(row.fiveXx), row.requests === 0 ? '-' : pct(row.successRate)])),
+    );
+  }
   if (r.malformed.length > 0) {
     sections.push(
       `<h2>Malformed lines (${int(r.lines.malformed)})</h2>`,

@@ -12,6 +12,7 @@ export const MAX_TIMELINE_ROWS = 72;
 export function renderTextReport(r: AnalysisReport): string {
   const parts = [summary(r), statusTable(r)];
   if (r.fiveXx.total > 0) parts.push(fiveXxTable(r), pathsTable(r));
+  if (r.byRoute) parts.push(routesTable(r.byRoute));
   parts.push(latencyTable(r), timelineTable(r));
   if (r.malformed.length > 0) parts.push(malformedTable(r));
   return `${parts.join('\n\n')}\n`;
@@ -60,6 +61,12 @@ function pathsTable(r: AnalysisReport): string {
   const head = r.topFailingPaths.exact ? '5xx' : `5xx (may be low by ${r.topFailingPaths.maxUndercount})`;
   const t = table(['top failing paths', head, 'share of 5xx'], ['left', 'right', 'right']);
   for (const p of r.topFailingPaths.paths) t.push([p.path, int(p.failures), pct(p.share)]);
+  return t.toString();
+}
+
+function routesTable(rows: NonNullable<AnalysisReport['byRoute']>): string {
+  const t = table(['route', 'requests', '5xx', 'success'], ['left', ...RIGHT(3)]);
+  for (const row of rows) t.push([row.route, int(row.requests), int(row.fiveXx), row.requests === 0 ? '-' : pct(row.successRate)]);
   return t.toString();
 }
 

@@ -4,6 +4,7 @@
  */
 import type { LatencySummary } from './latency-histogram.js';
 import type { BucketSize, TimelinePoint } from './timeline.js';
+import type { RouteRow } from './route-breakdown.js';
 
 export type { LatencySummary } from './latency-histogram.js';
 export type { BucketSize, TimelinePoint } from './timeline.js';
@@ -74,6 +75,8 @@ export interface AnalysisReport {
     paths: { path: string; failures: number; share: number }[];
   };
   timeline: { bucket: BucketSize; points: TimelinePoint[] };
+  /** Requests and 5xx per route (the function's routes applied to logged paths); null without routes. */
+  byRoute: RouteRow[] | null;
   /** How the run went; not part of the log's figures. */
   run?: { elapsedSeconds: number; linesPerSecond: number; bytesRead: number; peakRssBytes: number };
 }

@@ -7,9 +7,10 @@ import { formatCacheStatus, type CacheStatus } from './cache-status.js';
 import { hasPreconditions } from './conditional.js';
 import { createEntryIndex } from './entry-index.js';
 import { invalidatedKeys } from './invalidation.js';
-import { createPolicies } from './policy.js';
+import { createPolicies, type Policies } from './policy.js';
 import { createCacheStore } from './store/store.js';
 import { isGetOrHead } from '../http/methods.js';
+import type { RoutePolicy } from '../config/route-table.js';
 
 export interface CacheResult extends ForwardResult {
   /** Value of the `Cache-Status` header (RFC 9211) for whatever goes to the client. */
@@ -30,6 +31,11 @@ export interface ResponseCacheOptions {
   readonly now?: () => number;
   /** S3 client for `s3`/`tiered` instead of one built from the config on first use (tests, other credentials). */
   readonly s3Client?: S3Client;
+  /**
+   * The route of a request, whose `cache` settings (off, or its own CACHE_DEFAULT_TTL_S and
+   * CACHE_STALE_IF_ERROR_S) replace the global ones. Omitted: the global settings for all.
+   */
+  readonly routes?: { resolve(request: OriginRequest): Pick<RoutePolicy, 'cache'> };
 }
 
 /**
@@ -50,7 +56,13 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
 
   const now = options.now ?? Date.now;
   const index = createEntryIndex(createCacheStore(config, { now, s3Client: options.s3Client }), now);
-  const policies = createPolicies({ now, defaultTtlS: config.defaultTtlS, originHost: origin.host });
+  // One policy factory per distinct default TTL (the global one and the routes' own).
+  const policiesByTtl = new Map<number, Policies>();
+  const policiesFor = (defaultTtlS: number): Policies => {
+    let policies = policiesByTtl.get(defaultTtlS);
+    if (!policies) policiesByTtl.set(defaultTtlS, (policies = createPolicies({ now, defaultTtlS, originHost: origin.host })));
+    return policies;
+  };
 
   return {
     async handle(request, forward, deadline) {
@@ -70,6 +82,7 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
         }
         return last.result;
       };
+      const routeCache = options.routes?.resolve(request).cache;
       try {
         if (!isGetOrHead(request.method)) {
           const result = await send(request);
@@ -80,9 +93,13 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
           }
           return forwarded(result, 'method');
         }
+        // A route with cache "off" neither reads nor stores; its unsafe methods above still invalidate.
+        if (routeCache?.off) return forwarded(await send(request), 'bypass');
         // If-Match, If-Unmodified-Since and If-Range are left to the origin, untouched.
         if (hasPreconditions(request)) return forwarded(await send(request), 'bypass');
-        const { result, status } = await cachedRead({ config, origin, index, policies, now, storeTimeoutMs }, request, send);
+        const routed = routeCache ? { ...config, defaultTtlS: routeCache.defaultTtlS, staleIfErrorS: routeCache.staleIfErrorS } : config;
+        const policies = policiesFor(routed.defaultTtlS);
+        const { result, status } = await cachedRead({ config: routed, origin, index, policies, now, storeTimeoutMs }, request, send);
         return { ...result, cacheStatus: label(status) };
       } catch (error) {
         // Not the cache's failure, and sending again could duplicate a POST: the caller handles it.

@@ -2,6 +2,8 @@ import { ConfigError } from '../http/errors.js';
 import { configOption, type ConfigName } from './options.js';
 import type { OriginHostHeader } from '../http/host-policy.js';
 import { HOST_PATTERN } from '../http/origin-rewrite.js';
+import type { RouteSpec } from '../routes/route-spec.js';
+import { loadRoutes } from '../routes/routes-source.js';
 
 /** The configuration in force, parsed and validated once at cold start by `loadConfig`. */
 export interface ProxyConfig {
@@ -24,6 +26,8 @@ export interface ProxyConfig {
     readonly baseDelayMs: number;
     readonly maxDelayMs: number;
     readonly nonIdempotent: boolean;
+    /** An Idempotency-Key makes a POST/PATCH retryable only when the origin honours it. */
+    readonly originHonoursIdempotencyKey: boolean;
   };
   readonly budget: { readonly ratio: number; readonly minTokens: number };
   /** OVERLOAD_SHEDDING=on: adaptive throttling of first attempts (`shared/adaptive-throttle.ts`). */
@@ -50,6 +54,8 @@ export interface ProxyConfig {
     /** The client's Host joins the key: set exactly when ORIGIN_HOST_HEADER=client. */
     readonly keyHost: boolean;
   };
+  /** Route policies, first match wins (ROUTES, else routes.json); empty = global settings only. */
+  readonly routes: readonly RouteSpec[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -129,6 +135,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       baseDelayMs: int('RETRY_BASE_DELAY_MS', 0),
       maxDelayMs: int('RETRY_MAX_DELAY_MS', 0),
       nonIdempotent: bool('RETRY_NON_IDEMPOTENT'),
+      originHonoursIdempotencyKey: bool('ORIGIN_HONOURS_IDEMPOTENCY_KEY'),
     },
     budget: {
       ratio: num('RETRY_BUDGET_RATIO', 0, 10),
@@ -156,6 +163,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       statusName,
       keyHost: originHostHeader.mode === 'client',
     },
+    routes: loadRoutes(env.ROUTES),
   };
 
   function parseOriginHostHeader(raw: string): OriginHostHeader {

@@ -17,6 +17,7 @@ import { clientAddress, rewriteResponseHeaders } from '../http/origin-rewrite.js
 import { AdaptiveThrottle } from '../resilience/adaptive-throttle.js';
 import { formatCacheStatus } from '../cache/cache-status.js';
 import { createHealthCheck } from '../resilience/health-check.js';
+import { RouteTable } from '../config/route-table.js';
 
 /** The part of the Lambda context the proxy uses (the local emulator provides the same). */
 export interface InvocationContext {
@@ -50,16 +51,18 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     connections: config.originMaxConnections,
     hostHeader: config.originHostHeader,
   });
+  const routes = new RouteTable(config);
   const forward = createForwarder({
     config,
     client,
+    routes,
     // RETRY_BUDGET_RATIO=0 is handled by the budgets themselves (every retry allowed).
     guards: new RetryGuards({ ratio: config.budget.ratio, capacity: config.budget.minTokens }),
     ...(config.overloadShedding ? { throttle: new AdaptiveThrottle({ now, ...(deps.random ? { random: deps.random } : {}) }) } : {}),
     latencies: new LatencyTracker(),
     now,
   });
-  const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now });
+  const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now, routes });
   const healthCheck = createHealthCheck(config, client, now);
 
   return async function handler(event, context) {
@@ -92,20 +95,23 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
         return alb;
       }
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - config.deadlineMarginMs };
+      const route = routes.resolve(request).name;
+      // Named in Proxy-Status only when routes are configured: without, every request is `default`.
+      const shown = routes.policies.length > 0 ? route : undefined;
       // A forwarded health check probes the origin itself: never answered from the cache.
       const result = parsed.healthCheck
         ? { ...(await healthCheck(request, deadline)), cacheStatus: formatCacheStatus(name, { fwd: 'bypass', fwdStatus: undefined }) }
         : await cache.handle(request, forward, deadline);
       const response = result.response
-        ? annotate(name, result.response, result)
-        : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result);
+        ? annotate(name, result.response, result, shown)
+        : errorResponse(name, result.error ?? { status: 502, type: 'proxy_internal_error', detail: 'no response' }, undefined, result, shown);
       response.headers['cache-status'] = [...(response.headers['cache-status'] ?? []), result.cacheStatus];
       // On the way out, after the cache and invalidation saw the origin's headers as sent.
       const rewrite = { origin: config.origin, client: clientAddress(request.headers), ...config.rewrite };
       response.headers = rewriteResponseHeaders(response.headers, rewrite);
       if (!multiValue) recordSetCookieDropped(request, response.headers['set-cookie']?.length ?? 0);
       const alb = toAlbResult(response, { multiValue, method: request.method, proxyName: name });
-      recordRequest({ request, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
+      recordRequest({ request, route, routeMetrics: shown !== undefined, traceId: parsed.traceId, result, status: alb.statusCode, totalMs: now() - started });
       return alb;
     } catch (error) {
       return internalError(error, multiValue, request, started);
@@ -134,7 +140,7 @@ interface ProxyResponse {
  * The origin's response, with a `Proxy-Status` member when the proxy did more than pass it
  * through (retried, or gave up): operators see at a glance why a 503 reached the client.
  */
-function annotate(name: string, response: OriginResponse, result: ForwardResult): ProxyResponse {
+function annotate(name: string, response: OriginResponse, result: ForwardResult, route: string | undefined): ProxyResponse {
   const headers: HeaderMap = { ...response.headers };
   const stop = result.decisions?.stop;
   if (result.attempts.length > 1 || (stop !== undefined && stop !== 'done' && stop !== 'not-retryable')) {
@@ -144,7 +150,7 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
     const member = proxyStatusHeader(name, {
       receivedStatus: typeof last === 'number' ? last : undefined,
       error: typeof last === 'string' ? last : undefined,
-      details: describe(result),
+      details: describe(result, route),
     });
     headers['proxy-status'] = [...(headers['proxy-status'] ?? []), member];
   }
@@ -155,10 +161,16 @@ function annotate(name: string, response: OriginResponse, result: ForwardResult)
  * The proxy's own error reply. The body names the error type only: origin addresses and error
  * messages stay in the log (they can reveal internal hosts).
  */
-function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { status: number }, publicDetail?: string, result?: ForwardResult): ProxyResponse {
+function errorResponse(
+  name: string,
+  error: Omit<ForwardError, 'status'> & { status: number },
+  publicDetail?: string,
+  result?: ForwardResult,
+  route?: string,
+): ProxyResponse {
   const headers: HeaderMap = {
     'content-type': ['text/plain; charset=utf-8'],
-    'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result) : publicDetail })],
+    'proxy-status': [proxyStatusHeader(name, { error: error.type, details: result ? describe(result, route) : publicDetail })],
     'cache-control': ['no-store'],
   };
   const reason = { 400: 'Bad Request', 421: 'Misdirected Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[error.status as 400 | 421 | 502 | 503 | 504];
@@ -166,9 +178,10 @@ function errorResponse(name: string, error: Omit<ForwardError, 'status'> & { sta
   return { status: error.status, headers, body: Buffer.from(body) };
 }
 
-function describe(result: ForwardResult): string {
+/** Proxy-Status details: the route (when routes are configured), attempts and why they stopped. */
+function describe(result: ForwardResult, route: string | undefined): string {
   const d = result.decisions;
-  const tries = `${result.attempts.filter((a) => a.outcome !== 'cancelled').length} attempt(s)`;
+  const tries = `${route !== undefined ? `route=${route}; ` : ''}${result.attempts.filter((a) => a.outcome !== 'cancelled').length} attempt(s)`;
   if (!d) return tries;
   const hedges = d.hedgesSent > 0 ? `; hedges=${d.hedgesSent}; hedge-won=${d.hedgesWon > 0 ? 1 : 0}` : '';
   const budget = d.budgetDenied > 0 ? `; budget-denied=${d.budgetDenied}` : '';

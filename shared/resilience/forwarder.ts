@@ -11,16 +11,19 @@ import type {
   OriginResponse,
   StopReason,
 } from '../http/types.js';
-import type { LatencyTracker } from './latency-tracker.js';
+import { LatencyTracker } from './latency-tracker.js';
 import type { OriginClient } from '../origin/client.js';
 import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import { RetryGuards } from './retry-guards.js';
 import { SAFE_METHODS } from '../http/methods.js';
 import { RetryPolicy, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
+import { RouteTable, type RoutePolicy, type RouteGlobals } from '../config/route-table.js';
 
 export interface ForwarderOptions {
-  readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'>;
+  readonly config: Pick<ProxyConfig, 'attemptTimeoutMs' | 'retry' | 'hedge'> & Pick<RouteGlobals, 'routes'>;
   readonly client: OriginClient;
+  /** The per-route settings over `config`. @default `new RouteTable(config)` */
+  readonly routes?: RouteTable;
   /**
    * Retry budgets and health per route key, shared by all requests of the container; they see one
    * outcome per client request and only ever stop retries and hedges. Omitted: no guards.
@@ -31,7 +34,11 @@ export interface ForwarderOptions {
    * request's outcome whether the origin accepted it. Omitted: no first attempt is ever refused.
    */
   readonly throttle?: AdaptiveThrottle;
-  /** Recent origin latencies (adaptive hedging, "can this attempt still finish"). */
+  /**
+   * Recent origin latencies (adaptive hedging, "can this attempt still finish") of requests no
+   * route matches; each configured route then keeps its own, so a slow report route does not
+   * raise a fast lookup route's hedge delay. Omitted: none for any route.
+   */
   readonly latencies?: LatencyTracker;
   /** @default setTimeout-based sleep (fake timers apply) */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -55,24 +62,45 @@ const AUTO_HEDGE_MIN_SAMPLES = 20;
  * carries the origin's last response or a `ForwardError`.
  */
 export function createForwarder(options: ForwarderOptions): Forward {
-  const { config, client, guards, throttle, latencies } = options;
-  const policy = new RetryPolicy(config.retry);
+  const { config, client, guards, throttle } = options;
+  const routes = options.routes ?? new RouteTable(config);
+  // One retry policy per route, built on first use.
+  const retryPolicies = new Map<RoutePolicy, RetryPolicy>();
+  const retryPolicyOf = (route: RoutePolicy): RetryPolicy => {
+    let policy = retryPolicies.get(route);
+    if (!policy) retryPolicies.set(route, (policy = new RetryPolicy(route.retry)));
+    return policy;
+  };
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  const minAttemptMs = (): number =>
-    Math.min(config.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
+  const routeLatencies = new Map<RoutePolicy, LatencyTracker>();
+  const latenciesOf = (route: RoutePolicy): LatencyTracker | undefined => {
+    if (!options.latencies || !route.spec) return options.latencies;
+    let tracker = routeLatencies.get(route);
+    if (!tracker) routeLatencies.set(route, (tracker = new LatencyTracker()));
+    return tracker;
+  };
 
-  const hedgeDelay = (request: OriginRequest): number | undefined => {
-    const { after, max, percentile, minDelayMs } = config.hedge;
+  const minAttemptMs = (route: RoutePolicy): number => {
+    const latencies = latenciesOf(route);
+    return Math.min(route.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(50)! : 0));
+  };
+
+  const hedgeDelay = (request: OriginRequest, route: RoutePolicy): number | undefined => {
+    const { max, percentile, minDelayMs } = config.hedge;
+    const after = route.hedgeAfter;
     if (after === undefined || max === 0 || !SAFE_METHODS.has(request.method)) return undefined;
     if (after !== 'auto') return after;
+    const latencies = latenciesOf(route);
     if (!latencies || latencies.count < AUTO_HEDGE_MIN_SAMPLES) return undefined;
     return Math.max(minDelayMs, latencies.percentile(percentile)!);
   };
 
   return async function forward(request: OriginRequest, deadline: Deadline): Promise<ForwardResult> {
-    const key = RetryGuards.routeKey(request.path);
+    const route = routes.resolve(request);
+    const policy = retryPolicyOf(route);
+    const key = RouteTable.guardKey(route, request.path);
     guards?.begin(key);
     const attempts: AttemptRecord[] = [];
     let attemptNo = 0;
@@ -107,7 +135,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The origin's last response as is, when there was one; else why there was none.
       if (lastResponse) return { response: lastResponse, attempts, decisions };
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
-      return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs()), attempts, decisions };
+      return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs(route)), attempts, decisions };
     };
 
     if (throttle && !throttle.admit()) {
@@ -115,17 +143,17 @@ export function createForwarder(options: ForwarderOptions): Forward {
     }
     for (let round = 1; ; round++) {
       const remaining = deadline.remainingMs();
-      if (remaining < (round === 1 ? 1 : minAttemptMs())) {
+      if (remaining < (round === 1 ? 1 : minAttemptMs(route))) {
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
       const result = await runRound(request, {
         client,
-        timeoutMs: () => Math.max(1, Math.min(config.attemptTimeoutMs, deadline.remainingMs())),
+        timeoutMs: () => Math.max(1, Math.min(route.attemptTimeoutMs, deadline.remainingMs())),
         isFinal: (outcome) => !policy.decide(request, outcome).retry,
-        hedgeAfterMs: hedgeDelay(request),
+        hedgeAfterMs: hedgeDelay(request, route),
         maxHedges: config.hedge.max,
         mayHedge: () => {
-          if (deadline.remainingMs() < minAttemptMs()) return false;
+          if (deadline.remainingMs() < minAttemptMs(route)) return false;
           return mayRetry();
         },
         nextAttemptNumber: () => ++attemptNo,
@@ -135,7 +163,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The deciding attempt ended last (the cancelled ones are added below): its latency, when
       // it was an answer, feeds adaptive hedging.
       const decidingMs = attempts[attempts.length - 1]?.ms;
-      if (decidingMs !== undefined && !policy.classify(result.outcome).failed) latencies?.add(decidingMs);
+      if (decidingMs !== undefined && !policy.classify(result.outcome).failed) latenciesOf(route)?.add(decidingMs);
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;
@@ -144,16 +172,16 @@ export function createForwarder(options: ForwarderOptions): Forward {
 
       const decision = policy.decide(request, last);
       if (!decision.retry) return finish(decision.reason === 'not-idempotent' ? 'not-idempotent' : decision.reason === 'success' ? 'done' : 'not-retryable');
-      if (round >= config.retry.maxAttempts) return finish('attempts-exhausted');
+      if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
 
       let delay = backoff.duration;
       backoff = backoff.next(undefined);
       const after = 'response' in last ? retryAfterMs(last.response, now()) : undefined;
       if (after !== undefined) {
-        if (after > config.retry.maxDelayMs) return finish('retry-after-too-long');
+        if (after > route.retry.maxDelayMs) return finish('retry-after-too-long');
         delay = after;
       }
-      if (delay + minAttemptMs() > deadline.remainingMs()) {
+      if (delay + minAttemptMs(route) > deadline.remainingMs()) {
         return finish('deadline');
       }
       if (!mayRetry()) return finish(retriesStopped ?? 'budget');

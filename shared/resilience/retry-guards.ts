@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { firstSegmentKey } from '../routes/route-key.js';
 import type { OutcomeClass } from '../http/outcome.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 
@@ -60,8 +61,7 @@ export class RetryGuards {
 
   /** The route key of a request path: its first segment (`/things/1` -> `things`, `/` -> ``). */
   static routeKey(path: string): string {
-    const end = path.indexOf('/', 1);
-    return path.slice(1, end === -1 ? undefined : end);
+    return firstSegmentKey(path);
   }
 
   /** Call once when a client request starts: it pays into its route's bucket and the ceiling. */

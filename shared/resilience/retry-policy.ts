@@ -38,14 +38,17 @@ export class RetryPolicy {
 
   /**
    * Idempotent methods may always be repeated. POST/PATCH only when nothing can have reached the
-   * origin, when the client made the request safe to repeat with an `Idempotency-Key`
-   * (draft-ietf-httpapi-idempotency-key-header), or when the operator opted in.
+   * origin, when the operator declared them safe to repeat (RETRY_NON_IDEMPOTENT or the route's
+   * retryNonIdempotent), or when they carry an `Idempotency-Key`
+   * (draft-ietf-httpapi-idempotency-key-header) AND the operator says the origin honours it: RFC
+   * 9110 section 9.2.2 lets a proxy repeat a non-idempotent request only when it knows the origin
+   * handles that, and an origin that ignores the header would get duplicates.
    */
   mayRepeat(request: OriginRequest, reachedOrigin: boolean): boolean {
     return (
       IDEMPOTENT_METHODS.has(request.method) ||
       !reachedOrigin ||
-      request.headers['idempotency-key'] !== undefined ||
+      (this.retry.originHonoursIdempotencyKey && request.headers['idempotency-key'] !== undefined) ||
       this.retry.nonIdempotent
     );
   }

@@ -1,9 +1,17 @@
 import type { ForwardResult, OriginRequest } from '../http/types.js';
+import { recordRouteMetrics } from './route-metrics.js';
 import { count, logger, millis } from './telemetry.js';
 
 export interface RequestSummary {
   /** Undefined for an event too malformed to have a method and path. */
   readonly request: Pick<OriginRequest, 'method' | 'path'> | undefined;
+  /**
+   * The matching route's name, or `default`; undefined when the proxy answered before routing
+   * (bad event, local health check, internal error): no per-route metrics then.
+   */
+  readonly route?: string;
+  /** Also publish the per-route metrics (routes are configured; without, all would be `default`). */
+  readonly routeMetrics?: boolean;
   readonly traceId: string | undefined;
   /** Undefined when the proxy answered without forwarding (bad event, local health check, internal error). */
   readonly result?: ForwardResult & { readonly cacheStatus?: string };
@@ -16,12 +24,13 @@ export interface RequestSummary {
  * One structured log line and the EMF metrics per request. Only the path is logged (a query may
  * carry tokens), never a body, a cookie or an authorization value.
  */
-export function recordRequest({ request, traceId, result, status, totalMs }: RequestSummary): void {
+export function recordRequest({ request, route, routeMetrics, traceId, result, status, totalMs }: RequestSummary): void {
   const d = result?.decisions;
   const attempts = result?.attempts ?? [];
   logger.info('request', {
     method: request?.method,
     path: request?.path,
+    route,
     status,
     totalMs,
     traceId,
@@ -48,6 +57,7 @@ export function recordRequest({ request, traceId, result, status, totalMs }: Req
   }
   for (const attempt of attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
   millis('TotalLatency', totalMs);
+  if (route !== undefined && routeMetrics) recordRouteMetrics(route, { status, attempts: attempts.length, retries: Math.max(0, retries), totalMs });
 }
 
 /**

@@ -1,0 +1,39 @@
+/**
+ * Figures per request group of one run (a scenario's `groupOf`): success of the client requests
+ * and how many of them reached the origin more than once, by their `x-request-id`. The POST
+ * scenario uses it to show a route declared repeatable next to POSTs no route declares.
+ */
+import type { LoadRequest, Outcome } from './load.js';
+import { isSuccess } from './stats.js';
+
+export interface GroupFigures {
+  sent: number;
+  succeeded: number;
+  /** 0..1; null when nothing was sent. */
+  successRate: number | null;
+  /** Requests of the group the origin received more than once. */
+  duplicates: number;
+}
+
+export function groupFigures(
+  requests: readonly LoadRequest[],
+  outcomes: readonly Outcome[],
+  requestIds: Readonly<Record<string, number>>,
+  groupOf: (request: LoadRequest) => string,
+): Record<string, GroupFigures> {
+  const groups: Record<string, GroupFigures> = {};
+  const group = (name: string) => (groups[name] ??= { sent: 0, succeeded: 0, successRate: null, duplicates: 0 });
+  for (const request of requests) group(groupOf(request));
+  for (const outcome of outcomes) {
+    const g = group(groupOf(requests[outcome.i]!));
+    g.sent += 1;
+    if (isSuccess(outcome)) g.succeeded += 1;
+  }
+  const groupOfId = new Map(requests.map((r) => [r.headers?.['x-request-id'], groupOf(r)]));
+  for (const [id, times] of Object.entries(requestIds)) {
+    const name = groupOfId.get(id);
+    if (name !== undefined && times > 1) group(name).duplicates += 1;
+  }
+  for (const g of Object.values(groups)) g.successRate = g.sent === 0 ? null : g.succeeded / g.sent;
+  return groups;
+}
