@@ -33,7 +33,8 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(second.response?.status).toBe(200);
     expect(bodyOf(second)).toBe('body of /a?x=%5B1%5D');
     expect(second.response?.headers.age).toEqual(['0']);
-    expect(second.attempts).toEqual([]);
+    expect(second.source).toBe('cache');
+    expect(second.forwarded).toBeUndefined();
     expect(h.origin.requests).toHaveLength(1);
   });
 
@@ -48,7 +49,8 @@ describe.each(stores)('response cache on %s', (store) => {
     const h = await start(() => ({ headers: { 'cache-control': 'Max-Age=60' }, body: 'x' }));
     await h.get('/max-age-case');
     const second = await h.get('/max-age-case');
-    expect(second.attempts).toEqual([]);
+    expect(second.source).toBe('cache');
+    expect(second.forwarded).toBeUndefined();
     expect(h.origin.requests).toHaveLength(1);
   });
 
@@ -384,7 +386,8 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(stale.response?.status).toBe(200);
     expect(bodyOf(stale)).toBe('ok /s');
     expect(stale.response?.headers.age).toEqual(['5']);
-    expect(stale.error).toBeUndefined();
+    expect(stale.source).toBe('stale');
+    expect(stale.forwarded?.response?.status).toBe(503);
   });
 
   test('serves the stale response when the origin refuses connections', async () => {
@@ -396,7 +399,9 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(stale.cacheStatus).toBe('alb-retry-proxy; fwd=stale; ttl=-29; detail=connection_refused');
     expect(stale.response?.status).toBe(200);
     expect(bodyOf(stale)).toBe('ok');
-    expect(stale.attempts).toHaveLength(1);
+    expect(stale.source).toBe('stale');
+    expect(stale.forwarded?.attempts).toHaveLength(1);
+    expect(stale.forwarded?.error?.type).toBe('connection_refused');
   });
 
   test('passes the failure on once the stale-if-error window is over', async () => {

@@ -27,6 +27,14 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * - A base64 body is decoded strictly: a lenient decoder would silently drop bad characters and
  *   send the origin different bytes.
  */
+/**
+ * Whether the target group sent `multiValueHeaders` (its `lambda.multi_value_headers.enabled`), so
+ * the reply must use them too. The one rule, also for an event too malformed to parse further.
+ */
+export function usesMultiValueHeaders(event: unknown): boolean {
+  return isRecord(event) && isRecord(event.multiValueHeaders);
+}
+
 export function parseAlbEvent(event: unknown): ParsedAlbEvent {
   if (!isRecord(event)) throw new EventError('event', 'expected a JSON object');
   const method = event.httpMethod;
@@ -38,7 +46,7 @@ export function parseAlbEvent(event: unknown): ParsedAlbEvent {
     throw new EventError('path', `expected an origin-form path: a single "/" then printable ASCII without "?" or "#", got ${describe(path)}`);
   }
 
-  const multiValue = isRecord(event.multiValueHeaders);
+  const multiValue = usesMultiValueHeaders(event);
   const headers = multiValue
     ? readMultiHeaders(event.multiValueHeaders as Record<string, unknown>)
     : readSingleHeaders(event.headers);

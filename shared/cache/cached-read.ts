@@ -1,5 +1,5 @@
 import type { ProxyConfig } from '../config/config.js';
-import type { ForwardResult, OriginRequest, OriginResponse } from '../http/types.js';
+import type { ForwardResult, OriginRequest, OriginResponse, Served } from '../http/types.js';
 import { isStaleServable } from '../http/outcome.js';
 import { count } from '../telemetry/telemetry.js';
 import { cacheKey, varyFields } from './cache-key.js';
@@ -24,7 +24,7 @@ export interface CachedReadContext {
 }
 
 export interface ReadOutcome {
-  readonly result: ForwardResult;
+  readonly served: Served;
   readonly status: CacheStatus;
 }
 
@@ -49,7 +49,7 @@ export async function cachedRead(
   if (stored && reusable(stored.policy, policies.view(key, request, fields), stored.entry.headers)) {
     count('CacheHit');
     const response = servedResponse(stored.entry, stored.policy, request);
-    return { result: { response, attempts: [] }, status: { hit: true, ttl: freshnessLeftS(stored.policy) } };
+    return { served: { response, source: 'cache' }, status: { hit: true, ttl: freshnessLeftS(stored.policy) } };
   }
 
   // stale-while-revalidate is treated as a synchronous revalidation: Lambda freezes the container
@@ -65,14 +65,14 @@ export async function cachedRead(
 
   // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer.
   if (stored && isStaleServable(response?.status)) {
-    if (!servableOnError(stored.policy, stored.entry.headers, config.staleIfErrorS)) return { result, status };
+    if (!servableOnError(stored.policy, stored.entry.headers, config.staleIfErrorS)) return { served: fromOrigin(result), status };
     count('CacheStale');
     const served = servedResponse(stored.entry, stored.policy, request);
-    return { result: answered(result, served), status: { ...status, ttl: freshnessLeftS(stored.policy) } };
+    return { served: { response: served, source: 'stale', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
   }
   if (stored && response?.status === 304) return refresh(context, request, lookup, stored, result, status);
   count('CacheMiss');
-  if (response === undefined) return { result, status };
+  if (response === undefined) return { served: fromOrigin(result), status };
 
   let storedNow = false;
   if (request.method === 'GET') {
@@ -85,7 +85,7 @@ export async function cachedRead(
     if (storedNow) count('CacheStored');
   }
   const toClient = hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
-  return { result: answered(result, toClient), status: { ...status, stored: storedNow } };
+  return { served: { response: toClient, source: 'origin', forwarded: result }, status: { ...status, stored: storedNow } };
 }
 
 /** A 304 to our conditional request: the stored response, its headers updated, answers (RFC 9111 section 4.3.4). */
@@ -110,7 +110,7 @@ async function refresh(
     // A 304 whose validator is not the stored one updates nothing (section 4.3.4); the stored
     // body is all there is to send, but it is dropped so the next request fetches a full one.
     await context.index.remove(key, context.storeTimeoutMs());
-    return { result: answered(result, servedResponse(stored.entry, stored.policy, request)), status: { ...status, ttl: freshnessLeftS(stored.policy) } };
+    return { served: { response: servedResponse(stored.entry, stored.policy, request), source: 'revalidated', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
   }
   const headers = mergeNotModified(stored.entry.headers, notModifiedHeaders);
   const refreshed = toEntry(context, key, request, { status: stored.entry.status, headers, body: stored.entry.body });
@@ -118,7 +118,7 @@ async function refresh(
   const entry = refreshed ?? stored.entry;
   const policy = refreshed ? context.policies.restore(refreshed.policy) : stored.policy;
   return {
-    result: answered(result, servedResponse(entry, policy, request)),
+    served: { response: servedResponse(entry, policy, request), source: 'revalidated', forwarded: result },
     status: { ...status, stored: saved, ttl: freshnessLeftS(policy) },
   };
 }
@@ -151,8 +151,7 @@ function responseForbidsStoring(response: OriginResponse): boolean {
   return /(^|[\s,])(no-store|private)\b/.test(cacheControl) || (response.headers.vary ?? []).some((v) => v.split(',').some((f) => f.trim() === '*'));
 }
 
-/** `result` answering with `response` (the stored one, or a 304), never with an error. */
-function answered(result: ForwardResult, response: OriginResponse): ForwardResult {
-  const { error: _error, ...rest } = result;
-  return { ...rest, response };
+/** The origin's own answer (or its absence), as the forwarder reported it. */
+function fromOrigin(result: ForwardResult): Served {
+  return { response: result.response, source: result.response ? 'origin' : 'none', forwarded: result };
 }

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProxyConfig } from '../config/config.js';
-import type { Deadline, Forward, ForwardResult, OriginRequest } from '../http/types.js';
+import type { Deadline, Forward, ForwardResult, OriginRequest, Served } from '../http/types.js';
 import { count, logger } from '../telemetry/telemetry.js';
 import { cachedRead } from './cached-read.js';
 import { formatCacheStatus, type CacheStatus } from './cache-status.js';
@@ -12,7 +12,7 @@ import { createCacheStore } from './store/store.js';
 import { isGetOrHead } from '../http/methods.js';
 import type { RoutePolicy } from '../config/route-table.js';
 
-export interface CacheResult extends ForwardResult {
+export interface CacheResult extends Served {
   /** Value of the `Cache-Status` header (RFC 9211) for whatever goes to the client. */
   readonly cacheStatus: string;
 }
@@ -46,7 +46,9 @@ export interface ResponseCacheOptions {
 export function createResponseCache(config: ProxyConfig['cache'], origin: URL, options: ResponseCacheOptions = {}): ResponseCache {
   const label = (status: CacheStatus): string => formatCacheStatus(config.statusName, status);
   const forwarded = (result: ForwardResult, fwd: CacheStatus['fwd']): CacheResult => ({
-    ...result,
+    response: result.response,
+    source: result.response ? 'origin' : 'none',
+    forwarded: result,
     cacheStatus: label({ fwd, fwdStatus: result.response?.status, detail: result.response ? undefined : result.error?.type }),
   });
 
@@ -99,8 +101,8 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
         if (hasPreconditions(request)) return forwarded(await send(request), 'bypass');
         const routed = routeCache ? { ...config, defaultTtlS: routeCache.defaultTtlS, staleIfErrorS: routeCache.staleIfErrorS } : config;
         const policies = policiesFor(routed.defaultTtlS);
-        const { result, status } = await cachedRead({ config: routed, origin, index, policies, now, storeTimeoutMs }, request, send);
-        return { ...result, cacheStatus: label(status) };
+        const { served, status } = await cachedRead({ config: routed, origin, index, policies, now, storeTimeoutMs }, request, send);
+        return { ...served, cacheStatus: label(status) };
       } catch (error) {
         // Not the cache's failure, and sending again could duplicate a POST: the caller handles it.
         if (forwardThrew) throw forwardThrew.error;

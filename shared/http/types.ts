@@ -93,3 +93,18 @@ export interface ForwardError {
 
 /** Forwards a request to the origin with the retry policy; never throws for origin failures. */
 export type Forward = (request: OriginRequest, deadline: Deadline) => Promise<ForwardResult>;
+
+/** Where the answer the client gets comes from. */
+export type ResponseSource = 'origin' | 'cache' | 'stale' | 'revalidated' | 'none';
+
+/**
+ * What the client is answered with, and, when the origin was asked, the forwarder's result as it
+ * reported it (attempts, decisions, the origin's own response or error), never spliced together:
+ * a stale copy served over a 503 keeps the 503 in `forwarded`.
+ */
+export interface Served {
+  /** Undefined when nothing answered: `forwarded.error` says why. */
+  readonly response?: OriginResponse;
+  readonly source: ResponseSource;
+  readonly forwarded?: ForwardResult;
+}

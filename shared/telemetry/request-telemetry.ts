@@ -13,8 +13,10 @@ export interface RequestSummary {
   /** Also publish the per-route metrics (routes are configured; without, all would be `default`). */
   readonly routeMetrics?: boolean;
   readonly traceId: string | undefined;
-  /** Undefined when the proxy answered without forwarding (bad event, local health check, internal error). */
-  readonly result?: ForwardResult & { readonly cacheStatus?: string };
+  /** The forwarder's result; undefined when the origin was not asked (a cache hit, a bad event, a local health check). */
+  readonly forwarded?: ForwardResult | undefined;
+  /** The `Cache-Status` the client got; undefined when the request never reached the cache. */
+  readonly cacheStatus?: string;
   /** The status the client gets. */
   readonly status: number;
   readonly totalMs: number;
@@ -24,9 +26,9 @@ export interface RequestSummary {
  * One structured log line and the EMF metrics per request. Only the path is logged (a query may
  * carry tokens), never a body, a cookie or an authorization value.
  */
-export function recordRequest({ request, route, routeMetrics, traceId, result, status, totalMs }: RequestSummary): void {
-  const d = result?.decisions;
-  const attempts = result?.attempts ?? [];
+export function recordRequest({ request, route, routeMetrics, traceId, forwarded, cacheStatus, status, totalMs }: RequestSummary): void {
+  const d = forwarded?.decisions;
+  const attempts = forwarded?.attempts ?? [];
   logger.info('request', {
     method: request?.method,
     path: request?.path,
@@ -35,7 +37,7 @@ export function recordRequest({ request, route, routeMetrics, traceId, result, s
     totalMs,
     traceId,
     attempts,
-    cache: result?.cacheStatus,
+    cache: cacheStatus,
     ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
   });
 
