@@ -7,12 +7,19 @@ import { HOP_BY_HOP } from '../shared/http-headers.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';
+import type { FunctionTarget } from './environments/target.js';
 
 /** A Lambda handler as ALB calls it. */
 export type LocalHandler = (event: ALBEvent, context: Context) => Promise<ALBResult>;
 
 export interface EmulatorOptions {
-  readonly handler: LocalHandler;
+  /**
+   * The function as Lambda runs it: a pool of execution environments (local/environments/pool.ts).
+   * When set, `handler` is ignored.
+   */
+  readonly target?: FunctionTarget;
+  /** `--single` mode: one in-process handler serving every request at once (not like production). */
+  readonly handler?: LocalHandler;
   /** 0 picks a free port. @default 3000 */
   readonly port?: number;
   /** @default '127.0.0.1' */
@@ -97,7 +104,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
         { multiValue: options.multiValueHeaders ?? false },
       );
       const invoked = Date.now();
-      const outcome = await invoke(event);
+      const outcome = options.target ? await options.target.invoke(event, timeoutMs) : await invoke(event);
       targetMs = Date.now() - invoked;
       if ('result' in outcome) {
         const problem = validateAlbResult(outcome.result, options.multiValueHeaders ?? false);
@@ -110,8 +117,9 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
         }
       } else {
         errorReason = outcome.reason;
-        targetMs = outcome.reason === 'LambdaTimeout' ? -1 : targetMs;
-        status = reply(sendPlain(res, 502, 'Bad Gateway', outcome.message));
+        targetMs = outcome.reason === 'LambdaTimeout' || outcome.reachedTarget === false ? -1 : targetMs;
+        const failed = outcome.status ?? 502;
+        status = reply(sendPlain(res, failed, failed === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway', outcome.message));
       }
     }
     const sent = new Date();
@@ -138,7 +146,8 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     });
   }
 
-  async function invoke(event: ALBEvent): Promise<{ result: ALBResult } | { reason: string; message: string }> {
+  async function invoke(event: ALBEvent): Promise<{ result: ALBResult } | { reason: string; message: string; status?: number; reachedTarget?: boolean }> {
+    if (!options.handler) throw new Error('startAlbEmulator: give a target (the pool) or a handler (--single)');
     const context = localContext(Date.now() + timeoutMs, `local-${++invocations}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<{ reason: string; message: string }>((resolve) => {
@@ -169,6 +178,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await log?.close();
+      await options.target?.close();
     },
   };
 }
