@@ -19,6 +19,7 @@ import { parseAccessLogLine } from '../local/access-log/parse.js';
  */
 
 const TICKING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/ticking-handler.mjs', import.meta.url));
+const HANGING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/hanging-handler.mjs', import.meta.url));
 
 /** An origin whose /hold/* requests wait until `release()`; everything else answers at once, cacheable. */
 async function startGatedOrigin() {
@@ -68,7 +69,7 @@ afterAll(async () => {
   await rm(bundleDir, { recursive: true, force: true });
 });
 
-async function emulatorWithPool(options: Partial<PoolOptions> = {}, accessLogPath?: string) {
+async function emulatorWithPool(options: Partial<PoolOptions> = {}, accessLogPath?: string, timeoutMs = 20_000) {
   const pool = new EnvironmentPool({
     bundleFile,
     env: { ORIGIN_URL: origin.url, CACHE_STORE: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
@@ -76,7 +77,7 @@ async function emulatorWithPool(options: Partial<PoolOptions> = {}, accessLogPat
     reapEveryMs: 0,
     ...options,
   });
-  const emulator = await startAlbEmulator({ target: pool, port: 0, timeoutMs: 20_000, accessLogPath });
+  const emulator = await startAlbEmulator({ target: pool, port: 0, timeoutMs, accessLogPath });
   running.push(emulator);
   return { pool, emulator };
 }
@@ -155,6 +156,17 @@ describe('a pool of execution environments behind the local ALB', () => {
     await new Promise((r) => setTimeout(r, 300)); // a 1 ms interval would tick ~300 times in a running thread
     const after = JSON.parse((await get(`${emulator.url}/`)).body) as { ticks: number };
     expect(after.ticks - before.ticks).toBeLessThan(20);
+  });
+
+  it('discards an environment whose invocation timed out (502), so the next request starts cold', async () => {
+    const { pool, emulator } = await emulatorWithPool({ bundleFile: HANGING_BUNDLE, maxEnvironments: 1 }, undefined, 300);
+    expect((await get(`${emulator.url}/ok`)).status).toBe(200);
+    const timedOut = await get(`${emulator.url}/hang`);
+    expect(timedOut.status).toBe(502);
+    expect(timedOut.headers['x-local-alb-error']).toMatch(/timed out after 300 ms/);
+    expect(pool.stats()).toMatchObject({ environments: 0, coldStarts: 1 });
+    expect((await get(`${emulator.url}/ok`)).status).toBe(200);
+    expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 2 });
   });
 
   it('counts billed GB-seconds as init plus every duration, rounded up per ms, times the memory size', async () => {

@@ -78,6 +78,11 @@ export class EnvironmentPool implements FunctionTarget {
   async invoke(event: ALBEvent, timeoutMs: number): Promise<InvokeOutcome> {
     if (this.closed) return { status: 502, reason: 'LambdaUnhandled', message: 'the pool is closed', reachedTarget: false };
     let env = this.idle.pop();
+    while (env && !env.alive) {
+      // A worker that died while frozen (a native crash) is gone, as a failed Lambda environment is.
+      this.all.delete(env);
+      env = this.idle.pop();
+    }
     let cold = false;
     if (!env) {
       if (this.all.size + this.starting >= this.options.maxEnvironments) {
