@@ -11,7 +11,7 @@ import { startNginx, type NginxBinary } from './nginx.js';
 import type { OriginProcess } from './origin-process.js';
 import { join } from 'node:path';
 import { oursUnavailable, startOurs } from './ours.js';
-import { poolFigures, type PoolFigures } from './pool-figures.js';
+import { poolFigures, settled, type PoolFigures } from './pool-figures.js';
 import type { PoolStats } from '../local/environments/pool.js';
 import { requestRandom, type Contender, type Scenario } from './scenarios.js';
 import { cdf, countBy, isSuccess, summarize, type LatencySummary } from './stats.js';
@@ -128,6 +128,7 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
       requests: ctx.quick ? 32 : 300, concurrency: scenario.concurrency, timeCapMs: 30_000,
       make: (i) => ({ method: 'GET', path: `/warmup/${i}` }),
     });
+    if (target.poolStats) await settled(target.poolStats);
     await ctx.origin.configure({ ...BASE_ORIGIN, ...scenario.origin, seed: ctx.seed });
     await ctx.origin.resetStats();
     const poolBefore = await target.poolStats?.();

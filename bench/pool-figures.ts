@@ -40,6 +40,19 @@ export function poolFigures(mode: PoolFigures['mode'], before: PoolStats, after:
   };
 }
 
+/**
+ * Waits until nothing is running or starting in the pool: a warm-up cut short by its time cap leaves
+ * requests (and cold starts) in flight that would otherwise count against the measured run's cap.
+ */
+export async function settled(poolStats: () => Promise<PoolStats>, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await poolStats();
+    if ((s.busy === 0 && s.starting === 0) || Date.now() > until) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The Notes cell text. */
 export function poolNote(f: PoolFigures): string {
   const init = f.initMsMean === null ? '' : `, init ${f.initMsMean.toFixed(0)} ms mean`;
@@ -69,7 +82,7 @@ export class SingleInstanceMeter {
 
   stats(): PoolStats {
     return {
-      environments: 1, busy: 0, peakEnvironments: 1, coldStarts: 1, invocations: this.invocations, throttles: 0, reaped: 0,
+      environments: 1, busy: 0, starting: 0, peakEnvironments: 1, coldStarts: 1, invocations: this.invocations, throttles: 0, reaped: 0,
       initMsTotal: this.initMs, initMsMax: this.initMs, firstRequestMsTotal: 0, billedMs: this.billedMs, memoryMb: this.memoryMb,
       gbSeconds: (this.billedMs / 1000) * (this.memoryMb / 1024),
     };

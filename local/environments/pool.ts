@@ -32,6 +32,8 @@ export interface PoolStats {
   /** Environments alive now. */
   readonly environments: number;
   readonly busy: number;
+  /** Environments in their init now (not yet counted in `environments`). */
+  readonly starting: number;
   /** Most environments alive at once. */
   readonly peakEnvironments: number;
   readonly coldStarts: number;
@@ -137,6 +139,7 @@ export class EnvironmentPool implements FunctionTarget {
       ...c,
       environments: this.all.size,
       busy: [...this.all].filter((env) => env.busy).length,
+      starting: this.starting,
       memoryMb: this.options.memoryMb,
       gbSeconds: (c.billedMs / 1000) * (this.options.memoryMb / 1024),
     };

@@ -60,11 +60,16 @@ for (;;) {
   const message = freezeUntilInvoked();
   if (!message || message.type !== 'invoke') break;
   const started = performance.now();
+  // Lambda's runtime keeps the process up while an invocation is pending; without a handle, a
+  // handler awaiting nothing that can settle would end this thread (exit code 13, unsettled await).
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     const result = await handler(message.event, context(message));
     port.postMessage({ type: 'result', result, durationMs: performance.now() - started });
   } catch (error) {
     port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error), durationMs: performance.now() - started });
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 process.exit(0);
