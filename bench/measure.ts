@@ -11,6 +11,8 @@ import { startNginx, type NginxBinary } from './nginx.js';
 import type { OriginProcess } from './origin-process.js';
 import { join } from 'node:path';
 import { oursUnavailable, startOurs } from './ours.js';
+import { poolFigures, settled, type PoolFigures } from './pool-figures.js';
+import type { PoolStats } from '../local/environments/pool.js';
 import { requestRandom, type Contender, type Scenario } from './scenarios.js';
 import { cdf, countBy, isSuccess, successByGroup, summarize, type GroupSuccess, type LatencySummary } from './stats.js';
 import { groupFigures, type GroupFigures } from './groups.js';
@@ -43,6 +45,8 @@ export interface RunResult {
   origin: { requests: number; perClientRequest: number | null; failuresInjected: number; duplicates: number; duringOutage: number };
   /** Figures per request group, for a scenario with `groupOf` (POST: declared vs undeclared). */
   groups?: Record<string, GroupFigures>;
+  /** Execution environments, cold starts, memory-cache hit rate and billed GB-s (ours and in-process rows). */
+  pool?: PoolFigures;
   /** p50/p99 minus the direct row's, same scenario (filled in by the caller). */
   addedLatencyMs?: { p50: number; p99: number };
   outage?: {
@@ -64,6 +68,8 @@ export interface RunContext {
   seed: number;
   /** Directory for the emulator's ALB-format access logs (`<scenario>--<contender>.log`); none when unset. */
   accessLogDir?: string;
+  /** The bundle "ours" loads into its execution environments (built once per bench run). */
+  bundleFile?: string;
   onOutcome(): void;
 }
 
@@ -79,7 +85,9 @@ export function unavailable(contender: Contender, ctx: Pick<RunContext, 'nginx'>
   }
 }
 
-async function startContender(scenario: Scenario, contender: Contender, ctx: RunContext, concurrency: number): Promise<Transport & { stop(): Promise<void> }> {
+type Started = Transport & { stop(): Promise<void>; poolStats?: () => Promise<PoolStats> };
+
+async function startContender(scenario: Scenario, contender: Contender, ctx: RunContext, concurrency: number): Promise<Started> {
   const http = (url: string, stop: () => Promise<void>) => {
     const t = httpTransport(url, concurrency, REQUEST_TIMEOUT_MS);
     return { send: t.send, close: t.close, stop: async () => { await t.close(); await stop(); } };
@@ -92,8 +100,9 @@ async function startContender(scenario: Scenario, contender: Contender, ctx: Run
     }
     case 'ours': {
       const accessLog: Record<string, string> = ctx.accessLogDir ? { ACCESS_LOG: join(ctx.accessLogDir, `${scenario.id}--${contender.id}.log`) } : {};
-      const o = await startOurs(ctx.origin.url, { ...contender.env, ...scenario.env, ...accessLog });
-      return http(o.url, o.stop);
+      if (!ctx.bundleFile) throw new Error('no bundle built for the execution environments (RunContext.bundleFile)');
+      const o = await startOurs(ctx.origin.url, { ...contender.env, ...scenario.env, ...accessLog }, { bundleFile: ctx.bundleFile, maxEnvironments: concurrency });
+      return { ...http(o.url, o.stop), poolStats: o.poolStats };
     }
     case 'in-process': {
       const t = await inProcessTransport(ctx.origin.url, { ...contender.env, ...scenario.env });
@@ -116,7 +125,7 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
   if (missing) return emptyResult(scenario, contender, planned, 'skipped', missing);
   const rand = requestRandom(ctx.seed);
   const requests = Array.from({ length: planned }, (_, i) => scenario.make(i, rand));
-  let target: (Transport & { stop(): Promise<void> }) | undefined;
+  let target: Started | undefined;
   try {
     // Warm-up on a quiet, instant origin and on URLs the scenario never asks for (caches stay cold).
     await ctx.origin.configure({ ...BASE_ORIGIN, failureRate: 0, latencyMs: { min: 0, max: 0 } });
@@ -125,8 +134,10 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
       requests: ctx.quick ? 32 : 300, concurrency: scenario.concurrency, timeCapMs: 30_000,
       make: (i) => ({ method: 'GET', path: `/warmup/${i}` }),
     });
+    if (target.poolStats) await settled(target.poolStats);
     await ctx.origin.configure({ ...BASE_ORIGIN, ...scenario.origin, seed: ctx.seed });
     await ctx.origin.resetStats();
+    const poolBefore = await target.poolStats?.();
 
     const window = { start: NaN, end: NaN };
     const outageShare = (ctx.quick && scenario.quickOutage) || scenario.outage;
@@ -150,9 +161,14 @@ export async function runOne(scenario: Scenario, contender: Contender, ctx: RunC
       onOutcome: ctx.onOutcome,
     });
     const originStats = await ctx.origin.stats();
+    const poolAfter = await target.poolStats?.();
     if (outageAt) await ctx.origin.configure({ outage: false });
     for (let i = load.outcomes.length; i < planned; i++) ctx.onOutcome();
-    return summarizeRun(scenario, contender, requests, load, originStats, outageAt ? { start: window.start, end: Number.isNaN(window.end) ? load.durationMs : window.end } : undefined);
+    const result = summarizeRun(scenario, contender, requests, load, originStats, outageAt ? { start: window.start, end: Number.isNaN(window.end) ? load.durationMs : window.end } : undefined);
+    if (poolBefore && poolAfter) {
+      result.pool = poolFigures(contender.kind === 'ours' ? 'pool' : 'single', poolBefore, poolAfter, result.cache.hit ?? 0, result.sent);
+    }
+    return result;
   } catch (err) {
     return emptyResult(scenario, contender, planned, 'failed', failureReason(err));
   } finally {

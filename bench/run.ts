@@ -13,7 +13,9 @@
  * Writes bench/results/<ISO date>.json and .html. Every process it starts is stopped at the end,
  * on failure and on Ctrl-C.
  */
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -23,6 +25,7 @@ import { startOriginProcess } from './origin-process.js';
 import { installCleanup, stopAll } from './processes.js';
 import { addDirectDeltas, REPORT_SCHEMA } from './report.js';
 import { writeReport } from './write-report.js';
+import { buildBundle } from '../scripts/build.js';
 import { CONTENDERS, SCENARIOS } from './scenarios.js';
 import { markdownTable, rows, terminalTable } from './table.js';
 
@@ -84,6 +87,7 @@ installCleanup(() => {
 });
 
 const startedAt = new Date();
+const bundleDir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
 const results: RunResult[] = [];
 let exitCode = 0;
 try {
@@ -94,11 +98,14 @@ try {
     if (why && scenarios.some((s) => s.contenders.includes(c.id))) log(`skipping ${c.label}: ${why}`);
   }
   const origin = await startOriginProcess(args.seed);
+  // "ours" runs the function as a pool of execution environments: one bundle for every run, built
+  // into a directory of its own so a concurrent `npm start` or `npm run build` cannot swap it mid-run.
+  const bundleFile = (await buildBundle(bundleDir)).file;
   const plan = scenarios.flatMap((s) => s.contenders.map((id) => ({ scenario: s, contender: CONTENDERS.find((c) => c.id === id)! })));
   bar.start(plan.reduce((n, p) => n + (args.quick ? p.scenario.requests.quick : p.scenario.requests.full), 0), 0, { run: '' });
   for (const { scenario, contender } of plan) {
     bar.update({ run: `${scenario.id} / ${contender.label}` });
-    const result = await runOne(scenario, contender, { origin, nginx, quick: args.quick, seed: args.seed, accessLogDir: args['access-logs'], onOutcome: () => bar.increment() });
+    const result = await runOne(scenario, contender, { origin, nginx, quick: args.quick, seed: args.seed, accessLogDir: args['access-logs'], bundleFile, onOutcome: () => bar.increment() });
     // Ctrl-C: the children are being stopped under the running load; what it reports now is noise.
     if (interrupted) await new Promise(() => undefined);
     if (result.status === 'skipped') bar.increment(result.planned);
@@ -147,6 +154,7 @@ try {
   exitCode = 1;
 } finally {
   await stopAll();
+  rmSync(bundleDir, { recursive: true, force: true });
 }
 // In-process handlers keep origin connections alive; the run is over, so exit rather than wait for them.
 process.exit(exitCode);

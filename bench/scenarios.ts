@@ -45,7 +45,7 @@ export const CONTENDERS: readonly Contender[] = [
   },
   {
     id: 'in-process', label: 'ours, handler in-process', kind: 'in-process', env: { CACHE_STORE: 'off' },
-    description: 'createProxyHandler called in the bench process with ALB events, no HTTP in front (on AWS the ALB->Lambda hop is AWS\'s).',
+    description: 'createProxyHandler called in the bench process with ALB events, no HTTP in front (on AWS the ALB->Lambda hop is AWS\'s). ONE instance serves every request at once (shared cache and guards): what the handler alone adds, not how Lambda runs it.',
   },
 ];
 

@@ -1,6 +1,7 @@
 /** The results as a terminal table (cli-table3) and as a Markdown table for docs/bench-results.md. */
 import Table from 'cli-table3';
 import type { RunResult } from './measure.js';
+import { poolNote } from './pool-figures.js';
 
 export const HEADERS = ['Scenario', 'Contender', 'Success', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'Origin req per client req', 'Notes'];
 
@@ -45,6 +46,7 @@ export function notes(r: RunResult): string[] {
   if (hits > 0) out.push(`${hits} from cache (${r.cache.stale ?? 0} stale)`);
   const errors = Object.entries(r.errors).map(([code, n]) => `${n} ${code}`);
   if (errors.length) out.push(`no response: ${errors.join(', ')}`);
+  if (r.pool) out.push(poolNote(r.pool));
   if (r.capped) out.push(r.reason ?? 'time cap reached');
   return out;
 }

@@ -7,12 +7,19 @@ import { createAccessLogWriter, type AccessLogWriter } from './access-log/format
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';
 import { isUtf8Headers, sendPlain, sendPlainOnSocket, writeResult, type Written } from './alb-reply.js';
+import type { FunctionTarget, InvokeOutcome } from './environments/target.js';
 
 /** A Lambda handler as ALB calls it. */
 export type LocalHandler = (event: ALBEvent, context: Context) => Promise<ALBResult>;
 
 export interface EmulatorOptions {
-  readonly handler: LocalHandler;
+  /**
+   * The function as Lambda runs it: a pool of execution environments (local/environments/pool.ts).
+   * When set, `handler` is ignored.
+   */
+  readonly target?: FunctionTarget;
+  /** `--single` mode: one in-process handler serving every request at once (not like production). */
+  readonly handler?: LocalHandler;
   /** 0 picks a free port. @default 3000 */
   readonly port?: number;
   /** @default '127.0.0.1' */
@@ -111,7 +118,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     // What ALB logs is the header as it forwarded it: with the Root it made or the Self it added.
     const traceId = event.headers?.['x-amzn-trace-id'] ?? event.multiValueHeaders?.['x-amzn-trace-id']?.[0];
     const invoked = Date.now();
-    const outcome = await invoke(event);
+    const outcome = options.target ? await options.target.invoke(event, timeoutMs) : await invoke(event);
     const targetMs = Date.now() - invoked;
     if ('result' in outcome) {
       const problem = validateAlbResult(outcome.result, options.multiValueHeaders ?? false);
@@ -121,9 +128,9 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       }
       return record(req, arrived, { written: writeResult(res, outcome.result), received, targetMs, traceId, targetStatus: outcome.result.statusCode });
     }
-    const written = sendPlain(res, 502, 'Bad Gateway', outcome.message);
-    // A timed-out invocation gave ALB no response to time: -1, as for a target that never answered.
-    return record(req, arrived, { written, received, targetMs: outcome.timedOut ? -1 : targetMs, traceId, errorReason: 'LambdaUnhandled' });
+    const written = sendPlain(res, outcome.status, outcome.status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway', outcome.message);
+    // A timed-out or throttled invocation gave ALB no response to time: -1, as for a target that never answered.
+    return record(req, arrived, { written, received, targetMs: outcome.reachedTarget ? targetMs : -1, traceId, errorReason: outcome.reason });
   }
 
   /** One access-log line and the onRequest callback, for every request however it ended. */
@@ -154,19 +161,22 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     });
   }
 
-  async function invoke(event: ALBEvent): Promise<{ result: ALBResult } | { timedOut: boolean; message: string }> {
+  /** `--single` mode: the one in-process handler, with Lambda's timeout. */
+  async function invoke(event: ALBEvent): Promise<InvokeOutcome> {
+    if (!options.handler) throw new Error('startAlbEmulator: give a target (the pool) or a handler (--single)');
+    const handler = options.handler;
     const context = localContext(Date.now() + timeoutMs, `local-${++invocations}`);
     let timer: NodeJS.Timeout | undefined;
     // ALB has no timeout code of its own: a function that runs out of time is a Lambda error,
     // logged as LambdaUnhandled (ELB access-log reference, error_reason).
-    const timeout = new Promise<{ timedOut: boolean; message: string }>((resolve) => {
-      timer = setTimeout(() => resolve({ timedOut: true, message: `function timed out after ${timeoutMs} ms` }), timeoutMs);
+    const timeout = new Promise<InvokeOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ status: 502, reason: 'LambdaUnhandled', reachedTarget: false, message: `function timed out after ${timeoutMs} ms` }), timeoutMs);
     });
     try {
       return await Promise.race([
-        options.handler(event, context).then(
-          (result) => ({ result }),
-          (error: unknown) => ({ timedOut: false, message: `function error: ${error instanceof Error ? error.message : String(error)}` }),
+        handler(event, context).then(
+          (result): InvokeOutcome => ({ result }),
+          (error: unknown): InvokeOutcome => ({ status: 502, reason: 'LambdaUnhandled', reachedTarget: true, message: `function error: ${error instanceof Error ? error.message : String(error)}` }),
         ),
         timeout,
       ]);
@@ -187,6 +197,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await log?.close();
+      await options.target?.close();
     },
   };
 }

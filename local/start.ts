@@ -1,17 +1,23 @@
 /**
  * `npm start`: the main job, locally, on embedded defaults. A local ALB emulator on PORT (default
- * 3000) with the retry proxy as its Lambda target, in-process. With no ORIGIN_URL it also starts the
+ * 3000) with the retry proxy as its Lambda target, run as Lambda runs it: the bundle is built
+ * (esbuild, about a second), then a pool of execution environments (worker threads, one request at
+ * a time each, created on demand up to MAX_ENVIRONMENTS; docs/environments.md). `--single` runs one
+ * in-process handler for every request instead: for debugging, not like production. With no ORIGIN_URL it also starts the
  * simulated HOSP origin (10% 5xx, latencies scaled down from 2-20 s), so
  *   curl -i localhost:3000/echo
  * works on a fresh clone. Prints where it listens, the config in force and a running success rate.
  *
  * Environment: every function variable (docs/configuration.md), plus PORT, ACCESS_LOG (a file to
  * append ALB-format access logs to), ALB_MULTI_VALUE_HEADERS (true|false), FUNCTION_TIMEOUT_S
- * (default 55, as the template) and SIM_ORIGIN_* for the simulated origin (see local/origin-cli.ts).
+ * (default 55, as the template), the pool's MAX_ENVIRONMENTS, ENV_IDLE_TIMEOUT_S, FUNCTION_MEMORY_MB
+ * (local/environments/pool-options.ts) and SIM_ORIGIN_* for the simulated origin (see local/origin-cli.ts).
+ * SIGUSR2 prints the pool's counters as one `pool stats #N {json}` line (the bench reads it).
  */
 import { parseArgs } from 'node:util';
 import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { startAlbEmulator } from './emulator.js';
+import { poolKnobsFrom } from './environments/pool-options.js';
 import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
 import { describeRoutes } from './route-summary.js';
@@ -22,6 +28,9 @@ const { values: flags } = parseArgs({
     port: { type: 'string' },
     'access-log': { type: 'string' },
     'multi-value': { type: 'boolean' },
+    single: { type: 'boolean' },
+    'max-environments': { type: 'string' },
+    bundle: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -45,6 +54,8 @@ const multiValueHeaders = flags['multi-value'] ?? process.env.ALB_MULTI_VALUE_HE
 const accessLogPath = flags['access-log'] ?? process.env.ACCESS_LOG;
 const timeoutMs = orExit(functionTimeoutMs);
 const timeoutS = timeoutMs / 1000;
+const single = flags.single ?? false;
+const knobs = orExit(() => poolKnobsFrom(flags));
 
 const origin = await simulatedOriginIfUnset(originOptionsFrom([], process.env));
 if (origin) process.stdout.write(`simulated HOSP origin listening on ${origin.url}\n`);
@@ -60,20 +71,28 @@ try {
   await origin?.close();
   process.exit(2);
 }
-const meter = new SuccessMeter(process.stdout);
+const pool = single ? undefined : await startPool();
+const meter = new SuccessMeter(process.stdout, 2000, pool && (() => pool.describe()));
 const emulator = await startAlbEmulator({
-  handler: createProxyHandler(config),
+  ...(pool ? { target: pool } : { handler: createProxyHandler(config) }),
   port,
   multiValueHeaders,
   timeoutMs,
   accessLogPath,
   onRequest: (status, ms) => meter.add(status, ms),
 });
+let statsPrinted = 0;
+process.on('SIGUSR2', () => {
+  if (pool) process.stdout.write(`pool stats #${++statsPrinted} ${JSON.stringify(pool.stats())}\n`);
+});
 
 process.stdout.write(`config in force:\n${describeConfig()}\n`);
 process.stdout.write(`${describeRoutes(config.routes, (process.env.ROUTES ?? '').trim() !== '')}\n`);
 process.stdout.write(
   `ALB emulator listening on ${emulator.url} (${multiValueHeaders ? 'multi' : 'single'}-value headers, function timeout ${timeoutS} s${accessLogPath ? `, access log ${accessLogPath}` : ''})\n` +
+    (pool
+      ? `function: a pool of execution environments, one request at a time each, at most ${knobs.maxEnvironments} (idle ones reaped after ${knobs.idleTimeoutMs / 1000} s, ${knobs.memoryMb} MB)\n`
+      : 'function: --single, ONE in-process handler serving every request at once (shared cache and guards): NOT like production\n') +
     `try: curl -i ${emulator.url}/echo\n`,
 );
 meter.start();
@@ -89,6 +108,19 @@ const stop = async (): Promise<void> => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+
+/** Builds the bundle (unless --bundle names one) and starts an empty pool: environments start on demand. */
+async function startPool() {
+  const { EnvironmentPool } = await import('./environments/pool.js');
+  let bundleFile = flags.bundle;
+  if (!bundleFile) {
+    const { buildBundle } = await import('../scripts/build.js');
+    const started = Date.now();
+    bundleFile = (await buildBundle()).file;
+    process.stdout.write(`built ${bundleFile} in ${Date.now() - started} ms\n`);
+  }
+  return new EnvironmentPool({ bundleFile, env: { ...process.env }, ...knobs });
+}
 
 function describeConfig(): string {
   return CONFIG_OPTIONS.map((o) => {

@@ -15,6 +15,8 @@ export class SuccessMeter {
   constructor(
     private readonly out: Writable & { isTTY?: boolean },
     private readonly everyMs = 2000,
+    /** Appended to the line: the pool's state (environments, busy, cold starts). */
+    private readonly extra?: () => string,
   ) {}
 
   add(status: number, ms: number): void {
@@ -26,7 +28,8 @@ export class SuccessMeter {
   line(): string {
     const rate = this.total === 0 ? 100 : (100 * (this.total - this.failed)) / this.total;
     const pct = (p: number): number => this.recent.percentile(p) ?? 0;
-    return `requests=${this.total} success=${rate.toFixed(2)}% (5xx: ${this.failed}) p50=${pct(50)}ms p99=${pct(99)}ms`;
+    const base = `requests=${this.total} success=${rate.toFixed(2)}% (5xx: ${this.failed}) p50=${pct(50)}ms p99=${pct(99)}ms`;
+    return this.extra ? `${base} ${this.extra()}` : base;
   }
 
   start(): void {

@@ -22,14 +22,15 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
         ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'flaky', '--scenario', 'broken', '--no-install', '--out', out],
-        { timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
+        // "ours" rows start their execution environments cold (32 inits at once on 2 cores): room for that.
+        { timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
       );
       run = { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string; message: string };
       run = { code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}\n${e.message}` };
     }
-  }, 160_000);
+  }, 300_000);
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   test('exits 0 and prints the results table', () => {
@@ -75,6 +76,12 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
       // It retried (more than one origin request per client request), within RETRY_MAX_ATTEMPTS.
       expect(ours.origin.perClientRequest).toBeGreaterThan(1);
       expect(ours.origin.perClientRequest).toBeLessThanOrEqual(5);
+      // Pool mode: environments capped at the scenario's concurrency, billed GB-s for a cost model.
+      expect(ours.pool).toMatchObject({ mode: 'pool', memoryMb: 512, throttles: 0 });
+      expect(ours.pool.environments).toBeGreaterThanOrEqual(1);
+      expect(ours.pool.environments).toBeLessThanOrEqual(report.scenarios[0].concurrency);
+      expect(ours.pool.coldStartsTotal).toBeGreaterThanOrEqual(ours.pool.environments);
+      expect(ours.pool.billedGbSeconds).toBeGreaterThan(0);
     }
   });
 
@@ -99,6 +106,15 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
     expect(ours.origin.perClientRequest).toBeLessThan(1.6);
     const nginx = row('nginx');
     if (nginx.status === 'ok') expect(ours.origin.perClientRequest).toBeLessThan(nginx.origin.perClientRequest);
+  });
+
+  test('keeps one single-instance in-process row, labelled as such', async () => {
+    const files = await readdir(out);
+    const report = JSON.parse(await readFile(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
+    const single = report.results.find((r: { contender: string }) => r.contender === 'in-process');
+    expect(single.status).toBe('ok');
+    expect(single.pool).toMatchObject({ mode: 'single', environments: 1, coldStarts: 0 });
+    expect(run.stdout).toContain('1 instance serving all at once');
   });
 
   test('writes a self-contained HTML report with charts', async () => {

@@ -1,0 +1,41 @@
+/**
+ * What the local ALB emulator invokes: a Lambda function, however it is run (one in-process
+ * handler in `--single` mode, or a pool of execution environments), and what ALB makes of a failed
+ * invocation.
+ */
+import type { ALBEvent, ALBResult } from 'aws-lambda';
+
+/** ALB's answer when the invocation gave no usable result: status and access-log error reason. */
+export interface InvokeFailure {
+  /** The status ALB sends the client (502 for a function error, 503 for a throttle). */
+  readonly status: number;
+  /** The access log's `error_reason`, e.g. `LambdaUnhandled`, `LambdaThrottling`. */
+  readonly reason: string;
+  /** For the emulator's `x-local-alb-error` header. */
+  readonly message: string;
+  /** False when the function never ran (throttled): the log's target_processing_time is then -1. */
+  readonly reachedTarget: boolean;
+}
+
+export type InvokeOutcome = { readonly result: ALBResult } | InvokeFailure;
+
+export interface FunctionTarget {
+  /** One invocation; never rejects. `timeoutMs` is the function timeout Lambda would enforce. */
+  invoke(event: ALBEvent, timeoutMs: number): Promise<InvokeOutcome>;
+  /** Releases what it holds (threads, timers). */
+  close(): Promise<void>;
+}
+
+/**
+ * A throttled invocation, as ALB reports it: HTTP 503 with error reason `LambdaThrottling`. Source:
+ * Elastic Load Balancing user guide, "Access logs for your Application Load Balancer", section
+ * "Error reason codes" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html#error-reason-codes):
+ * its Lambda table gives `LambdaThrottling` (the function was throttled: too many requests) with
+ * HTTP 503, where a function error (`LambdaUnhandled`) is a 502.
+ */
+export const THROTTLED: InvokeFailure = {
+  status: 503,
+  reason: 'LambdaThrottling',
+  message: 'every execution environment is busy and MAX_ENVIRONMENTS is reached (Lambda throttled the invocation)',
+  reachedTarget: false,
+};
