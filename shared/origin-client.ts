@@ -165,7 +165,9 @@ function sendAttempt(
         if (!response.complete) {
           return finish(new OriginError('http_response_incomplete', true, 'the connection closed before the body was complete'));
         }
-        finish(undefined, { status, headers: responseHeaders, body: Buffer.concat(chunks, received) });
+        // A small body arrives in one chunk: used as is, not copied.
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+        finish(undefined, { status, headers: responseHeaders, body });
       });
       response.once('aborted', () =>
         finish(new OriginError('http_response_incomplete', true, 'the connection closed before the body was complete')),
@@ -181,6 +183,8 @@ function sendAttempt(
   }
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** What a write to a keep-alive socket the origin already closed fails with. */
 function isStaleSocketError(error: unknown): boolean {
   const code = findCode(error);
@@ -195,7 +199,9 @@ function rawHeaderMap(raw: string[]): HeaderMap {
   const out: HeaderMap = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    (out[name] ??= []).push(decodeHeaderBytes(Buffer.from(raw[i + 1]!, 'latin1')));
+    const value = raw[i + 1]!;
+    // ASCII (nearly every header) reads the same in latin1 and UTF-8: no bytes to decode.
+    (out[name] ??= []).push(ASCII.test(value) ? value : decodeHeaderBytes(Buffer.from(value, 'latin1')));
   }
   return out;
 }
