@@ -9,7 +9,9 @@
  * - first-request time: the handler's first invocation in that process, against a local origin;
  * - per request: then `--requests` sequential invocations of that one handler instance (logging and EMF
  *   metrics on, as deployed), beside as many direct undici round trips to the same origin from the same
- *   process; the ratio is handler time / direct time (both means, after the first request).
+ *   process, in alternating blocks; the ratio is handler time / direct time (means after warm-up, each
+ *   run's own ratio, then the median), also against direct node:http keep-alive requests (the client
+ *   the handler itself uses), which tells the handler's own work from the difference between clients.
  *
  * Medians of `--runs` fresh processes (default 9). The bundle is built into a temporary directory,
  * unless `--entry FILE` names an already built one (e.g. an older commit's, for before/after figures).
@@ -40,8 +42,10 @@ export interface ColdStartFigures {
   readonly handlerUs: number;
   /** Mean time of one direct undici request to the same origin, warm. */
   readonly directUs: number;
-  /** handlerUs / directUs */
+  /** Median over the runs of handler time / direct undici time. */
   readonly perRequestRatio: number;
+  /** Median over the runs of handler time / direct node:http time. */
+  readonly httpRatio: number;
   /**
    * Mean time of one direct `node:http` keep-alive request (the transport the handler's origin
    * client uses), warm: handlerUs / directHttpUs separates the handler's own work from the
@@ -155,7 +159,9 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string)
       firstRequestMs: median(firsts),
       handlerUs: median(handlerUs),
       directUs: median(directUs),
-      perRequestRatio: median(handlerUs) / median(directUs),
+      // The median of each run's own ratio: both sides of a run saw the same load, another run may not have.
+      perRequestRatio: median(handlerUs.map((h, i) => h / directUs[i]!)),
+      httpRatio: median(handlerUs.map((h, i) => h / httpUs[i]!)),
       directHttpUs: median(httpUs),
       runs,
     };
@@ -179,7 +185,7 @@ export function formatColdStart(f: ColdStartFigures): string {
     `  import, inside the process   ${f.importMs.toFixed(1)} ms = ${f.importRatio.toFixed(2)}x a bare node start (${f.bareNodeMs.toFixed(1)} ms)`,
     `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin, logging and EMF metrics on)`,
     `  per request, warm            ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip (${f.directUs.toFixed(0)} us)`,
-    `                               = ${(f.handlerUs / f.directHttpUs).toFixed(2)}x a direct node:http keep-alive round trip (${f.directHttpUs.toFixed(0)} us)`,
+    `                               = ${f.httpRatio.toFixed(2)}x a direct node:http keep-alive round trip (${f.directHttpUs.toFixed(0)} us)`,
   ].join('\n');
 }
 

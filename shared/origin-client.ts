@@ -165,7 +165,8 @@ function sendAttempt(
         if (!response.complete) {
           return finish(new OriginError('http_response_incomplete', true, 'the connection closed before the body was complete'));
         }
-        // A small body arrives in one chunk: used as is, not copied.
+        // A body that came in one chunk is used as is, not copied: node:http hands each chunk over
+        // in its own allocation of exactly its length, so a stored body keeps nothing else alive.
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
         finish(undefined, { status, headers: responseHeaders, body });
       });
