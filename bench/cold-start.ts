@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- --cold-start` (or `tsx bench/cold-start.ts [--runs N]`): what a Lambda cold start
- * of the built bundle costs, in memory mode.
+ * `npm run bench -- --cold-start [--s3]` (or `tsx bench/cold-start.ts [--runs N]`): what a Lambda cold
+ * start of the built bundle costs, in memory mode, and with `--s3` also in S3 mode (CACHE_STORE=s3
+ * against a local s3rver, so the S3 client's lazily loaded chunks are part of the first request).
  *
  * - bundle bytes loaded at cold start: the entry and the chunks it imports statically (the S3 client's
  *   chunks are loaded only when an S3 store is created, so they do not count);
@@ -25,11 +26,30 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { buildBundle } from '../scripts/build.js';
+import { S3RVER_CREDENTIALS, startS3rver } from '../test/support/s3rver.js';
 import { runProbe } from './probe-process.js';
 
 const run = promisify(execFile);
 
+/** `s3`: CACHE_STORE=s3 against a local s3rver, so the S3 client's chunk loads and every request reads and writes S3. */
+export type ColdStartStore = 'memory' | 's3';
+
+const S3_BUCKET = 'bench-cold-start';
+
+/** The function's S3 settings for s3rver: its fixed credentials (see test/support/s3rver.ts), path-style via CACHE_S3_ENDPOINT. */
+function s3Env(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    CACHE_BUCKET: S3_BUCKET,
+    CACHE_S3_ENDPOINT: endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
 export interface ColdStartFigures {
+  readonly store: ColdStartStore;
   readonly coldStartBytes: number;
   readonly coldStartFiles: number;
   readonly allBytes: number;
@@ -68,6 +88,8 @@ const context = { functionName: 'bench', functionVersion: '1', invokedFunctionAr
 const t1 = performance.now();
 const result = await handler(event, context);
 const first = performance.now() - t1;
+// The second request finds what the first stored (for stale-if-error): its Cache-Status shows the store answered.
+const second = String((await handler(event, context)).headers?.['cache-status'] ?? '');
 const n = Number(process.argv[3]);
 const { request, Agent } = await import(process.argv[2]);
 const agent = new Agent({ connections: 1 });
@@ -98,7 +120,7 @@ for (let done = 0; done < n; done += block) {
 const httpUs = (httpMs * 1000) / n;
 const handlerUs = (handlerMs * 1000) / n;
 const directUs = (directMs * 1000) / n;
-process.stdout.write('\\nCOLDSTART ' + JSON.stringify({ imported, first, status: result.statusCode, handlerUs, directUs, httpUs }) + '\\n');
+process.stdout.write('\\nCOLDSTART ' + JSON.stringify({ imported, first, status: result.statusCode, second, handlerUs, directUs, httpUs }) + '\\n');
 process.exit(0);
 `;
 
@@ -114,14 +136,15 @@ const UNDICI = pathToFileURL(createRequire(import.meta.url).resolve('undici')).h
  * `entry`: time that already built single-file bundle instead of building this checkout (to compare
  * with an older build); its bytes are then the entry file's alone.
  */
-export async function measureColdStart(runs = 9, requests = 500, entry?: string): Promise<ColdStartFigures> {
+export async function measureColdStart(runs = 9, requests = 500, entry?: string, store: ColdStartStore = 'memory'): Promise<ColdStartFigures> {
   const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-cold-start-'));
   const origin = createServer((_req, res) => res.end('ok'));
+  const s3 = store === 's3' ? await startS3rver({ buckets: [S3_BUCKET] }) : undefined;
   try {
     const bundle = entry ? prebuilt(entry) : await buildBundle(outdir);
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const port = (origin.address() as { port: number }).port;
-    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: 'memory' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: store, ...(s3 ? s3Env(s3.endpoint) : {}) };
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
     const imports: number[] = [];
@@ -134,13 +157,14 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string)
       const started = performance.now();
       await run(process.execPath, ['-e', '0']);
       bare.push(performance.now() - started);
-      const seen = await runProbe<{ imported: number; first: number; status: number; handlerUs: number; directUs: number; httpUs: number }>(
+      const seen = await runProbe<{ imported: number; first: number; status: number; second: string; handlerUs: number; directUs: number; httpUs: number }>(
         PROBE,
         'COLDSTART',
         [pathToFileURL(bundle.file).href, UNDICI, String(requests)],
         { env },
       );
       if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
+      if (!/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
       imports.push(seen.imported);
       firsts.push(seen.first);
       handlerUs.push(seen.handlerUs);
@@ -149,9 +173,12 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string)
     }
     const importMs = median(imports);
     const bareNodeMs = median(bare);
+    // In S3 mode the first request loads the S3 client's chunks: everything built is then loaded.
+    const loaded = store === 's3' ? bundle.outputs : bundle.coldStart;
     return {
-      coldStartBytes: bundle.coldStart.reduce((sum, f) => sum + f.bytes, 0),
-      coldStartFiles: bundle.coldStart.length,
+      store,
+      coldStartBytes: loaded.reduce((sum, f) => sum + f.bytes, 0),
+      coldStartFiles: loaded.length,
       allBytes: bundle.outputs.reduce((sum, f) => sum + f.bytes, 0),
       importMs,
       bareNodeMs,
@@ -167,6 +194,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string)
     };
   } finally {
     origin.close();
+    await s3?.stop();
     rmSync(outdir, { recursive: true, force: true });
   }
 }
@@ -180,8 +208,8 @@ function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]
 export function formatColdStart(f: ColdStartFigures): string {
   const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
   return [
-    `cold start, memory mode (medians of ${f.runs} fresh processes, Node ${process.version})`,
-    `  bundle loaded at cold start  ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
+    `cold start, ${f.store === 's3' ? 'S3 mode (CACHE_STORE=s3 against s3rver; every request reads and writes S3)' : 'memory mode'} (medians of ${f.runs} fresh processes, Node ${process.version})`,
+    `  bundle loaded ${f.store === 's3' ? 'by 1st request' : 'at cold start '} ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
     `  import, inside the process   ${f.importMs.toFixed(1)} ms = ${f.importRatio.toFixed(2)}x a bare node start (${f.bareNodeMs.toFixed(1)} ms)`,
     `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin, logging and EMF metrics on)`,
     `  per request, warm            ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip (${f.directUs.toFixed(0)} us)`,
@@ -190,7 +218,7 @@ export function formatColdStart(f: ColdStartFigures): string {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, 'cold-start': { type: 'boolean' } }, strict: false });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
   const runs = Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) {
     process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
@@ -201,7 +229,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stderr.write(`--requests: expected a positive integer, got ${JSON.stringify(values.requests)}\n`);
     return 2;
   }
-  process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, typeof values.entry === 'string' ? values.entry : undefined))}\n`);
+  const entry = typeof values.entry === 'string' ? values.entry : undefined;
+  process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry))}\n`);
+  if (values.s3) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 's3'))}\n`);
   return 0;
 }
 
