@@ -26,7 +26,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { buildBundle } from '../scripts/build.js';
-import { S3RVER_CREDENTIALS, startS3rver } from '../test/support/s3rver.js';
 import { runProbe } from './probe-process.js';
 
 const run = promisify(execFile);
@@ -37,12 +36,12 @@ export type ColdStartStore = 'memory' | 's3';
 const S3_BUCKET = 'bench-cold-start';
 
 /** The function's S3 settings for s3rver: its fixed credentials (see test/support/s3rver.ts), path-style via CACHE_S3_ENDPOINT. */
-function s3Env(endpoint: string): NodeJS.ProcessEnv {
+function s3Env(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): NodeJS.ProcessEnv {
   return {
     CACHE_BUCKET: S3_BUCKET,
     CACHE_S3_ENDPOINT: endpoint,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -139,12 +138,14 @@ const UNDICI = pathToFileURL(createRequire(import.meta.url).resolve('undici')).h
 export async function measureColdStart(runs = 9, requests = 500, entry?: string, store: ColdStartStore = 'memory'): Promise<ColdStartFigures> {
   const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-cold-start-'));
   const origin = createServer((_req, res) => res.end('ok'));
-  const s3 = store === 's3' ? await startS3rver({ buckets: [S3_BUCKET] }) : undefined;
+  // Imported only here: s3rver and the SDK are heavy, and memory mode needs neither.
+  const support = store === 's3' ? await import('../test/support/s3rver.js') : undefined;
+  const s3 = support ? await support.startS3rver({ buckets: [S3_BUCKET] }) : undefined;
   try {
     const bundle = entry ? prebuilt(entry) : await buildBundle(outdir);
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const port = (origin.address() as { port: number }).port;
-    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: store, ...(s3 ? s3Env(s3.endpoint) : {}) };
+    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: store, ...(s3 && support ? s3Env(s3.endpoint, support.S3RVER_CREDENTIALS) : {}) };
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
     const imports: number[] = [];

@@ -106,9 +106,12 @@ export async function measureMemory(sizesMiB: readonly number[], bodyBytes: numb
   }
 }
 
-/** The smallest Lambda memory size (MB, in steps of 64 from 128) whose `headroom` share holds `rssBytes`. */
+/**
+ * The smallest Lambda memory size (in steps of 64 from 128) whose `headroom` share holds `rssBytes`.
+ * Lambda's "MB" are MiB (its REPORT line's Max Memory Used is the same unit).
+ */
 export function smallestMemoryMb(rssBytes: number, headroom = 0.75): number {
-  const needMb = rssBytes / (1000 * 1000) / headroom;
+  const needMb = rssBytes / MIB / headroom;
   return Math.max(128, Math.ceil(needMb / 64) * 64);
 }
 

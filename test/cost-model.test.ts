@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { costSection, DEFAULT_MEMORY_MB } from '../bench/cost-report.js';
+import type { RunResult } from '../bench/measure.js';
+import { loadTemplate } from './support/cloudformation.js';
 import { breakEvenRequestsPerMonth, ec2Cost, EC2_M7G_LARGE, HOURS_PER_MONTH, lambdaCost, LAMBDA_ARM64_US_EAST_1 } from '../bench/cost-model.js';
 
 const PRICES = { gbSecondUsd: 0.00001, requestUsd: 0.0000002, source: 'test' };
@@ -56,5 +60,30 @@ describe('ec2Cost and the break-even', () => {
     expect(lambdaMonthly(volume)).toBeCloseTo(ec2Cost(volume, 4000, offer).usdPerMonth, 6);
     expect(lambdaMonthly(volume / 2)).toBeLessThan(ec2Cost(volume / 2, 4000, offer).usdPerMonth);
     expect(lambdaMonthly(volume * 2)).toBeGreaterThan(ec2Cost(volume * 2, 4000, offer).usdPerMonth);
+  });
+});
+
+test("the cost report prices the template's default memory size", () => {
+  const template = loadTemplate(fileURLToPath(new URL('../template.yaml', import.meta.url)));
+  expect(Number(template.Parameters.FunctionMemorySize?.Default)).toBe(DEFAULT_MEMORY_MB);
+});
+
+describe('costSection (the bench report)', () => {
+  const row = (contender: string, mean: number, perClientRequest: number) =>
+    ({ scenario: 'flaky', contender, status: 'ok', latencyMs: { p50: mean, p90: mean, p95: mean, p99: mean, max: mean, mean }, origin: { perClientRequest } }) as unknown as RunResult;
+
+  test("takes attempts and the proxy's own time from each proxy row, against the direct row of its scenario", () => {
+    // ours: 1.5 attempts of 100 ms each = 150 ms, measured 250 ms -> 100 ms of its own.
+    const section = costSection([row('direct', 100, 1), row('nginx', 120, 1), row('ours', 250, 1.5)], { initMs: 200, memoryMb: 1024, latenciesMs: [2000] });
+    expect(section.rows).toHaveLength(1);
+    expect(section.rows[0]).toMatchObject({ scenario: 'flaky', contender: 'ours', attemptsPerRequest: 1.5, ownMs: 100, billedMs: 3100 });
+    const expected = lambdaCost({ attemptsPerRequest: 1.5, ownMs: 100, originMs: 2000, memoryMb: 1024, initMs: 200 });
+    expect(section.rows[0]!.lambdaUsdPerMillion).toBeCloseTo(expected.usdPerMillion, 9);
+    expect(section.rows[0]!.breakEvenPerMonth).toBeCloseTo(breakEvenRequestsPerMonth(expected), 3);
+  });
+
+  test('cache hits lower the attempts per request below one, and the billed origin time with them', () => {
+    const section = costSection([row('direct', 100, 1), row('ours-cache', 20, 0.1)], { initMs: 0, latenciesMs: [5000] });
+    expect(section.rows[0]).toMatchObject({ ownMs: 10, billedMs: 510 });
   });
 });
