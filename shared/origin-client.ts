@@ -85,7 +85,9 @@ function sendAttempt(
   }
   const target = request.rawQuery === '' ? request.path : `${request.path}?${request.rawQuery}`;
   // `host` must be a string for node:http's agent (it derives the TLS servername from it); it is one value anyway.
-  const headers: Record<string, string | string[]> = { ...originRequestHeaders(request.headers, origin.host), host: origin.host };
+  // A fresh object from originRequestHeaders, so set in place rather than copied once more.
+  const headers: Record<string, string | string[]> = originRequestHeaders(request.headers, origin.host);
+  headers.host = origin.host;
   const hasBody = request.body.length > 0 || !BODILESS_METHODS.has(request.method);
   if (hasBody) headers['content-length'] = String(request.body.length);
   const mayResend = !hasBody && RESEND_ON_STALE_SOCKET.has(request.method);
