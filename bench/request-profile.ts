@@ -1,15 +1,15 @@
 /**
- * `tsx bench/request-profile.ts [--requests N] [--top N] [--keep FILE.cpuprofile]`: where the handler's own per-request time
+ * `tsx bench/request-profile.ts [--requests N] [--top N] [--keep FILE.cpuprofile] [--entry BUNDLE.mjs]`: where the handler's own per-request time
  * goes. One handler instance (functions/retry-proxy/index.ts, logging and EMF metrics on, as
  * deployed) is driven sequentially against a local origin in a child process under
  * `node --cpu-prof`; this prints the functions with the most self time, and self time per package,
  * from the `.cpuprofile` it wrote. The TypeScript sources are run (through tsx), not the minified
- * bundle, so the names and files in the profile are the real ones.
+ * bundle, so the names and files in the profile are the real ones; `--entry` profiles a built bundle.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runProbe } from './probe-process.js';
@@ -77,7 +77,7 @@ function packageOf(file: string, functionName: string): string {
 }
 
 /** `keep`: also write the `.cpuprofile` there (Chrome DevTools and speedscope open it). */
-export async function profileRequests(requests: number, keep?: string): Promise<ReturnType<typeof selfTimes>> {
+export async function profileRequests(requests: number, keep?: string, entry?: string): Promise<ReturnType<typeof selfTimes>> {
   const dir = mkdtempSync(join(tmpdir(), 'retry-proxy-profile-'));
   const origin = createServer((_req, res) => res.end('ok'));
   try {
@@ -86,7 +86,7 @@ export async function profileRequests(requests: number, keep?: string): Promise<
     const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: 'memory' };
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
-    await runProbe(DRIVER, 'PROFILED', [ENTRY, String(requests)], {
+    await runProbe(DRIVER, 'PROFILED', [entry ? pathToFileURL(resolve(entry)).href : ENTRY, String(requests)], {
       env,
       cwd: REPO_ROOT,
       nodeFlags: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir', dir],
@@ -104,10 +104,10 @@ export async function profileRequests(requests: number, keep?: string): Promise<
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '5000' }, top: { type: 'string', default: '30' }, keep: { type: 'string' } } });
+  const { values } = parseArgs({ options: { requests: { type: 'string', default: '5000' }, top: { type: 'string', default: '30' }, keep: { type: 'string' }, entry: { type: 'string' } } });
   const requests = Number(values.requests);
   const top = Number(values.top);
-  const { functions, packages, totalUs } = await profileRequests(requests, values.keep);
+  const { functions, packages, totalUs } = await profileRequests(requests, values.keep, values.entry);
   const line = (s: SelfTime): string => `${((s.us / totalUs) * 100).toFixed(1).padStart(5)}%  ${(s.us / requests).toFixed(1).padStart(7)} us/req  ${s.name}`;
   process.stdout.write(`self time of ${requests} sequential requests (${(totalUs / 1000).toFixed(0)} ms profiled, start-up included)\n`);
   process.stdout.write(`\nby package or folder:\n${packages.slice(0, 15).map(line).join('\n')}\n`);
