@@ -91,6 +91,7 @@ const first = performance.now() - t1;
 // The second request finds what the first stored (for stale-if-error): its Cache-Status shows the store answered.
 const second = String((await invoke(event)).headers?.['cache-status'] ?? '');
 const n = Number(process.argv[3]);
+const unique = process.argv[4] === 'unique';
 const { request, Agent } = await import(process.argv[2]);
 const agent = new Agent({ connections: 1 });
 const url = process.env.ORIGIN_URL + '/cold';
@@ -109,7 +110,8 @@ for (let done = 0; done < n; done += block) {
   const m = Math.min(block, n - done);
   const t2 = performance.now();
   // Every timed invocation must be a proxied 200: a 504 from a spent deadline would time nothing.
-  for (let i = 0; i < m; i++) if ((await invoke(event)).statusCode !== 200) failed++;
+  // S3 mode: a URL per request, so no two writes race on one object (s3rver crashes on that).
+  for (let i = 0; i < m; i++) if ((await invoke(unique ? { ...event, path: '/cold/' + done + '-' + i } : event)).statusCode !== 200) failed++;
   const t3 = performance.now();
   for (let i = 0; i < m; i++) await (await request(url, { dispatcher: agent })).body.text();
   const t4 = performance.now();
@@ -163,7 +165,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
       const seen = await runProbe<{ imported: number; first: number; status: number; second: string; failed: number; handlerUs: number; directUs: number; httpUs: number }>(
         PROBE,
         'COLDSTART',
-        [pathToFileURL(bundle.file).href, UNDICI, String(requests)],
+        [pathToFileURL(bundle.file).href, UNDICI, String(requests), store === 's3' ? 'unique' : 'same'],
         { env },
       );
       if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
