@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- --cold-start` (or `tsx bench/cold-start.ts [--runs N]`): what a Lambda cold start
- * of the built bundle costs, in memory mode.
+ * `npm run bench -- --cold-start [--s3]` (or `tsx bench/cold-start.ts [--runs N]`): what a Lambda cold
+ * start of the built bundle costs, in memory mode, and with `--s3` also in S3 mode (CACHE_STORE=s3
+ * against a local s3rver, so the S3 client's lazily loaded chunks are part of the first request).
  *
  * - bundle bytes loaded at cold start: the entry and the chunks it imports statically (the S3 client's
  *   chunks are loaded only when an S3 store is created, so they do not count);
@@ -9,7 +10,9 @@
  * - first-request time: the handler's first invocation in that process, against a local origin;
  * - per request: then `--requests` sequential invocations of that one handler instance (logging and EMF
  *   metrics on, as deployed), beside as many direct undici round trips to the same origin from the same
- *   process; the ratio is handler time / direct time (both means, after the first request).
+ *   process, in alternating blocks; the ratio is handler time / direct time (means after warm-up, each
+ *   run's own ratio, then the median), also against direct node:http keep-alive requests (the client
+ *   the handler itself uses), which tells the handler's own work from the difference between clients.
  *
  * Medians of `--runs` fresh processes (default 9). The bundle is built into a temporary directory,
  * unless `--entry FILE` names an already built one (e.g. an older commit's, for before/after figures).
@@ -23,10 +26,30 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { buildBundle } from '../scripts/build.js';
+import { runProbe } from './probe-process.js';
+import { PROBE } from './cold-start-probe.js';
 
 const run = promisify(execFile);
 
+/** `s3`: CACHE_STORE=s3 against a local s3rver, so the S3 client's chunk loads and every request reads and writes S3. */
+export type ColdStartStore = 'memory' | 's3';
+
+const S3_BUCKET = 'bench-cold-start';
+
+/** The function's S3 settings for s3rver: its fixed credentials (see test/support/s3rver.ts), path-style via CACHE_S3_ENDPOINT. */
+function s3Env(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): NodeJS.ProcessEnv {
+  return {
+    CACHE_BUCKET: S3_BUCKET,
+    CACHE_S3_ENDPOINT: endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
 export interface ColdStartFigures {
+  readonly store: ColdStartStore;
   readonly coldStartBytes: number;
   readonly coldStartFiles: number;
   readonly allBytes: number;
@@ -39,39 +62,18 @@ export interface ColdStartFigures {
   readonly handlerUs: number;
   /** Mean time of one direct undici request to the same origin, warm. */
   readonly directUs: number;
-  /** handlerUs / directUs */
+  /** Median over the runs of handler time / direct undici time. */
   readonly perRequestRatio: number;
+  /** Median over the runs of handler time / direct node:http time. */
+  readonly httpRatio: number;
+  /**
+   * Mean time of one direct `node:http` keep-alive request (the transport the handler's origin
+   * client uses), warm: handlerUs / directHttpUs separates the handler's own work from the
+   * difference between the two HTTP clients.
+   */
+  readonly directHttpUs: number;
   readonly runs: number;
 }
-
-/** The child: imports the bundle, then sends one GET through the handler; prints one JSON line. */
-const PROBE = `
-const t0 = performance.now();
-const { handler } = await import(process.argv[1]);
-const imported = performance.now() - t0;
-const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bench/0123456789abcdef' } },
-  httpMethod: 'GET', path: '/cold', queryStringParameters: {}, headers: { host: 'bench' }, body: '', isBase64Encoded: false };
-const deadline = Date.now() + 10000;
-const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '512', awsRequestId: 'bench',
-  getRemainingTimeInMillis: () => deadline - Date.now() };
-const t1 = performance.now();
-const result = await handler(event, context);
-const first = performance.now() - t1;
-const n = Number(process.argv[3]);
-const { request, Agent } = await import(process.argv[2]);
-const agent = new Agent({ connections: 1 });
-const url = process.env.ORIGIN_URL + '/cold';
-for (let i = 0; i < 50; i++) await (await request(url, { dispatcher: agent })).body.text();
-for (let i = 0; i < 50; i++) await handler(event, context);
-const t2 = performance.now();
-for (let i = 0; i < n; i++) await handler(event, context);
-const handlerUs = ((performance.now() - t2) * 1000) / n;
-const t3 = performance.now();
-for (let i = 0; i < n; i++) await (await request(url, { dispatcher: agent })).body.text();
-const directUs = ((performance.now() - t3) * 1000) / n;
-process.stdout.write('\\nCOLDSTART ' + JSON.stringify({ imported, first, status: result.statusCode, handlerUs, directUs }) + '\\n');
-process.exit(0);
-`;
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -85,44 +87,52 @@ const UNDICI = pathToFileURL(createRequire(import.meta.url).resolve('undici')).h
  * `entry`: time that already built single-file bundle instead of building this checkout (to compare
  * with an older build); its bytes are then the entry file's alone.
  */
-export async function measureColdStart(runs = 9, requests = 500, entry?: string): Promise<ColdStartFigures> {
+export async function measureColdStart(runs = 9, requests = 500, entry?: string, store: ColdStartStore = 'memory'): Promise<ColdStartFigures> {
   const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-cold-start-'));
   const origin = createServer((_req, res) => res.end('ok'));
+  // Imported only here: s3rver and the SDK are heavy, and memory mode needs neither.
+  const support = store === 's3' ? await import('../local/s3rver.js') : undefined;
+  const s3 = support ? await support.startS3rver({ buckets: [S3_BUCKET] }) : undefined;
   try {
     const bundle = entry ? prebuilt(entry) : await buildBundle(outdir);
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const port = (origin.address() as { port: number }).port;
-    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: 'memory' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: store, ...(s3 && support ? s3Env(s3.endpoint, support.S3RVER_CREDENTIALS) : {}) };
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
     const imports: number[] = [];
     const firsts: number[] = [];
     const handlerUs: number[] = [];
     const directUs: number[] = [];
+    const httpUs: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       await run(process.execPath, ['-e', '0']);
       bare.push(performance.now() - started);
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE, pathToFileURL(bundle.file).href, UNDICI, String(requests)], {
-        env,
-        timeout: 120_000,
-        maxBuffer: 256 * 1024 * 1024,
-      });
-      const line = stdout.split('\n').find((l) => l.startsWith('COLDSTART '));
-      if (!line) throw new Error(`the probe printed no figures: ${stdout.slice(-500)}`);
-      const seen = JSON.parse(line.slice('COLDSTART '.length)) as { imported: number; first: number; status: number; handlerUs: number; directUs: number };
+      const seen = await runProbe<{ imported: number; first: number; status: number; second: string; failed: number; handlerUs: number; directUs: number; httpUs: number }>(
+        PROBE,
+        'COLDSTART',
+        [pathToFileURL(bundle.file).href, UNDICI, String(requests), store === 's3' ? 'unique' : 'same'],
+        { env },
+      );
       if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
+      if (seen.failed > 0) throw new Error(`${seen.failed} of the ${requests} timed requests did not answer 200`);
+      if (!/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
       imports.push(seen.imported);
       firsts.push(seen.first);
       handlerUs.push(seen.handlerUs);
       directUs.push(seen.directUs);
+      httpUs.push(seen.httpUs);
     }
     const importMs = median(imports);
     const bareNodeMs = median(bare);
+    // In S3 mode the first request loads the S3 client's chunks: everything built is then loaded.
+    const loaded = store === 's3' ? bundle.outputs : bundle.coldStart;
     return {
-      coldStartBytes: bundle.coldStart.reduce((sum, f) => sum + f.bytes, 0),
-      coldStartFiles: bundle.coldStart.length,
+      store,
+      coldStartBytes: loaded.reduce((sum, f) => sum + f.bytes, 0),
+      coldStartFiles: loaded.length,
       allBytes: bundle.outputs.reduce((sum, f) => sum + f.bytes, 0),
       importMs,
       bareNodeMs,
@@ -130,11 +140,15 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string)
       firstRequestMs: median(firsts),
       handlerUs: median(handlerUs),
       directUs: median(directUs),
-      perRequestRatio: median(handlerUs) / median(directUs),
+      // The median of each run's own ratio: both sides of a run saw the same load, another run may not have.
+      perRequestRatio: median(handlerUs.map((h, i) => h / directUs[i]!)),
+      httpRatio: median(handlerUs.map((h, i) => h / httpUs[i]!)),
+      directHttpUs: median(httpUs),
       runs,
     };
   } finally {
     origin.close();
+    await s3?.stop();
     rmSync(outdir, { recursive: true, force: true });
   }
 }
@@ -148,16 +162,17 @@ function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]
 export function formatColdStart(f: ColdStartFigures): string {
   const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
   return [
-    `cold start, memory mode (medians of ${f.runs} fresh processes, Node ${process.version})`,
-    `  bundle loaded at cold start  ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
+    `cold start, ${f.store === 's3' ? 'S3 mode (CACHE_STORE=s3 against s3rver; every request reads and writes S3)' : 'memory mode'} (medians of ${f.runs} fresh processes, Node ${process.version})`,
+    `  bundle loaded ${f.store === 's3' ? 'by 1st request' : 'at cold start '} ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
     `  import, inside the process   ${f.importMs.toFixed(1)} ms = ${f.importRatio.toFixed(2)}x a bare node start (${f.bareNodeMs.toFixed(1)} ms)`,
     `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin, logging and EMF metrics on)`,
     `  per request, warm            ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip (${f.directUs.toFixed(0)} us)`,
+    `                               = ${f.httpRatio.toFixed(2)}x a direct node:http keep-alive round trip (${f.directHttpUs.toFixed(0)} us)`,
   ].join('\n');
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, 'cold-start': { type: 'boolean' } }, strict: false });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
   const runs = Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) {
     process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
@@ -168,7 +183,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stderr.write(`--requests: expected a positive integer, got ${JSON.stringify(values.requests)}\n`);
     return 2;
   }
-  process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, typeof values.entry === 'string' ? values.entry : undefined))}\n`);
+  const entry = typeof values.entry === 'string' ? values.entry : undefined;
+  process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry))}\n`);
+  if (values.s3) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 's3'))}\n`);
   return 0;
 }
 

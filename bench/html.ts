@@ -2,6 +2,8 @@
  * A self-contained HTML report: no script, no external file, charts as inline SVG, so it can be
  * opened from disk or attached to an issue as is.
  */
+import { formatColdStart } from './cold-start.js';
+import { formatCost } from './cost-report.js';
 import type { BenchReport } from './report.js';
 import type { RunResult } from './measure.js';
 import { HEADERS, rows } from './table.js';
@@ -124,6 +126,7 @@ Node ${esc(env.node)} on ${esc(env.platform)}, ${env.cpus} CPU(s) (${esc(env.cpu
 Everything on 127.0.0.1; the simulated origin scales HOSP's 2-20 s latency down 100x.</p>
 <h2>Contenders</h2><dl>${report.contenders.map((c) => `<dt>${esc(c.label)}</dt><dd>${esc(c.description)}</dd>`).join('')}</dl>
 ${sections.join('\n')}
+${report.cost ? `<section><h2>Cold start and cost per request</h2><pre>${esc([...(report.coldStart ?? []).map(formatColdStart), formatCost(report.cost)].join('\n\n'))}</pre></section>` : ''}
 <section><h2>nginx configuration (max_fails=0, use_stale variant)</h2><pre>${esc(report.nginxConfigExample)}</pre></section>
 </body></html>
 `;

@@ -1,4 +1,6 @@
 /** The report document (`bench/results/<date>.json`): its shape, and the deltas filled in before writing. */
+import type { ColdStartFigures } from './cold-start.js';
+import type { CostSection } from './cost-report.js';
 import type { RunResult } from './measure.js';
 import type { Contender, Scenario } from './scenarios.js';
 
@@ -16,6 +18,10 @@ export interface BenchReport {
   contenders: Pick<Contender, 'id' | 'label' | 'description' | 'kind'>[];
   scenarios: (Pick<Scenario, 'id' | 'label' | 'description' | 'origin' | 'concurrency' | 'ratePerSec' | 'contenders' | 'outage'> & { requests: number })[];
   results: RunResult[];
+  /** bench/cold-start.ts: memory mode, then S3 mode (not in a quick run). */
+  coldStart?: readonly ColdStartFigures[];
+  /** bench/cost-report.ts: Lambda cost per million requests beside EC2 running nginx. */
+  cost?: CostSection;
   nginxConfigExample: string;
 }
 

@@ -5,7 +5,8 @@
  *   npm run bench -- --quick               smoke run, under a minute
  *   npm run bench -- --scenario flaky      one scenario (repeatable)
  *   npm run bench -- --markdown            also print the table as Markdown
- *   npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE]  cold start and per-request cost of the bundle (bench/cold-start.ts)
+ *   npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE] [--s3]  cold start and per-request cost of the bundle (bench/cold-start.ts)
+ *   npm run bench -- --memory [--sizes MIB,...] [--body-bytes N]  peak RSS with the memory cache full (bench/memory.ts)
  *   npm run bench -- --nginx PATH          that nginx binary (default: nginx on PATH, else apt-get installs it)
  *   npm run bench -- --no-install          never run apt-get; nginx rows are skipped when nginx is missing
  *   npm run bench -- --access-logs DIR     ours writes ALB-format access logs there (npm run logs -- DIR reads them)
@@ -26,6 +27,7 @@ import { installCleanup, stopAll } from './processes.js';
 import { addDirectDeltas, REPORT_SCHEMA } from './report.js';
 import { writeReport } from './write-report.js';
 import { buildBundle } from '../scripts/build.js';
+import { measureColdStartAndCost } from './cold-start-and-cost.js';
 import { CONTENDERS, SCENARIOS } from './scenarios.js';
 import { markdownTable, rows, terminalTable } from './table.js';
 
@@ -34,7 +36,7 @@ import { markdownTable, rows, terminalTable } from './table.js';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-const USAGE = `usage: npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE]\n       npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
+const USAGE = `usage: npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE] [--s3]\n       npm run bench -- --memory [--sizes MIB,...] [--body-bytes N] [--entry FILE]\n       npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
 
 function parse() {
   try {
@@ -70,6 +72,12 @@ function parse() {
 // Cold start alone: its own flags (--runs), no origin process, no nginx.
 if (process.argv.includes('--cold-start')) {
   const { main } = await import('./cold-start.js');
+  process.exit(await main(process.argv.slice(2)));
+}
+
+// Memory alone: peak RSS of one environment at several cache sizes.
+if (process.argv.includes('--memory')) {
+  const { main } = await import('./memory.js');
   process.exit(await main(process.argv.slice(2)));
 }
 
@@ -114,6 +122,8 @@ try {
   }
   bar.stop();
   addDirectDeltas(results);
+  log('measuring the cold start and the cost per request');
+  const extras = await measureColdStartAndCost(results, args.quick);
 
   const usedContenders = CONTENDERS.filter((c) => scenarios.some((s) => s.contenders.includes(c.id)));
   const finishedAt = new Date();
@@ -137,10 +147,12 @@ try {
       id, label, description, origin: o, concurrency, ratePerSec, contenders, outage, requests: args.quick ? requests.quick : requests.full,
     })),
     results,
+    coldStart: extras.coldStart,
+    cost: extras.cost,
     nginxConfigExample: nginxConfig({ maxFails: 0, useStale: true }, 8080, origin.port, false),
   } as const;
   const cells = rows(results, scenarios, usedContenders);
-  process.stdout.write(`${terminalTable(cells)}\n`);
+  process.stdout.write(`${terminalTable(cells)}\n\n${extras.text}\n`);
   if (args.markdown) process.stdout.write(`\n${markdownTable(cells)}\n\n`);
   const files = await writeReport(args.out, report);
   log(`report: ${files.json}\n        ${files.html}`);

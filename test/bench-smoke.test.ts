@@ -117,6 +117,25 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
     expect(run.stdout).toContain('1 instance serving all at once');
   });
 
+  test('ends with the cold-start figures and the cost per million requests, also in the JSON report', async () => {
+    expect(run.stdout).toMatch(/bundle loaded at cold start\s+\d+(\.\d+)? KB/);
+    expect(run.stdout).toMatch(/cost per million requests: Lambda arm64 at \d+ MB/);
+    const files = await readdir(out);
+    const report = JSON.parse(await readFile(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
+    expect(report.coldStart[0]).toMatchObject({ store: 'memory', coldStartBytes: expect.any(Number), importMs: expect.any(Number) });
+    const ours = report.results.find((r: { contender: string }) => r.contender === 'ours');
+    if (ours.status === 'ok') {
+      const rows = report.cost.rows.filter((r: { contender: string }) => r.contender === 'ours');
+      // One row per HOSP latency, each billing the retries the run measured.
+      expect(rows.map((r: { originMs: number }) => r.originMs)).toEqual([2000, 5000, 10000, 20000]);
+      for (const r of rows) {
+        expect(r.attemptsPerRequest).toBe(ours.origin.perClientRequest);
+        expect(r.billedMs).toBeGreaterThanOrEqual(r.attemptsPerRequest * r.originMs);
+        expect(r.lambdaUsdPerMillion).toBeGreaterThan(0);
+      }
+    }
+  });
+
   test('writes a self-contained HTML report with charts', async () => {
     const files = await readdir(out);
     const html = await readFile(join(out, files.find((f) => f.endsWith('.html'))!), 'utf8');

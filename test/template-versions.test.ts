@@ -75,8 +75,10 @@ function functionParameters(template: CfnTemplate): string[] {
       walk(value);
     }
   };
-  // The descriptions themselves are left out: they must follow the others, not define them.
-  const { Description: _, VersionDescription: __, ...properties } = source.Resources.RetryProxyFunction!.Properties!;
+  // The descriptions themselves are left out: they must follow the others, not define them. So is
+  // ReservedConcurrentExecutions: a setting of the function itself, not of a version (Lambda applies
+  // it to every version at once, with nothing to publish).
+  const { Description: _, VersionDescription: __, ReservedConcurrentExecutions: ___, ...properties } = source.Resources.RetryProxyFunction!.Properties!;
   walk(properties);
   return [...found].sort();
 }

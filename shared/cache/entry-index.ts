@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OriginRequest } from '../http/types.js';
-import { primaryId, variantId, varyFields } from './cache-key.js';
+import { primaryId as hashPrimaryId, variantId, varyFields } from './cache-key.js';
 import type { EntryRecord, VaryRecord } from './record.js';
 import type { CacheStore } from './store/types.js';
 
@@ -29,6 +29,9 @@ export interface EntryIndex {
 }
 
 export function createEntryIndex(store: CacheStore, now: () => number): EntryIndex {
+  // A request looks its key up, then stores under it: the id of the last key is hashed once.
+  let last = { key: '', id: hashPrimaryId('') };
+  const primaryId = (key: string): string => (last.key === key ? last.id : (last = { key, id: hashPrimaryId(key) }).id);
   return {
     async find(key, request, timeoutMs) {
       const primary = await store.get(primaryId(key), timeoutMs);

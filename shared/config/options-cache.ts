@@ -11,9 +11,9 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   },
   {
     name: 'CACHE_MEMORY_MAX_BYTES',
-    default: '67108864',
+    default: '33554432',
     form: 'integer bytes >= 0',
-    doc: 'Bound of the in-memory cache (64 MiB leaves room in a 512 MB function). 0 stores nothing.',
+    doc: 'Bound of the in-memory cache. 32 MiB peaks at 135-180 MiB RSS in the default 256 MB function (docs/memory-and-cost.md). 0 stores nothing.',
   },
   {
     name: 'CACHE_BUCKET',

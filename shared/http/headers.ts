@@ -38,8 +38,12 @@ export const STRIPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'x-method-override',
 ]);
 
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
 /** Names listed in a `Connection` header are hop-by-hop for that message too. */
-function connectionTokens(headers: HeaderMap): Set<string> {
+function connectionTokens(headers: HeaderMap): ReadonlySet<string> {
+  // Nearly every message has none: no Set to build per message.
+  if (headers.connection === undefined) return NO_TOKENS;
   const tokens = new Set<string>();
   for (const value of headers.connection ?? []) {
     for (const token of value.split(',')) {

@@ -2,7 +2,8 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ALB_LIMITS } from '../alb/limits.js';
 import { BODILESS_METHODS } from '../http/methods.js';
-import { OriginError, type OriginErrorKind } from '../http/errors.js';
+import { OriginError } from '../http/errors.js';
+import { classify, isStaleSocketError } from './errors.js';
 import { decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { originHost, type OriginHostHeader } from '../http/host-policy.js';
@@ -34,7 +35,6 @@ export interface OriginClient {
   close(): Promise<void>;
 }
 
-/** Methods whose request carries no body unless the client sent one. */
 /** Safe methods without a body: a request written to a keep-alive socket the origin had closed is sent again once. */
 const RESEND_ON_STALE_SOCKET = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -89,7 +89,9 @@ function sendAttempt(
   }
   const target = request.rawQuery === '' ? request.path : `${request.path}?${request.rawQuery}`;
   // `host` must be a string for node:http's agent (it derives the TLS servername from it); it is one value anyway.
-  const headers: Record<string, string | string[]> = { ...originRequestHeaders(request.headers, host), host };
+  // A fresh object from originRequestHeaders, so set in place rather than copied once more.
+  const headers: Record<string, string | string[]> = originRequestHeaders(request.headers, host);
+  headers.host = host;
   const hasBody = request.body.length > 0 || !BODILESS_METHODS.has(request.method);
   if (hasBody) headers['content-length'] = String(request.body.length);
   const mayResend = !hasBody && RESEND_ON_STALE_SOCKET.has(request.method);
@@ -169,7 +171,10 @@ function sendAttempt(
         if (!response.complete) {
           return finish(new OriginError('http_response_incomplete', true, 'the connection closed before the body was complete'));
         }
-        finish(undefined, { status, headers: responseHeaders, body: Buffer.concat(chunks, received) });
+        // A body that came in one chunk is used as is, not copied: node:http hands each chunk over
+        // in its own allocation of exactly its length, so a stored body keeps nothing else alive.
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+        finish(undefined, { status, headers: responseHeaders, body });
       });
       response.once('aborted', () =>
         finish(new OriginError('http_response_incomplete', true, 'the connection closed before the body was complete')),
@@ -185,11 +190,7 @@ function sendAttempt(
   }
 }
 
-/** What a write to a keep-alive socket the origin already closed fails with. */
-function isStaleSocketError(error: unknown): boolean {
-  const code = findCode(error);
-  return code === 'ECONNRESET' || code === 'EPIPE';
-}
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Raw header pairs to a HeaderMap: every repeated field kept, names lowercased, bytes decoded
@@ -199,46 +200,9 @@ function rawHeaderMap(raw: string[]): HeaderMap {
   const out: HeaderMap = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    (out[name] ??= []).push(decodeHeaderBytes(Buffer.from(raw[i + 1]!, 'latin1')));
+    const value = raw[i + 1]!;
+    // ASCII (nearly every header) reads the same in latin1 and UTF-8: no bytes to decode.
+    (out[name] ??= []).push(ASCII.test(value) ? value : decodeHeaderBytes(Buffer.from(value, 'latin1')));
   }
   return out;
-}
-
-const CODES: Record<string, [OriginErrorKind, boolean | undefined]> = {
-  ECONNREFUSED: ['connection_refused', false],
-  ENOTFOUND: ['dns_error', false],
-  EAI_AGAIN: ['dns_error', false],
-  EHOSTUNREACH: ['destination_unavailable', false],
-  ENETUNREACH: ['destination_unavailable', false],
-  ETIMEDOUT: ['connection_timeout', false],
-  ECONNRESET: ['connection_terminated', undefined],
-  EPIPE: ['connection_terminated', undefined],
-  HPE_INVALID_CONSTANT: ['http_protocol_error', undefined],
-  ERR_INVALID_CHAR: ['http_request_error', false],
-  ERR_INVALID_HTTP_TOKEN: ['http_request_error', false],
-  ERR_HTTP_INVALID_HEADER_VALUE: ['http_request_error', false],
-  ERR_INVALID_ARG_TYPE: ['http_request_error', false],
-  ERR_UNESCAPED_CHARACTERS: ['http_request_error', false],
-  ERR_TLS_CERT_ALTNAME_INVALID: ['tls_protocol_error', false],
-};
-
-/**
- * Maps a socket or `node:http` error to an RFC 9209 error type. `sent` is false only when the failure is
- * known to happen before any byte was written (refused, DNS, connect timeout); otherwise it is what
- * the handler saw.
- */
-function classify(error: unknown, sent: boolean): OriginError {
-  if (error instanceof OriginError) return error;
-  const code = findCode(error);
-  const [kind, knownSent] = CODES[code] ?? (code.startsWith('HPE_') ? ['http_protocol_error', undefined] : ['connection_terminated', undefined]);
-  const message = error instanceof Error ? error.message : String(error);
-  return new OriginError(kind, knownSent ?? sent, `${code || 'error'}: ${message}`, { cause: error });
-}
-
-function findCode(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return '';
 }

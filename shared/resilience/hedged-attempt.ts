@@ -39,7 +39,9 @@ export interface RoundResult {
  */
 export function runRound(request: OriginRequest, options: RoundOptions): Promise<RoundResult> {
   return new Promise((resolve) => {
-    const running = new Map<AbortController, { n: number; started: number; hedge: boolean }>();
+    // Keyed by the attempt; the controller exists only when a hedge may start, because only a
+    // winning hedge cancels another attempt (a single attempt ends on its own timeout).
+    const running = new Map<object, { n: number; started: number; hedge: boolean; controller?: AbortController }>();
     let hedgesSent = 0;
     let settled = false;
     // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
@@ -51,8 +53,8 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
       settled = true;
       clearTimeout(hedgeTimer);
       const cancelled: AttemptRecord[] = [];
-      for (const [controller, info] of running) {
-        controller.abort(new Error('another attempt won'));
+      for (const info of running.values()) {
+        info.controller?.abort(new Error('another attempt won'));
         cancelled.push({ n: info.n, outcome: 'cancelled', ms: options.now() - info.started, ...(info.hedge ? { hedge: true } : {}) });
       }
       running.clear();
@@ -60,11 +62,11 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
     };
 
     const launch = (hedge: boolean): void => {
-      const controller = new AbortController();
-      const info = { n: options.nextAttemptNumber(), started: options.now(), hedge };
-      running.set(controller, info);
+      const controller = options.hedgeAfterMs === undefined ? undefined : new AbortController();
+      const info = { n: options.nextAttemptNumber(), started: options.now(), hedge, controller };
+      running.set(info, info);
       options.client
-        .send(request, { timeoutMs: options.timeoutMs(), signal: controller.signal })
+        .send(request, controller ? { timeoutMs: options.timeoutMs(), signal: controller.signal } : { timeoutMs: options.timeoutMs() })
         .then(
           (response): AttemptOutcome => ({ response }),
           (error: unknown): AttemptOutcome => ({
@@ -72,7 +74,7 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
           }),
         )
         .then((outcome) => {
-          if (settled || !running.delete(controller)) return;
+          if (settled || !running.delete(info)) return;
           const record: AttemptRecord = {
             n: info.n,
             outcome: 'response' in outcome ? outcome.response.status : outcome.error.kind,

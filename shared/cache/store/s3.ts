@@ -123,7 +123,12 @@ export function createS3Store(options: S3StoreOptions): CacheStore {
 }
 
 async function load(options: S3StoreOptions): Promise<{ sdk: Sdk; client: S3Client }> {
-  const sdk = await import('@aws-sdk/client-s3');
+  const loaded = await import('@aws-sdk/client-s3');
+  // In the bundle (esbuild splitting) the SDK's CommonJS entry is a chunk whose namespace holds only
+  // `default` (its module.exports): named exports exist only when run from source. Without this,
+  // every S3 call of the deployed function failed with "S3Client is not a constructor" (failing
+  // open, so only as misses), which tests on the sources could not see.
+  const sdk: Sdk = typeof loaded.S3Client === 'function' ? loaded : (loaded as unknown as { default: Sdk }).default;
   const client =
     options.client ??
     new sdk.S3Client({

@@ -1,0 +1,54 @@
+/** The script the cold-start bench runs in a fresh `node` (`node --input-type=module -e PROBE bundle undici n`). */
+
+/** The child: imports the bundle, then sends one GET through the handler; prints one JSON line. */
+export const PROBE = `
+const t0 = performance.now();
+const { handler } = await import(process.argv[1]);
+const imported = performance.now() - t0;
+const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bench/0123456789abcdef' } },
+  httpMethod: 'GET', path: '/cold', queryStringParameters: {}, headers: { host: 'bench' }, body: '', isBase64Encoded: false };
+// Each invocation gets the template's 55 s from its own start, as Lambda's context does.
+const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '512', awsRequestId: 'bench',
+  deadline: 0, getRemainingTimeInMillis() { return this.deadline - Date.now(); } };
+const invoke = (e) => { context.deadline = Date.now() + 55000; return handler(e, context); };
+const t1 = performance.now();
+const result = await invoke(event);
+const first = performance.now() - t1;
+// The second request finds what the first stored (for stale-if-error): its Cache-Status shows the store answered.
+const second = String((await invoke(event)).headers?.['cache-status'] ?? '');
+const n = Number(process.argv[3]);
+const unique = process.argv[4] === 'unique';
+const { request, Agent } = await import(process.argv[2]);
+const agent = new Agent({ connections: 1 });
+const url = process.env.ORIGIN_URL + '/cold';
+for (let i = 0; i < 50; i++) await (await request(url, { dispatcher: agent })).body.text();
+const http = await import('node:http');
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const viaHttp = () => new Promise((resolve, reject) => {
+  http.get(url, { agent: httpAgent }, (res) => { res.on('data', () => {}); res.on('end', resolve); res.on('error', reject); }).on('error', reject);
+});
+for (let i = 0; i < 50; i++) await viaHttp();
+for (let i = 0; i < 50; i++) await invoke(event);
+// Alternating blocks, so a burst of load from other processes hits both sides alike.
+let handlerMs = 0, directMs = 0, httpMs = 0, failed = 0;
+const block = Math.max(1, Math.ceil(n / 10));
+for (let done = 0; done < n; done += block) {
+  const m = Math.min(block, n - done);
+  const t2 = performance.now();
+  // Every timed invocation must be a proxied 200: a 504 from a spent deadline would time nothing.
+  // S3 mode: a URL per request, so no two writes race on one object (s3rver crashes on that).
+  for (let i = 0; i < m; i++) if ((await invoke(unique ? { ...event, path: '/cold/' + done + '-' + i } : event)).statusCode !== 200) failed++;
+  const t3 = performance.now();
+  for (let i = 0; i < m; i++) await (await request(url, { dispatcher: agent })).body.text();
+  const t4 = performance.now();
+  for (let i = 0; i < m; i++) await viaHttp();
+  handlerMs += t3 - t2;
+  directMs += t4 - t3;
+  httpMs += performance.now() - t4;
+}
+const httpUs = (httpMs * 1000) / n;
+const handlerUs = (handlerMs * 1000) / n;
+const directUs = (directMs * 1000) / n;
+process.stdout.write('\\nCOLDSTART ' + JSON.stringify({ imported, first, status: result.statusCode, second, failed, handlerUs, directUs, httpUs }) + '\\n');
+process.exit(0);
+`;
