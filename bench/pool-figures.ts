@@ -71,7 +71,7 @@ export class SingleInstanceMeter {
   private billedMs = 0;
   private invocations = 0;
 
-  constructor(private readonly initMs: number, private readonly memoryMb = 512) {
+  constructor(private readonly initMs: number, private readonly memoryMb = 256) {
     this.billedMs = Math.ceil(initMs);
   }
 

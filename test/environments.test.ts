@@ -179,8 +179,8 @@ describe('a pool of execution environments behind the local ALB', () => {
 });
 
 describe('the pool knobs', () => {
-  it('default to 10 environments, 300 s idle, 512 MB and name the variable they refuse', () => {
-    expect(poolKnobsFrom({}, {})).toEqual({ maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 512 });
+  it('default to 10 environments, 300 s idle, 256 MB (the template default) and name the variable they refuse', () => {
+    expect(poolKnobsFrom({}, {})).toEqual({ maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 256 });
     expect(poolKnobsFrom({ 'max-environments': '3' }, { MAX_ENVIRONMENTS: '7' }).maxEnvironments).toBe(3);
     expect(() => poolKnobsFrom({}, { MAX_ENVIRONMENTS: '0' })).toThrow(/MAX_ENVIRONMENTS: got "0", expected an integer 1\.\.1000/);
     expect(() => poolKnobsFrom({ 'max-environments': 'x' }, {})).toThrow(/--max-environments/);

@@ -6,7 +6,7 @@
  *
  *   --max-environments N / MAX_ENVIRONMENTS   reserved concurrency: environments at most     @default 10
  *   ENV_IDLE_TIMEOUT_S                        an idle environment is reaped after this       @default 300
- *   FUNCTION_MEMORY_MB                        memory size for the context and GB-seconds     @default 512
+ *   FUNCTION_MEMORY_MB                        memory size for the context and GB-seconds     @default 256 (the template's)
  */
 import { POOL_DEFAULTS } from './pool.js';
 

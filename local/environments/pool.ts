@@ -17,7 +17,7 @@ export interface PoolOptions {
   readonly maxEnvironments?: number;
   /** An environment idle this long is reaped (Lambda keeps idle ones minutes, not forever). @default 300000 */
   readonly idleTimeoutMs?: number;
-  /** The function's memory size, for the context and GB-seconds. @default 512 (the template's) */
+  /** The function's memory size, for the context and GB-seconds. @default 256 (the template's FunctionMemorySize) */
   readonly memoryMb?: number;
   /** How often to look for idle environments to reap; 0 never (call `reap()`). @default 10000 */
   readonly reapEveryMs?: number;
@@ -25,7 +25,7 @@ export interface PoolOptions {
   readonly now?: () => number;
 }
 
-export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 512, reapEveryMs: 10_000 } as const;
+export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 256, reapEveryMs: 10_000 } as const;
 
 /** Counters since the pool started. */
 export interface PoolStats {
