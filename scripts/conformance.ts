@@ -55,7 +55,10 @@ for (const mode of modes) {
     const env = { ...process.env, npm_config_protocol: 'http', npm_config_port: String(originPort), npm_config_pidfile: pidfile };
     started.push(await startUntil(process.execPath, ['test-engine/server/server.mjs'], { cwd: suiteDir, env }, 'Listening on'));
     const proxyEnv = { ...process.env, ...MODES[mode], ORIGIN_URL: `http://127.0.0.1:${originPort}`, POWERTOOLS_LOG_LEVEL: 'ERROR' };
-    started.push(await startUntil(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', String(proxyPort)], { env: proxyEnv }, 'ALB emulator listening'));
+    // --single: the suite measures one HTTP cache and runs its tests concurrently. In pool mode each
+    // execution environment has a memory cache of its own (as Lambda containers do) and the pool
+    // throttles past MAX_ENVIRONMENTS, so the figures would measure the pool, not the cache.
+    started.push(await startUntil(process.execPath, ['--import', 'tsx', 'local/start.ts', '--single', '--port', String(proxyPort)], { env: proxyEnv }, 'ALB emulator listening'));
     const cliEnv = { ...process.env, npm_config_base: `http://127.0.0.1:${proxyPort}`, npm_config_id: flags.id ?? '', npm_package_config_id: flags.id ?? '' };
     const printed = await output(process.execPath, ['--no-warnings', 'test-engine/cli.mjs'], { cwd: suiteDir, env: cliEnv });
     if (flags.id !== undefined) {
