@@ -82,6 +82,11 @@ describe('RetryGuards', () => {
     g.begin('d');
     g.observe('d', ok);
     expect(g.state('d')).toBe('healthy');
+    // The origin is back; route a's own last request failed, so its retries wait for one of its
+    // requests to succeed (ROUTE_FAILING_AFTER = 1): that first attempt is never refused.
+    expect(g.state('a')).toBe('route-failing');
+    g.begin('a');
+    g.observe('a', ok);
     expect(g.state('a')).toBe('healthy');
   });
 

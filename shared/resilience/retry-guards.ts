@@ -11,11 +11,13 @@ export const MAX_ROUTE_KEYS = 64;
 
 /**
  * Client requests of one route in a row that ended failed before that route's retries and hedges
- * stop. A 20%-flaky origin ends a request failed 0.03% of the time at the default 5 attempts (0.8%
- * even at RETRY_MAX_ATTEMPTS=3), so three in a row is one in two million at worst; an always-failing
- * path gets there in three requests.
+ * stop. One: Lambda runs one request at a time per container, so a container sees only its share of
+ * a route's traffic and must learn from its own first failed request (at three, each of the bench's
+ * 64 fresh environments spent its bucket on an outage: 1.67 origin requests per client request).
+ * A 20%-flaky origin leaves a request failed 0.03% of the time at 5 attempts; the next request of
+ * that route then gets its first attempt only, and any request of the route that succeeds clears it.
  */
-export const ROUTE_FAILING_AFTER = 3;
+export const ROUTE_FAILING_AFTER = 1;
 
 /**
  * Client requests in a row, on any route, that ended with a gateway error (connect error, reset,
