@@ -27,13 +27,9 @@ export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
   });
   return {
     async get(id) {
+      // lru-cache drops the record once its TTL (set from expiresAt, rounded down) has passed.
       const record = lru.get(id);
-      if (record === undefined) return {};
-      if (record.expiresAt <= options.now()) {
-        lru.delete(id);
-        return {};
-      }
-      return { record };
+      return record === undefined ? {} : { record };
     },
     async put(id, record) {
       const ttl = Math.floor(record.expiresAt - options.now());
