@@ -36,7 +36,7 @@ export type ColdStartStore = 'memory' | 's3';
 
 const S3_BUCKET = 'bench-cold-start';
 
-/** The function's S3 settings for s3rver: its fixed credentials (see test/support/s3rver.ts), path-style via CACHE_S3_ENDPOINT. */
+/** The function's S3 settings for s3rver: its fixed credentials (see local/s3rver.ts), path-style via CACHE_S3_ENDPOINT. */
 function s3Env(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): NodeJS.ProcessEnv {
   return {
     CACHE_BUCKET: S3_BUCKET,

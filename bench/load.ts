@@ -13,11 +13,6 @@ export interface LoadRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
-  /**
-   * Which kind of path this is (e.g. `healthy`, `broken`), for per-path success counting; never
-   * sent. A scenario that mixes paths sets it on every request.
-   */
-  group?: string;
 }
 
 export interface Outcome {
@@ -32,8 +27,6 @@ export interface Outcome {
   error?: string;
   /** Where the proxy says the response came from, when it says so. */
   cache?: CacheOutcome;
-  /** The request's `group`, when it had one. */
-  group?: string;
 }
 
 export interface Reply {
@@ -93,7 +86,6 @@ export async function runLoad(send: Send, options: LoadOptions): Promise<LoadRes
       const req = options.make(i);
       const start = performance.now();
       const outcome: Outcome = { i, startMs: start - t0, ms: 0 };
-      if (req.group !== undefined) outcome.group = req.group;
       try {
         const reply = await send(req);
         outcome.status = reply.status;

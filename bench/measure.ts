@@ -14,7 +14,7 @@ import { oursUnavailable, startOurs } from './ours.js';
 import { poolFigures, settled, type PoolFigures } from './pool-figures.js';
 import type { PoolStats } from '../local/environments/pool.js';
 import { requestRandom, type Contender, type Scenario } from './scenarios.js';
-import { cdf, countBy, isSuccess, successByGroup, summarize, type GroupSuccess, type LatencySummary } from './stats.js';
+import { cdf, countBy, isSuccess, summarize, type LatencySummary } from './stats.js';
 import { groupFigures, type GroupFigures } from './groups.js';
 import type { LoadRequest } from './load.js';
 
@@ -33,8 +33,6 @@ export interface RunResult {
   errors: Record<string, number>;
   /** Responses by where the proxy says they came from (hit, stale, miss). */
   cache: Record<string, number>;
-  /** Success per path group, in scenarios that mix paths (e.g. `healthy` and `broken`). */
-  paths?: Record<string, GroupSuccess>;
   /** Latency of every sent request, failures included, ms. */
   latencyMs: LatencySummary | null;
   cdf: [number, number][];
@@ -43,7 +41,7 @@ export interface RunResult {
   /** The time cap stopped the run early. */
   capped: boolean;
   origin: { requests: number; perClientRequest: number | null; failuresInjected: number; duplicates: number; duringOutage: number };
-  /** Figures per request group, for a scenario with `groupOf` (POST: declared vs undeclared). */
+  /** Figures per request group, for a scenario with `groupOf` (POST: declared vs undeclared; broken endpoint: healthy vs broken paths). */
   groups?: Record<string, GroupFigures>;
   /** Execution environments, cold starts, memory-cache hit rate and billed GB-s (ours and in-process rows). */
   pool?: PoolFigures;
@@ -213,8 +211,6 @@ function summarizeRun(
       duringOutage: originStats.duringOutage,
     },
   };
-  const paths = successByGroup(outcomes);
-  if (paths) result.paths = paths;
   if (scenario.groupOf) result.groups = groupFigures(requests, outcomes, originStats.requestIds, scenario.groupOf);
   if (load.capped) result.reason = `time cap reached after ${outcomes.length} of ${planned} requests`;
   if (window) {

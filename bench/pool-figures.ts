@@ -4,7 +4,7 @@
  * GB-seconds (duration x memory, init included) of the measured requests - the figure a cost model
  * multiplies by Lambda's price. Pure: counters in, figures out.
  */
-import type { PoolStats } from '../local/environments/pool.js';
+import { gbSeconds, POOL_DEFAULTS, type PoolStats } from '../local/environments/pool.js';
 
 export interface PoolFigures {
   /** Pool mode (one request at a time per environment) or one instance serving everything at once. */
@@ -35,7 +35,7 @@ export function poolFigures(mode: PoolFigures['mode'], before: PoolStats, after:
     initMsMean: after.coldStarts === 0 ? null : after.initMsTotal / after.coldStarts,
     memoryHitRate: sent === 0 ? null : hits / sent,
     throttles: after.throttles - before.throttles,
-    billedGbSeconds: ((after.billedMs - before.billedMs) / 1000) * (after.memoryMb / 1024),
+    billedGbSeconds: after.gbSeconds - before.gbSeconds,
     memoryMb: after.memoryMb,
   };
 }
@@ -71,7 +71,7 @@ export class SingleInstanceMeter {
   private billedMs = 0;
   private invocations = 0;
 
-  constructor(private readonly initMs: number, private readonly memoryMb = 256) {
+  constructor(private readonly initMs: number, private readonly memoryMb: number = POOL_DEFAULTS.memoryMb) {
     this.billedMs = Math.ceil(initMs);
   }
 
@@ -84,7 +84,7 @@ export class SingleInstanceMeter {
     return {
       environments: 1, busy: 0, starting: 0, peakEnvironments: 1, coldStarts: 1, invocations: this.invocations, throttles: 0, reaped: 0,
       initMsTotal: this.initMs, initMsMax: this.initMs, firstRequestMsTotal: 0, billedMs: this.billedMs, memoryMb: this.memoryMb,
-      gbSeconds: (this.billedMs / 1000) * (this.memoryMb / 1024),
+      gbSeconds: gbSeconds(this.billedMs, this.memoryMb),
     };
   }
 }

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = pathToFileURL(join(REPO_ROOT, 'functions/retry-proxy/index.ts')).href;
 
 /** The child: the same event and context as bench/cold-start.ts's probe, `n` sequential invocations. */

@@ -81,6 +81,8 @@ export interface Scenario {
 
 /** Share of the broken-endpoint scenario's requests that go to the always-failing path. */
 const BROKEN_SHARE = 0.2;
+/** The always-500 path of the broken-endpoint scenario. */
+const BROKEN_PATH = '/status/500';
 
 const item = (rand: () => number, pool: number) => ({ method: 'GET', path: `/catalog/item-${Math.floor(rand() * pool)}` });
 
@@ -107,7 +109,8 @@ export const SCENARIOS: readonly Scenario[] = [
     origin: { failureRate: 0.2, latencyMs: { min: 20, max: 200 } },
     requests: { full: 5000, quick: 200 }, concurrency: 32,
     contenders: ['direct', 'nginx', 'ours'],
-    make: (_i, rand) => (rand() < BROKEN_SHARE ? { method: 'GET', path: '/status/500', group: 'broken' } : { ...item(rand, 1000), group: 'healthy' }),
+    make: (_i, rand) => (rand() < BROKEN_SHARE ? { method: 'GET', path: BROKEN_PATH } : item(rand, 1000)),
+    groupOf: (request) => (request.path === BROKEN_PATH ? 'broken' : 'healthy'),
   },
   {
     id: 'outage', label: 'outage',

@@ -54,24 +54,3 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string | undef
   }
   return counts;
 }
-
-/** How the requests of one path group fared (see `LoadRequest.group`). */
-export interface GroupSuccess {
-  sent: number;
-  succeeded: number;
-  /** 0..1; null when none was sent. */
-  successRate: number | null;
-}
-
-/** Success per path group, or undefined when no outcome names a group (a single-path scenario). */
-export function successByGroup(outcomes: readonly Outcome[]): Record<string, GroupSuccess> | undefined {
-  const groups: Record<string, GroupSuccess> = {};
-  for (const o of outcomes) {
-    if (o.group === undefined) continue;
-    const g = (groups[o.group] ??= { sent: 0, succeeded: 0, successRate: null });
-    g.sent += 1;
-    if (isSuccess(o)) g.succeeded += 1;
-  }
-  for (const g of Object.values(groups)) g.successRate = g.sent === 0 ? null : g.succeeded / g.sent;
-  return Object.keys(groups).length ? groups : undefined;
-}

@@ -39,9 +39,10 @@ export function notes(r: RunResult): string[] {
     const o = r.outage;
     out.push(`during outage: ${pct(o.successRate, 1)} ok, origin ${o.originRequests} req (${o.originPerClientRequest?.toFixed(2) ?? '-'}/client req); after: ${pct(o.afterSuccessRate, 1)} ok`);
   }
-  if (r.paths) out.push(`by path: ${Object.entries(r.paths).map(([group, g]) => `${group} ${pct(g.successRate, 2)} ok of ${g.sent}`).join(', ')}`);
+  const byPath = Object.entries(r.groups ?? {}).filter(([, g]) => g.duplicates === undefined);
+  if (byPath.length > 0) out.push(`by path: ${byPath.map(([group, g]) => `${group} ${pct(g.successRate, 2)} ok of ${g.sent}`).join(', ')}`);
   if (r.scenario === 'post') out.push(`${r.origin.duplicates} POSTs reached the origin more than once`);
-  for (const [group, g] of Object.entries(r.groups ?? {})) out.push(`${group}: ${pct(g.successRate, 2)} ok, ${g.duplicates} repeated`);
+  for (const [group, g] of Object.entries(r.groups ?? {})) if (g.duplicates !== undefined) out.push(`${group}: ${pct(g.successRate, 2)} ok, ${g.duplicates} repeated`);
   const hits = (r.cache.hit ?? 0) + (r.cache.stale ?? 0);
   if (hits > 0) out.push(`${hits} from cache (${r.cache.stale ?? 0} stale)`);
   const errors = Object.entries(r.errors).map(([code, n]) => `${n} ${code}`);

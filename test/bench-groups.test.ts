@@ -22,4 +22,15 @@ describe('bench POST scenario groups', () => {
       'orders (undeclared)': { sent: 3, succeeded: 1, successRate: 1 / 3, duplicates: 0 },
     });
   });
+
+  it('counts the broken-endpoint scenario by path, without repeats (its requests carry no request id)', () => {
+    const broken = SCENARIOS.find((s) => s.id === 'broken')!;
+    const draws = [0.1, 0.9, 0.9, 0.1];
+    const paths = draws.map((d) => broken.make(0, () => d));
+    const outcomes = paths.map((r, i) => ({ i, startMs: 0, ms: 1, status: r.path === '/status/500' ? 500 : 200 }));
+    expect(groupFigures(paths, outcomes, {}, broken.groupOf!)).toEqual({
+      broken: { sent: 2, succeeded: 0, successRate: 0 },
+      healthy: { sent: 2, succeeded: 2, successRate: 1 },
+    });
+  });
 });

@@ -93,15 +93,15 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
     const direct = row('direct');
     expect(direct.status).toBe('ok');
     // Every request is counted in exactly one path group, and /status/500 never succeeds.
-    expect(Object.keys(direct.paths).sort()).toEqual(['broken', 'healthy']);
-    expect(direct.paths.healthy.sent + direct.paths.broken.sent).toBe(direct.sent);
-    expect(direct.paths.broken.sent).toBeGreaterThan(0);
-    expect(direct.paths.broken.successRate).toBe(0);
-    expect(direct.paths.healthy.successRate).toBeLessThan(0.95);
+    expect(Object.keys(direct.groups).sort()).toEqual(['broken', 'healthy']);
+    expect(direct.groups.healthy.sent + direct.groups.broken.sent).toBe(direct.sent);
+    expect(direct.groups.broken.sent).toBeGreaterThan(0);
+    expect(direct.groups.broken.successRate).toBe(0);
+    expect(direct.groups.healthy.successRate).toBeLessThan(0.95);
     const ours = row('ours');
     if (ours.status !== 'ok') return;
-    expect(ours.paths.broken.successRate).toBe(0);
-    expect(ours.paths.healthy.successRate).toBeGreaterThan(direct.paths.healthy.successRate);
+    expect(ours.groups.broken.successRate).toBe(0);
+    expect(ours.groups.healthy.successRate).toBeGreaterThan(direct.groups.healthy.successRate);
     // Never more than RETRY_MAX_ATTEMPTS per request. How fast the guards learn that the path is
     // broken is not checked here: in pool mode each of up to 32 environments starts with a full
     // bucket and sees a handful of a quick run's requests, as Lambda containers would (the full run's

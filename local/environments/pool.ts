@@ -27,6 +27,11 @@ export interface PoolOptions {
 
 export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 256, reapEveryMs: 10_000 } as const;
 
+/** Lambda's billed GB-seconds: billed milliseconds times the memory size in GB. */
+export function gbSeconds(billedMs: number, memoryMb: number): number {
+  return (billedMs / 1000) * (memoryMb / 1024);
+}
+
 /** Counters since the pool started. */
 export interface PoolStats {
   /** Environments alive now. */
@@ -141,7 +146,7 @@ export class EnvironmentPool implements FunctionTarget {
       busy: [...this.all].filter((env) => env.busy).length,
       starting: this.starting,
       memoryMb: this.options.memoryMb,
-      gbSeconds: (c.billedMs / 1000) * (this.options.memoryMb / 1024),
+      gbSeconds: gbSeconds(c.billedMs, this.options.memoryMb),
     };
   }
 
