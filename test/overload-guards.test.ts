@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OriginError } from '../shared/http/errors.js';
 import { classifyOutcome, type OutcomeClass } from '../shared/http/outcome.js';
 import { MAX_ROUTE_KEYS, RetryGuards } from '../shared/resilience/retry-guards.js';
+import { firstSegmentKey } from '../shared/routes/route-key.js';
 import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
 import { RetryBudget } from '../shared/resilience/retry-budget.js';
 import { retryAfterMs } from '../shared/resilience/retry-policy.js';
@@ -41,9 +42,9 @@ describe('RetryGuards', () => {
   const ok: OutcomeClass = { retryable: false, gatewayError: false, throttled: false, staleServable: false, failed: false };
 
   it('keys routes by the first path segment', () => {
-    expect(RetryGuards.routeKey('/things/1')).toBe('things');
-    expect(RetryGuards.routeKey('/status')).toBe('status');
-    expect(RetryGuards.routeKey('/')).toBe('');
+    expect(firstSegmentKey('/things/1')).toBe('things');
+    expect(firstSegmentKey('/status')).toBe('status');
+    expect(firstSegmentKey('/')).toBe('');
   });
 
   it('lets a path that keeps failing spend only its own tokens, then stops only its own retries', () => {

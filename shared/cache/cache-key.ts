@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 import { keyHost } from '../http/host-policy.js';
+import { forwardedProto } from '../http/headers.js';
 
 /**
  * Version of the key format. Bumped when the same request would map to another key, so that entries
@@ -14,8 +15,7 @@ export const KEY_SCHEMES: readonly string[] = ['http', 'https', '-'];
 
 /** The scheme the client used, as ALB tells it in `x-forwarded-proto`. */
 export function clientScheme(headers: HeaderMap): string {
-  const value = headers['x-forwarded-proto']?.[0]?.trim().toLowerCase();
-  return value === 'http' || value === 'https' ? value : '-';
+  return forwardedProto(headers) ?? '-';
 }
 
 /**

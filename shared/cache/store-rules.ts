@@ -1,7 +1,7 @@
 import type { ProxyConfig } from '../config/config.js';
 import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { varyFields } from './cache-key.js';
-import { classifyOutcome } from '../http/outcome.js';
+import { isServerError } from '../http/outcome.js';
 import { declaresLifetime, responseDirectives } from '../http/cache-directives.js';
 import { retentionMs } from './freshness.js';
 import { carriesIdentity, type CachePolicy } from './policy.js';
@@ -49,6 +49,5 @@ export function storeRefusal(
 
 /** A 5xx or a 429 (shared/outcome.ts): not an answer a client should get in place of a good one. */
 export function isErrorAnswer(status: number): boolean {
-  const outcome = classifyOutcome({ response: { status, headers: {}, body: Buffer.alloc(0) } }, new Set());
-  return outcome.failed || outcome.throttled;
+  return isServerError(status) || status === 429;
 }

@@ -90,3 +90,9 @@ export function originRequestHeaders(headers: HeaderMap, originHost: string): He
   out.host = [originHost];
   return out;
 }
+
+/** The scheme the client used, as ALB tells it in `x-forwarded-proto`; undefined when absent or neither http nor https. */
+export function forwardedProto(headers: HeaderMap): 'http' | 'https' | undefined {
+  const value = headers['x-forwarded-proto']?.[0]?.trim().toLowerCase();
+  return value === 'http' || value === 'https' ? value : undefined;
+}

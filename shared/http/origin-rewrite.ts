@@ -1,3 +1,4 @@
+import { forwardedProto } from './headers.js';
 import type { HeaderMap } from './types.js';
 
 /**
@@ -37,8 +38,7 @@ export const HOST_PATTERN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:
  * treated as missing: it is never copied into a URL the client is sent to.
  */
 export function clientAddress(headers: HeaderMap): ClientAddress {
-  const proto = headers['x-forwarded-proto']?.[0]?.trim().toLowerCase();
-  return { scheme: proto === 'http' || proto === 'https' ? proto : undefined, host: requestHost(headers) };
+  return { scheme: forwardedProto(headers), host: requestHost(headers) };
 }
 
 /** The request's Host lowercased, or undefined when absent, repeated or not `name[:port]`. */

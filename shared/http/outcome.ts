@@ -39,6 +39,11 @@ function isRequestBound(error: OriginError): boolean {
   return error.kind === 'http_response_body_size' || error.kind === 'http_request_error';
 }
 
+/** A 5xx: a failure whatever RETRY_STATUSES says (a 501 is not retried, but it did not succeed). */
+export function isServerError(status: number): boolean {
+  return status >= 500;
+}
+
 export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: ReadonlySet<number>): OutcomeClass {
   if ('response' in outcome) {
     const { status, headers } = outcome.response;
@@ -52,7 +57,7 @@ export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: Readonly
       gatewayError: GATEWAY_STATUSES.has(status),
       throttled: status === 429,
       staleServable: STALE_SERVABLE_STATUSES.has(status),
-      failed: retryable || status >= 500,
+      failed: retryable || isServerError(status),
     };
   }
   const bound = isRequestBound(outcome.error);

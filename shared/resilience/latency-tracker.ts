@@ -7,6 +7,8 @@ import { percentileOf } from '../telemetry/percentile.js';
 export class LatencyTracker {
   private readonly samples: number[] = [];
   private next = 0;
+  /** The samples in order, kept until the next `add`: one request asks for percentiles several times. */
+  private sorted: number[] | undefined;
 
   constructor(private readonly size = 200) {}
 
@@ -14,6 +16,7 @@ export class LatencyTracker {
     if (this.samples.length < this.size) this.samples.push(ms);
     else this.samples[this.next] = ms;
     this.next = (this.next + 1) % this.size;
+    this.sorted = undefined;
   }
 
   get count(): number {
@@ -22,6 +25,7 @@ export class LatencyTracker {
 
   /** The nearest-rank percentile `p` (0-100) of the samples, or undefined with none. */
   percentile(p: number): number | undefined {
-    return percentileOf([...this.samples].sort((a, b) => a - b), p);
+    this.sorted ??= [...this.samples].sort((a, b) => a - b);
+    return percentileOf(this.sorted, p);
   }
 }

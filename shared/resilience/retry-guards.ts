@@ -1,5 +1,4 @@
 import { LRUCache } from 'lru-cache';
-import { firstSegmentKey } from '../routes/route-key.js';
 import type { OutcomeClass } from '../http/outcome.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 
@@ -61,10 +60,6 @@ export class RetryGuards {
     this.ceiling = new RetryBudget(options);
   }
 
-  /** The route key of a request path: its first segment (`/things/1` -> `things`, `/` -> ``). */
-  static routeKey(path: string): string {
-    return firstSegmentKey(path);
-  }
 
   /** Call once when a client request starts: it pays into its route's bucket and the ceiling. */
   begin(key: string): void {
