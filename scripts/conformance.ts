@@ -11,12 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countResults, formatCounts, type RawResult, type SuiteFile } from './conformance/classify.js';
+import { freePort } from '../bench/nginx.js';
 
 const MODES = { defaults: {}, 'cache-only': { RETRY_MAX_ATTEMPTS: '1' } } as const satisfies Record<string, Record<string, string>>;
 type Mode = keyof typeof MODES;
@@ -76,14 +76,6 @@ for (const mode of modes) {
 }
 
 /** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 /** Spawns a server and resolves once its output contains `ready`; rejects if it exits first. */
 function startUntil(command: string, args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }, ready: string): Promise<ChildProcess> {
   return new Promise((done, failed) => {

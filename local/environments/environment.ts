@@ -4,7 +4,6 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 
 const WORKER_FILE = new URL('./worker.mjs', import.meta.url);
@@ -31,9 +30,6 @@ export interface EnvironmentOptions {
 export class ExecutionEnvironment {
   /** Time the bundle's import (init) took inside the worker, ms; set once started. */
   initMs = 0;
-  /** Time from spawning the thread to the end of init, ms (thread start included). */
-  startMs = 0;
-  invocations = 0;
   busy = false;
   /** When it last finished an invocation (the pool's clock). */
   lastUsed = 0;
@@ -72,10 +68,8 @@ export class ExecutionEnvironment {
 
   /** Spawns the thread and resolves once the bundle is loaded; rejects with the init error. */
   static async start(id: number, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
-    const started = performance.now();
     const env = new ExecutionEnvironment(id, options);
     const ready = await env.next();
-    env.startMs = performance.now() - started;
     if (ready.type !== 'ready' || ready.error) {
       await env.stop();
       throw new Error(`init failed: ${ready.type === 'ready' ? ready.error : ready.type === 'error' ? ready.message : 'unexpected reply'}`);
@@ -94,7 +88,6 @@ export class ExecutionEnvironment {
     const reply = this.next();
     this.signal({ type: 'invoke', event, deadline, requestId, memoryMb: this.options.memoryMb });
     const message = await reply;
-    this.invocations += 1;
     if (message.type === 'result') return { result: message.result, durationMs: message.durationMs };
     if (message.type === 'error') return { error: message.message, durationMs: message.durationMs };
     return { error: `unexpected ${message.type} message`, durationMs: 0 };
