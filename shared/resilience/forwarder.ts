@@ -16,7 +16,7 @@ import type { OriginClient } from '../origin/client.js';
 import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import { RetryGuards } from './retry-guards.js';
 import { SAFE_METHODS } from '../http/methods.js';
-import { RetryPolicy, retryAfterMs, type AttemptOutcome } from './retry-policy.js';
+import { RetryPolicy, retryAfterMs, type AttemptOutcome, type Judgement } from './retry-policy.js';
 import { RouteTable, type RoutePolicy, type RouteGlobals } from '../config/route-table.js';
 
 export interface ForwarderOptions {
@@ -108,8 +108,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let hedgesSent = 0;
     let hedgesWon = 0;
     let backoff = policy.backoff();
-    let last: AttemptOutcome | undefined;
+    let last: Judgement | undefined;
     let lastResponse: OriginResponse | undefined;
+    // The shortest attempt worth starting, as of this round (latency samples change between rounds).
+    let minMs = MIN_ATTEMPT_MS;
 
     // Asked before every retry and hedge; remembers why the guards said no.
     let retriesStopped: 'route-failing' | 'origin-down' | undefined;
@@ -122,7 +124,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
 
     const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
       // The one outcome of this client request, for the guards (and the throttle, when on).
-      const outcome = last && policy.classify(last);
+      const outcome = last?.class;
       guards?.observe(key, outcome);
       if (outcome && !outcome.gatewayError && !outcome.throttled) throttle?.accepted();
       const decisions: ForwardDecisions = {
@@ -135,25 +137,26 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The origin's last response as is, when there was one; else why there was none.
       if (lastResponse) return { response: lastResponse, attempts, decisions };
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
-      return { error: error ?? errorOf(last, deadline.remainingMs() < minAttemptMs(route)), attempts, decisions };
+      return { error: error ?? errorOf(last?.outcome, deadline.remainingMs() < minMs), attempts, decisions };
     };
 
     if (throttle && !throttle.admit()) {
       return finish('shed', { status: 503, type: 'http_request_denied', detail: 'shed: the origin accepted under half the recent requests (OVERLOAD_SHEDDING=on)' });
     }
     for (let round = 1; ; round++) {
+      minMs = minAttemptMs(route);
       const remaining = deadline.remainingMs();
-      if (remaining < (round === 1 ? 1 : minAttemptMs(route))) {
+      if (remaining < (round === 1 ? 1 : minMs)) {
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
       const result = await runRound(request, {
         client,
         timeoutMs: () => Math.max(1, Math.min(route.attemptTimeoutMs, deadline.remainingMs())),
-        isFinal: (outcome) => !policy.decide(request, outcome).retry,
+        judge: (outcome) => policy.judge(request, outcome),
         hedgeAfterMs: hedgeDelay(request, route),
         maxHedges: config.hedge.max,
         mayHedge: () => {
-          if (deadline.remainingMs() < minAttemptMs(route)) return false;
+          if (deadline.remainingMs() < minMs) return false;
           return mayRetry();
         },
         nextAttemptNumber: () => ++attemptNo,
@@ -163,25 +166,25 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The deciding attempt ended last (the cancelled ones are added below): its latency, when
       // it was an answer, feeds adaptive hedging.
       const decidingMs = attempts[attempts.length - 1]?.ms;
-      if (decidingMs !== undefined && !policy.classify(result.outcome).failed) latenciesOf(route)?.add(decidingMs);
+      last = result.judged;
+      if (decidingMs !== undefined && !last.class.failed) latenciesOf(route)?.add(decidingMs);
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;
-      last = result.outcome;
-      if ('response' in last) lastResponse = last.response;
+      const { outcome, decision } = last;
+      if ('response' in outcome) lastResponse = outcome.response;
 
-      const decision = policy.decide(request, last);
       if (!decision.retry) return finish(decision.reason === 'not-idempotent' ? 'not-idempotent' : decision.reason === 'success' ? 'done' : 'not-retryable');
       if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
 
       let delay = backoff.duration;
       backoff = backoff.next(undefined);
-      const after = 'response' in last ? retryAfterMs(last.response, now()) : undefined;
+      const after = 'response' in outcome ? retryAfterMs(outcome.response, now()) : undefined;
       if (after !== undefined) {
         if (after > route.retry.maxDelayMs) return finish('retry-after-too-long');
         delay = after;
       }
-      if (delay + minAttemptMs(route) > deadline.remainingMs()) {
+      if (delay + minMs > deadline.remainingMs()) {
         return finish('deadline');
       }
       if (!mayRetry()) return finish(retriesStopped ?? 'budget');

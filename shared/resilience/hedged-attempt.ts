@@ -3,12 +3,21 @@ import type { AttemptRecord, OriginRequest } from '../http/types.js';
 import type { OriginClient } from '../origin/client.js';
 import type { AttemptOutcome } from '../http/outcome.js';
 
-export interface RoundOptions {
+/** What the round needs to know of a judged outcome: whether it ends the round. */
+export interface Judged {
+  readonly outcome: AttemptOutcome;
+  readonly final: boolean;
+}
+
+export interface RoundOptions<J extends Judged> {
   readonly client: OriginClient;
   /** Per-attempt timeout for an attempt started now (already cut to the deadline). */
   readonly timeoutMs: () => number;
-  /** True when an outcome is final (not worth waiting for another attempt of this round). */
-  readonly isFinal: (outcome: AttemptOutcome) => boolean;
+  /**
+   * Judges an outcome once (the retry policy's classification and decision); `final` when it is not
+   * worth waiting for another attempt of this round. The round returns the deciding judgement.
+   */
+  readonly judge: (outcome: AttemptOutcome) => J;
   /** Delay before each hedge, or undefined for a single attempt. */
   readonly hedgeAfterMs: number | undefined;
   /** Extra parallel attempts allowed in this round. */
@@ -18,12 +27,13 @@ export interface RoundOptions {
   /** Numbers the attempts across the whole exchange. */
   readonly nextAttemptNumber: () => number;
   /** Called for every attempt that ended on its own (not cancelled), in completion order. */
-  readonly onAttempt: (record: AttemptRecord, outcome: AttemptOutcome) => void;
+  readonly onAttempt: (record: AttemptRecord) => void;
   readonly now: () => number;
 }
 
-export interface RoundResult {
-  readonly outcome: AttemptOutcome;
+export interface RoundResult<J extends Judged> {
+  /** The deciding attempt's outcome, judged. */
+  readonly judged: J;
   /** The deciding attempt was a hedge. */
   readonly hedgeWon: boolean;
   readonly hedgesSent: number;
@@ -37,7 +47,7 @@ export interface RoundResult {
  * destroys their node:http requests. A retryable failure while another attempt is still running waits
  * for that one: the round ends with a failure only when every attempt in it failed.
  */
-export function runRound(request: OriginRequest, options: RoundOptions): Promise<RoundResult> {
+export function runRound<J extends Judged>(request: OriginRequest, options: RoundOptions<J>): Promise<RoundResult<J>> {
   return new Promise((resolve) => {
     // Keyed by the attempt; the controller exists only when a hedge may start, because only a
     // winning hedge cancels another attempt (a single attempt ends on its own timeout).
@@ -46,10 +56,10 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
     let settled = false;
     // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
     // connection of another attempt: keep the first failure that carries a response.
-    let failedWithResponse: AttemptOutcome | undefined;
+    let failedWithResponse: J | undefined;
     let hedgeTimer: NodeJS.Timeout | undefined;
 
-    const settle = (outcome: AttemptOutcome, hedgeWon: boolean): void => {
+    const settle = (judged: J, hedgeWon: boolean): void => {
       settled = true;
       clearTimeout(hedgeTimer);
       const cancelled: AttemptRecord[] = [];
@@ -58,7 +68,7 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
         cancelled.push({ n: info.n, outcome: 'cancelled', ms: options.now() - info.started, ...(info.hedge ? { hedge: true } : {}) });
       }
       running.clear();
-      resolve({ outcome, hedgeWon, hedgesSent, cancelled });
+      resolve({ judged, hedgeWon, hedgesSent, cancelled });
     };
 
     const launch = (hedge: boolean): void => {
@@ -81,10 +91,11 @@ export function runRound(request: OriginRequest, options: RoundOptions): Promise
             ms: options.now() - info.started,
             ...(hedge ? { hedge: true } : {}),
           };
-          options.onAttempt(record, outcome);
-          if (options.isFinal(outcome)) return settle(outcome, hedge);
-          if ('response' in outcome) failedWithResponse ??= outcome;
-          if (running.size === 0) settle('response' in outcome ? outcome : (failedWithResponse ?? outcome), false);
+          options.onAttempt(record);
+          const judged = options.judge(outcome);
+          if (judged.final) return settle(judged, hedge);
+          if ('response' in outcome) failedWithResponse ??= judged;
+          if (running.size === 0) settle('response' in outcome ? judged : (failedWithResponse ?? judged), false);
         });
     };
 

@@ -11,6 +11,15 @@ export type RetryDecision =
   | { readonly retry: true }
   | { readonly retry: false; readonly reason: 'success' | 'status' | 'error-kind' | 'not-idempotent' };
 
+/** One attempt's outcome judged once: what it is (`OutcomeClass`) and whether to try again. */
+export interface Judgement {
+  readonly outcome: AttemptOutcome;
+  readonly class: OutcomeClass;
+  readonly decision: RetryDecision;
+  /** Not worth waiting for another attempt (of this round, or a retry). */
+  readonly final: boolean;
+}
+
 /**
  * One predicate for results and errors alike (cockatiel's `handleWhenResult` idea): an origin 5xx
  * is a result, not an exception.
@@ -18,9 +27,18 @@ export type RetryDecision =
 export class RetryPolicy {
   constructor(private readonly retry: ProxyConfig['retry']) {}
 
+  /**
+   * The outcome classified and decided once; the forwarder, the round and the guards all read this
+   * one value instead of classifying the same outcome again.
+   */
+  judge(request: OriginRequest, outcome: AttemptOutcome): Judgement {
+    const cls = this.classify(outcome);
+    const decision = this.decide(request, outcome, cls.retryable);
+    return { outcome, class: cls, decision, final: !decision.retry };
+  }
+
   /** Whether the outcome is worth another attempt, judged on its own (not on time or budget). */
-  decide(request: OriginRequest, outcome: AttemptOutcome): RetryDecision {
-    const { retryable } = this.classify(outcome);
+  private decide(request: OriginRequest, outcome: AttemptOutcome, retryable: boolean): RetryDecision {
     if ('response' in outcome) {
       if (!retryable) return { retry: false, reason: 'success' };
       // A response proves the request reached the origin.
