@@ -5,6 +5,15 @@
  */
 export type CacheOutcome = 'hit' | 'stale' | 'miss';
 
+/**
+ * Why our proxy stopped trying, from its `Proxy-Status` details (`stop=attempts-exhausted`,
+ * `stop=route-failing`, ...): it tells a failure the retries could not mend from one the guards
+ * chose not to retry. Undefined for nginx and direct, which send no such header.
+ */
+export function proxyStop(proxyStatus: string | undefined): string | undefined {
+  return proxyStatus?.match(/\bstop=([a-z-]+)/)?.[1];
+}
+
 export function cacheOutcome(cacheStatus: string | undefined, nginxStatus: string | undefined): CacheOutcome | undefined {
   if (nginxStatus !== undefined) {
     const s = nginxStatus.toUpperCase();

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildAlbEvent } from '../local/alb-event-builder.js';
 import type { LoadRequest, Transport } from './load.js';
-import { cacheOutcome } from './cache-status.js';
+import { cacheOutcome, proxyStop } from './cache-status.js';
 import { oursEnv } from './ours.js';
 import { SingleInstanceMeter } from './pool-figures.js';
 import type { PoolStats } from '../local/environments/pool.js';
@@ -46,7 +46,8 @@ export async function inProcessTransport(originUrl: string, variant: Record<stri
       const result = await handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
       meter.add(performance.now() - started);
       const headers = result.headers ?? {};
-      return { status: result.statusCode, cache: cacheOutcome(headers['cache-status'] === undefined ? undefined : String(headers['cache-status']), undefined) };
+      const header = (name: string) => (headers[name] === undefined ? undefined : String(headers[name]));
+      return { status: result.statusCode, cache: cacheOutcome(header('cache-status'), undefined), stop: proxyStop(header('proxy-status')) };
     },
     close: async () => undefined,
   };

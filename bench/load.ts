@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { cacheOutcome, type CacheOutcome } from './cache-status.js';
+import { cacheOutcome, proxyStop, type CacheOutcome } from './cache-status.js';
 
 export interface LoadRequest {
   method: string;
@@ -27,11 +27,14 @@ export interface Outcome {
   error?: string;
   /** Where the proxy says the response came from, when it says so. */
   cache?: CacheOutcome;
+  /** Why our proxy stopped trying (its Proxy-Status `stop=`), when it says so. */
+  stop?: string;
 }
 
 export interface Reply {
   status: number;
   cache?: CacheOutcome | undefined;
+  stop?: string | undefined;
 }
 
 /** Sends one request and resolves once the whole body has arrived. */
@@ -90,6 +93,7 @@ export async function runLoad(send: Send, options: LoadOptions): Promise<LoadRes
         const reply = await send(req);
         outcome.status = reply.status;
         if (reply.cache !== undefined) outcome.cache = reply.cache;
+        if (reply.stop !== undefined) outcome.stop = reply.stop;
       } catch (err) {
         outcome.error = errorCode(err);
       }
@@ -113,7 +117,7 @@ export function httpTransport(baseUrl: string, connections: number, timeoutMs: n
         const v = res.headers[name];
         return Array.isArray(v) ? v.join(', ') : v;
       };
-      return { status: res.statusCode, cache: cacheOutcome(header('cache-status'), header('x-cache-status')) };
+      return { status: res.statusCode, cache: cacheOutcome(header('cache-status'), header('x-cache-status')), stop: proxyStop(header('proxy-status')) };
     },
     close: () => pool.close(),
   };

@@ -31,6 +31,8 @@ export interface RunResult {
   statuses: Record<string, number>;
   /** Requests that got no HTTP response, by error code. */
   errors: Record<string, number>;
+  /** Failed requests by why our proxy stopped trying (Proxy-Status `stop=`); empty for nginx and direct. */
+  failedStops: Record<string, number>;
   /** Responses by where the proxy says they came from (hit, stale, miss). */
   cache: Record<string, number>;
   /** Latency of every sent request, failures included, ms. */
@@ -112,7 +114,7 @@ async function startContender(scenario: Scenario, contender: Contender, ctx: Run
 function emptyResult(scenario: Scenario, contender: Contender, planned: number, status: 'skipped' | 'failed', reason: string): RunResult {
   return {
     scenario: scenario.id, contender: contender.id, status, reason, planned, sent: 0, succeeded: 0, successRate: null,
-    statuses: {}, errors: {}, cache: {}, latencyMs: null, cdf: [], durationMs: 0, throughputRps: 0, capped: false,
+    statuses: {}, errors: {}, failedStops: {}, cache: {}, latencyMs: null, cdf: [], durationMs: 0, throughputRps: 0, capped: false,
     origin: { requests: 0, perClientRequest: null, failuresInjected: 0, duplicates: 0, duringOutage: 0 },
   };
 }
@@ -197,6 +199,7 @@ function summarizeRun(
     successRate: share(succeeded, outcomes.length),
     statuses: countBy(outcomes, (o) => o.status?.toString()),
     errors: countBy(outcomes, (o) => o.error),
+    failedStops: countBy(outcomes, (o) => (isSuccess(o) ? undefined : o.stop)),
     cache: countBy(outcomes, (o) => o.cache),
     latencyMs: outcomes.length ? summarize(latencies) : null,
     cdf: cdf(latencies),

@@ -47,6 +47,8 @@ export function notes(r: RunResult): string[] {
   if (hits > 0) out.push(`${hits} from cache (${r.cache.stale ?? 0} stale)`);
   const errors = Object.entries(r.errors).map(([code, n]) => `${n} ${code}`);
   if (errors.length) out.push(`no response: ${errors.join(', ')}`);
+  const stops = Object.entries(r.failedStops ?? {}).map(([stop, n]) => `${n} ${stop}`);
+  if (stops.length) out.push(`failed: ${stops.join(', ')}`);
   if (r.pool) out.push(poolNote(r.pool));
   if (r.capped) out.push(r.reason ?? 'time cap reached');
   return out;

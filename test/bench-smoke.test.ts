@@ -107,6 +107,11 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
     // bucket and sees a handful of a quick run's requests, as Lambda containers would (the full run's
     // figures are in docs/bench-results.md; test/overload-guards.test.ts pins the guard itself).
     expect(ours.origin.perClientRequest).toBeLessThanOrEqual(5);
+    // Every failed request of ours says why the proxy stopped (its Proxy-Status); direct says nothing.
+    const stopped = Object.values(ours.failedStops as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(stopped).toBe(ours.sent - ours.succeeded);
+    expect(Object.keys(ours.failedStops).every((stop) => /^[a-z-]+$/.test(stop))).toBe(true);
+    expect(direct.failedStops).toEqual({});
   });
 
   test('keeps one single-instance in-process row, labelled as such', async () => {
