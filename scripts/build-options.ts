@@ -1,3 +1,6 @@
+/**
+ * The one description of the Lambda bundle, shared by npm run build and sam build.
+ */
 import type { BuildOptions } from 'esbuild';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * npm run build: bundles the function with esbuild into dist/, and checks the bundle loads and what
+ * it loads at cold start.
+ */
 import { execFile } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';

@@ -1,3 +1,7 @@
+/**
+ * The ALB request event in: checks its shape, decodes the body, and turns it into the proxy's
+ * OriginRequest, remembering whether the target group uses multi-value headers.
+ */
 import { EventError } from '../http/errors.js';
 import { SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
 import type { HeaderMap, OriginRequest } from '../http/types.js';

@@ -1,3 +1,7 @@
+/**
+ * The ALB result out: a response in the exact shape ALB accepts (string header values, the request's
+ * header mode, status description, base64 for binary bodies).
+ */
 import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { ALBResult } from 'aws-lambda';

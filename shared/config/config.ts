@@ -1,3 +1,7 @@
+/**
+ * The configuration in force: every option read from the environment and validated once at cold
+ * start, failing with the option's name and accepted form.
+ */
 import { ConfigError } from '../http/errors.js';
 import { configOption, type ConfigName } from './options.js';
 import type { OriginHostHeader } from '../http/host-policy.js';

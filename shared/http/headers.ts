@@ -1,3 +1,7 @@
+/**
+ * Header rules of an HTTP intermediary: hop-by-hop and stripped headers, token and value checks,
+ * byte decoding, the headers the origin gets, the client's scheme.
+ */
 import type { HeaderMap } from './types.js';
 
 /**

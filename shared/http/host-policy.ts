@@ -1,3 +1,7 @@
+/**
+ * Which Host the origin is sent and which client Hosts are accepted (ORIGIN_HOST_HEADER,
+ * ALLOWED_HOSTS).
+ */
 import type { HeaderMap } from './types.js';
 import { hostName, requestHost } from './origin-rewrite.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Rewrites the origin's own address in Location, Content-Location, Refresh and Set-Cookie Domain
+ * into the client's, without ever making an open redirect.
+ */
 import { forwardedProto } from './headers.js';
 import type { HeaderMap } from './types.js';
 

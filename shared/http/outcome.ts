@@ -1,3 +1,7 @@
+/**
+ * The one classification of an attempt's outcome (retryable, gateway error, throttled, stale-
+ * servable, failed) that the retry policy, the guards, the cache and the logs share.
+ */
 import { declaresLifetime } from './cache-directives.js';
 import type { OriginError } from './errors.js';
 import type { OriginResponse } from './types.js';

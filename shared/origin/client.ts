@@ -1,3 +1,8 @@
+/**
+ * The origin client: one attempt over a keep-alive node:http agent to the configured origin only,
+ * with one timeout over connect, headers and body, a body cap, and 'was anything sent' for POST
+ * safety.
+ */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ALB_LIMITS } from '../alb/limits.js';

@@ -1,3 +1,7 @@
+/**
+ * The retry loop of one client request: attempts and hedges within the deadline, asking the guards
+ * before each retry, reporting one outcome per request.
+ */
 import type { ProxyConfig } from '../config/config.js';
 import { runRound } from './hedged-attempt.js';
 import type {

@@ -1,3 +1,6 @@
+/**
+ * An ALB health check answered locally or forwarded as a single probe of the origin.
+ */
 import type { ProxyConfig } from '../config/config.js';
 import { createForwarder } from './forwarder.js';
 import type { Deadline, ForwardResult, OriginRequest } from '../http/types.js';

@@ -1,3 +1,7 @@
+/**
+ * One round of the retry loop: an attempt plus hedges, the first final outcome wins and the others
+ * are cancelled.
+ */
 import { OriginError } from '../http/errors.js';
 import type { AttemptRecord, OriginRequest } from '../http/types.js';
 import type { OriginClient } from '../origin/client.js';

@@ -1,3 +1,7 @@
+/**
+ * The overload guards of one container: retry budgets and failure memory per route key, a container-
+ * wide ceiling, and the origin-down signal; they only ever stop retries and hedges.
+ */
 import { LRUCache } from 'lru-cache';
 import type { OutcomeClass } from '../http/outcome.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';

@@ -1,3 +1,7 @@
+/**
+ * Whether an outcome is worth another attempt (status, error kind, method safety, Idempotency-Key),
+ * judged once per attempt, and the backoff between attempts.
+ */
 import { ConstantBackoff, ExponentialBackoff, fullJitterGenerator, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { ProxyConfig } from '../config/config.js';
 import type { OriginRequest, OriginResponse } from '../http/types.js';
