@@ -15,6 +15,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.restoreAllMocks();
+  logger.setLogLevel('SILENT');
   await origin.close();
 });
 
@@ -126,6 +127,9 @@ describe('route fields, against a real origin', () => {
   });
 
   it('names the route in Proxy-Status details and in the request log line', async () => {
+    // The suite runs SILENT, and the request line is not even built when INFO is off.
+    logger.setLogLevel('INFO');
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const info = vi.spyOn(logger, 'info');
     answer({ status: 503 }, { status: 200 });
     const handler = handlerWith([{ name: 'lookup', match: '/lookup/*' }]);

@@ -1,6 +1,10 @@
+/**
+ * What one request leaves behind: one structured log line, one EMF document of its metrics, and the
+ * warning of a dropped Set-Cookie.
+ */
 import type { ForwardResult, OriginRequest } from '../http/types.js';
-import { recordRouteMetrics } from './route-metrics.js';
-import { count, logger, millis } from './telemetry.js';
+import { withRouteDirective } from './route-metrics.js';
+import { count, infoEnabled, logger, millis, printEmf, takeEmf } from './telemetry.js';
 
 export interface RequestSummary {
   /** Undefined for an event too malformed to have a method and path. */
@@ -23,13 +27,19 @@ export interface RequestSummary {
 }
 
 /**
- * One structured log line and the EMF metrics per request. Only the path is logged (a query may
- * carry tokens), never a body, a cookie or an authorization value.
+ * One structured log line and one EMF document per request, the per-route figures a second
+ * directive of that document. Only the path is logged (a query may carry tokens), never a body, a
+ * cookie or an authorization value.
+ *
+ * The EMF document could ride inside the log line (CloudWatch reads `_aws` at the root of any JSON
+ * line), saving a write; measured, it cost more: Powertools Logger merges and walks every extra key
+ * with its JSON replacer, about 10 us more per request than serializing the document apart
+ * (/tmp-free figures in docs/memory-and-cost.md).
  */
 export function recordRequest({ request, route, routeMetrics, traceId, forwarded, cacheStatus, status, totalMs }: RequestSummary): void {
   const d = forwarded?.decisions;
   const attempts = forwarded?.attempts ?? [];
-  logger.info('request', {
+  const fields: Record<string, unknown> = {
     method: request?.method,
     path: request?.path,
     route,
@@ -39,8 +49,16 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
     attempts,
     cache: cacheStatus,
     ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
-  });
+  };
+  countRequest(attempts, d, status, totalMs);
+  // The line is not even built when INFO is off (POWERTOOLS_LOG_LEVEL, sampling).
+  if (infoEnabled()) logger.info('request', fields);
+  const emf = takeEmf();
+  if (emf) printEmf(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf);
+}
 
+/** The request's metrics, into the Powertools buffer that `takeEmf` then empties. */
+function countRequest(attempts: ForwardResult['attempts'], d: ForwardResult['decisions'] | undefined, status: number, totalMs: number): void {
   const retries = attempts.filter((a) => !a.hedge).length - 1;
   count('Requests');
   count(`Status${Math.floor(status / 100)}xx`);
@@ -59,7 +77,6 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
   }
   for (const attempt of attempts) if (attempt.outcome !== 'cancelled') millis('OriginLatency', attempt.ms);
   millis('TotalLatency', totalMs);
-  if (route !== undefined && routeMetrics) recordRouteMetrics(route, { status, attempts: attempts.length, retries: Math.max(0, retries), totalMs });
 }
 
 /**

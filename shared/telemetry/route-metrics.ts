@@ -2,42 +2,29 @@
  * The per-route EMF metrics: the same request figures as the undimensioned totals (which stay,
  * so alarms and dashboards on them keep working), published once more with a `Route` dimension.
  * The dimension's values are bounded: configured route names, or `default` for the rest.
+ *
+ * They ride in the request's own EMF document as a second metric directive (the EMF specification
+ * allows several per document, each with its own dimension set, reading the same root values): a
+ * request's Requests, Status<n>xx, Attempts, Retries and TotalLatency are the same numbers with or
+ * without the route, so nothing is added but the directive and the `Route` member.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger } from '../telemetry/telemetry.js';
+import type { EmfOutput } from './telemetry.js';
 
 /** The dimension name in CloudWatch. */
 export const ROUTE_DIMENSION = 'Route';
 
-/** A second Powertools instance: its dimension must not leak onto the totals of the main one. */
-const routeMetrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlbRetryProxy',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy',
-});
+/** The request figures published per route too (`Status<n>xx` by pattern). */
+const PER_ROUTE = new Set(['Requests', 'Attempts', 'Retries', 'TotalLatency']);
+const perRoute = (name: string): boolean => PER_ROUTE.has(name) || /^Status\dxx$/.test(name);
 
-export interface RouteFigures {
-  /** The status the client got. */
-  readonly status: number;
-  /** Attempts sent to the origin, cancelled hedges included. */
-  readonly attempts: number;
-  readonly retries: number;
-  readonly totalMs: number;
-}
-
-/**
- * Publishes one EMF document for one request: Requests, Status<n>xx, Attempts, Retries and
- * TotalLatency with `Route=<route>`. Best effort: a metrics failure never fails a request.
- */
-export function recordRouteMetrics(route: string, figures: RouteFigures, sink: Metrics = routeMetrics): void {
-  try {
-    sink.addDimension(ROUTE_DIMENSION, route);
-    sink.addMetric('Requests', MetricUnit.Count, 1);
-    sink.addMetric(`Status${Math.floor(figures.status / 100)}xx`, MetricUnit.Count, 1);
-    sink.addMetric('Attempts', MetricUnit.Count, figures.attempts);
-    if (figures.retries > 0) sink.addMetric('Retries', MetricUnit.Count, figures.retries);
-    sink.addMetric('TotalLatency', MetricUnit.Milliseconds, figures.totalMs);
-    sink.publishStoredMetrics();
-  } catch (error) {
-    logger.debug('route metrics dropped', { route, error: String(error) });
-  }
+/** `emf` with a second directive: the per-route subset of its metrics, dimensioned by `Route=<route>`. */
+export function withRouteDirective(emf: EmfOutput, route: string): EmfOutput {
+  const [totals, ...others] = emf._aws.CloudWatchMetrics;
+  if (!totals) return emf;
+  const byRoute = {
+    Namespace: totals.Namespace,
+    Dimensions: [[...totals.Dimensions[0], ROUTE_DIMENSION]] as [string[]],
+    Metrics: totals.Metrics.filter((m) => perRoute(m.Name)),
+  };
+  return { ...emf, [ROUTE_DIMENSION]: route, _aws: { ...emf._aws, CloudWatchMetrics: [totals, ...others, byRoute] } };
 }

@@ -1,21 +1,28 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
 /**
  * The function's Powertools logger and metrics, created once per container (module scope) so warm
- * invocations reuse them. Service name, namespace and level come from the POWERTOOLS_* variables.
+ * invocations reuse them, and the one way a request's metrics leave the container (`takeEmf`,
+ * `printEmf`).
+ * Service name, namespace and level come from the POWERTOOLS_* variables.
  *
  * Nothing here ever logs a body, a cookie or an authorization value: callers pass only the fields
  * listed in `RequestLogLine`.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy' });
+import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EmfOutput } from '@aws-lambda-powertools/metrics/types';
+
+/** One name for both: a log line and the EMF document of the same request name the same service. */
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy';
+
+export const logger = new Logger({ serviceName: SERVICE });
 
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlbRetryProxy',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy',
+  serviceName: SERVICE,
 });
 
 export { MetricUnit };
+export type { EmfOutput };
 
 /** Adds `value` to a count metric; best effort, a metrics failure never fails a request. */
 export function count(name: string, value = 1): void {
@@ -33,4 +40,41 @@ export function millis(name: string, value: number): void {
   } catch (error) {
     logger.debug('metric dropped', { metric: name, error: String(error) });
   }
+}
+
+const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
+const flag = (value: string | undefined): boolean => TRUTHY.has((value ?? '').trim().toLowerCase());
+
+/**
+ * Powertools' own rule, read once at cold start as Powertools reads it: POWERTOOLS_METRICS_DISABLED
+ * when set, else POWERTOOLS_DEV. Needed here because the metrics are serialized by `takeEmf`, not
+ * printed by `publishStoredMetrics` (which would check it itself).
+ */
+export const METRICS_DISABLED = process.env.POWERTOOLS_METRICS_DISABLED !== undefined ? flag(process.env.POWERTOOLS_METRICS_DISABLED) : flag(process.env.POWERTOOLS_DEV);
+
+/**
+ * The metrics stored since the last call as one EMF document, and the buffer emptied; undefined when
+ * metrics are disabled or none were stored. The caller may add to it (the per-route directive)
+ * before `printEmf`: what `publishStoredMetrics` does, with room for that step between.
+ */
+export function takeEmf(): EmfOutput | undefined {
+  try {
+    return !METRICS_DISABLED && metrics.hasStoredMetrics() ? metrics.serializeMetrics() : undefined;
+  } catch (error) {
+    logger.debug('metrics dropped', { error: String(error) });
+    return undefined;
+  } finally {
+    metrics.clearMetrics();
+  }
+}
+
+/** True when `logger.info` prints (POWERTOOLS_LOG_LEVEL and sampling may turn INFO off). */
+export const infoEnabled = (): boolean => logger.level <= LogLevelThreshold.INFO;
+
+/**
+ * An EMF document on a line of its own, where Powertools prints it: stdout itself, not `console`,
+ * so the Lambda runtime adds no prefix that would hide the JSON from CloudWatch.
+ */
+export function printEmf(emf: EmfOutput): void {
+  process.stdout.write(`${JSON.stringify(emf)}\n`);
 }
