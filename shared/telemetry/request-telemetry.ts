@@ -34,7 +34,7 @@ export interface RequestSummary {
  * The EMF document could ride inside the log line (CloudWatch reads `_aws` at the root of any JSON
  * line), saving a write; measured, it cost more: Powertools Logger merges and walks every extra key
  * with its JSON replacer, about 10 us more per request than serializing the document apart
- * (/tmp-free figures in docs/memory-and-cost.md).
+ * (CPU per request, `tsx bench/request-profile.ts` and the cold-start bench, 2026-12-03).
  */
 export function recordRequest({ request, route, routeMetrics, traceId, forwarded, cacheStatus, status, totalMs }: RequestSummary): void {
   const d = forwarded?.decisions;
