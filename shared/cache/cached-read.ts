@@ -1,3 +1,7 @@
+/**
+ * GET and HEAD through the cache: serve a fresh stored response, else forward (conditionally),
+ * then refresh on 304, serve stale on error, or store the new response.
+ */
 import type { ProxyConfig } from '../config/config.js';
 import type { ForwardResult, OriginRequest, OriginResponse, Served } from '../http/types.js';
 import { isStaleServable } from '../http/outcome.js';

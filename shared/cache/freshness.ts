@@ -1,3 +1,7 @@
+/**
+ * Lifetimes of a stored response: freshness left, how long it may stand in for a failing origin,
+ * and how long a store keeps it.
+ */
 import type { HeaderMap } from '../http/types.js';
 import { responseDirectives, revalidatesWhenStale } from '../http/cache-directives.js';
 import type { CachePolicy } from './policy.js';

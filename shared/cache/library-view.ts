@@ -1,3 +1,7 @@
+/**
+ * The response as http-cache-semantics is shown it, changed where the library would decide wrongly
+ * for this gateway cache.
+ */
 import type CachePolicy from 'http-cache-semantics';
 import type { HeaderMap } from '../http/types.js';
 import { formatDirectives } from '../http/cdn-cache-control.js';

@@ -1,3 +1,7 @@
+/**
+ * The http-cache-semantics policies of a shared cache: created from our requests and responses,
+ * restored from stored records, on the cache's own clock.
+ */
 import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { sha256, varyFields, varyValue } from './cache-key.js';

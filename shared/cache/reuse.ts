@@ -1,3 +1,6 @@
+/**
+ * Whether a stored response may answer a request without contacting the origin.
+ */
 import type { HeaderMap } from '../http/types.js';
 import { responseDirectives, revalidatesWhenStale } from '../http/cache-directives.js';
 import type { CachePolicy } from './policy.js';

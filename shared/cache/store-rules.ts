@@ -1,3 +1,6 @@
+/**
+ * Whether a GET response may be stored: the library's verdict plus this cache's own refusals.
+ */
 import type { ProxyConfig } from '../config/config.js';
 import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { varyFields } from './cache-key.js';

@@ -1,3 +1,7 @@
+/**
+ * The caching directives a response carries, parsed by us once (CDN-Cache-Control, else
+ * Cache-Control), and the questions the cache asks of them.
+ */
 import type { HeaderMap } from './types.js';
 import { parseCdnCacheControl, type Directives } from './cdn-cache-control.js';
 import { parseHttpDate } from './http-date.js';
