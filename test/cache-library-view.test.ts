@@ -18,6 +18,13 @@ describe('CDN-Cache-Control is a Structured Field Dictionary (RFC 9213 section 2
     ['private', [['private', true]]],
     ['max-age=2147483648', [['max-age', '2147483648']]],
     ['no-cache="set-cookie", x;p=1', [['no-cache', 'set-cookie'], ['x', true]]],
+    // Inner lists are Dictionary members too (RFC 8941 section 3.2); no directive we know takes one.
+    ['max-age=60, foo=(a "b");p, bar=()', [['max-age', '60'], ['foo', true], ['bar', true]]],
+    // structured-headers 2.1.0 reads a Date (RFC 9651) only as the field's last member.
+    ['max-age=60, d=:AQID:, s=%"caf%c3%a9", t=@1659578233', [['max-age', '60'], ['d', true], ['s', true], ['t', true]]],
+    ['no-store=?0', [['no-store', '?0']]],
+    ['max-age=1, max-age=5', [['max-age', '5']]],
+    ['foo="a, max-age=1.0", max-age=5', [['foo', 'a, max-age=1.0'], ['max-age', '5']]],
   ])('%s parses', (value, expected) => {
     expect([...parseCdnCacheControl(value)!]).toEqual(expected);
   });
@@ -29,6 +36,13 @@ describe('CDN-Cache-Control is a Structured Field Dictionary (RFC 9213 section 2
     ['upper-case keys', 'MaX-aGe=3600'],
     ['a trailing comma', 'max-age=1,'],
     ['an empty value', ''],
+    // RFC 8941 section 3.3.2: 10.0 is a Decimal, though the parser reads it as the number 10.
+    ['a decimal where max-age needs an integer', 'max-age=10.0'],
+    ['a decimal s-maxage after other members', 'private, s-maxage=-1.0'],
+    ['a decimal with a fraction', 'stale-if-error=1.5'],
+    // RFC 8941 section 3.3.3: sf-string is printable ASCII only.
+    ['a string with a non-ASCII character', 'max-age=60, foo="é"'],
+    ['an integer of 16 digits', 'max-age=1234567890123456'],
   ])('%s makes the whole field invalid', (_name, value) => {
     expect(parseCdnCacheControl(value)).toBeUndefined();
   });
