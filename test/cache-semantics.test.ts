@@ -298,20 +298,31 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(bodyOf(stale)).toBe('shared');
   });
 
-  test('drops the stored entry when the origin itself now forbids storing the URL', async () => {
-    let noStore = false;
+  // A new answer that is not stored drops the stored entry only when the origin itself forbids
+  // storing the URL; otherwise the old answer stays for stale-if-error. The last two are not
+  // stored either (no-cache, a lifetime of 0, no validator: worth nothing), but forbid nothing.
+  test.each([
+    ['Cache-Control: no-store', { 'cache-control': 'no-store' }, false],
+    ['Cache-Control: private', { 'cache-control': 'private="x"' }, false],
+    // RFC 9213 section 2.1: a valid CDN-Cache-Control is what this cache obeys, not Cache-Control.
+    ['CDN-Cache-Control: no-store', { 'cdn-cache-control': 'no-store', 'cache-control': 'public, max-age=60' }, false],
+    ['no-store inside a quoted argument', { 'cache-control': 'no-cache="x, no-store", max-age=0' }, true],
+    ['no-store as the start of an unknown directive', { 'cache-control': 'no-store-hint, no-cache, max-age=0' }, true],
+  ])('after an answer with %s, the stored entry is kept: %s', async (_why, answer, kept) => {
+    let answered = false;
     let failing = false;
     const h = await start(() =>
-      failing ? { status: 503 } : { headers: { 'cache-control': noStore ? 'no-store' : 'max-age=1' }, body: noStore ? 'secret' : 'public' },
+      failing ? { status: 503 } : { headers: answered ? answer : { 'cache-control': 'max-age=1' }, body: answered ? 'secret' : 'public' },
     );
     await h.get('/p');
     h.advance(5);
-    noStore = true;
+    answered = true;
     await h.get('/p');
     failing = true;
     const after = await h.get('/p');
-    expect(after.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=503');
-    expect(after.response?.status).toBe(503);
+    expect(after.cacheStatus).toBe(kept ? 'alb-retry-proxy; fwd=stale; fwd-status=503; ttl=-4' : 'alb-retry-proxy; fwd=uri-miss; fwd-status=503');
+    expect(after.response?.status).toBe(kept ? 200 : 503);
+    if (kept) expect(bodyOf(after)).toBe('public');
   });
 
   test('replaces a stale response the origin has changed', async () => {

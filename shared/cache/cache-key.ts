@@ -1,3 +1,7 @@
+/**
+ * The cache key of a request (origin, client scheme, path and query, optionally the client's Host),
+ * the store ids derived from it, and the request headers a stored Vary picks a variant by.
+ */
 import * as crypto from 'node:crypto';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 import { keyHost } from '../http/host-policy.js';

@@ -1,16 +1,21 @@
+/**
+ * GET and HEAD through the cache: serve a fresh stored response, else forward (conditionally),
+ * then refresh on 304, serve stale on error, or store the new response.
+ */
 import type { ProxyConfig } from '../config/config.js';
 import type { ForwardResult, OriginRequest, OriginResponse, Served } from '../http/types.js';
 import { isStaleServable } from '../http/outcome.js';
+import { responseDirectives, type ResponseDirectives } from '../http/cache-directives.js';
 import { count } from '../telemetry/telemetry.js';
 import { cacheKey, varyFields } from './cache-key.js';
 import type { CacheStatus } from './cache-status.js';
 import { hasValidators, notModified, notModifiedResponse, withValidators } from './conditional.js';
 import type { EntryIndex, Lookup } from './entry-index.js';
-import { freshnessLeftS, retentionMs, servableOnError } from './freshness.js';
+import { freshnessLeftS, servableOnError } from './freshness.js';
 import { flattenResponseHeaders, type CachePolicy, type Policies } from './policy.js';
 import type { EntryRecord } from './record.js';
 import { reusable } from './reuse.js';
-import { storeRefusal } from './store-rules.js';
+import { assess, storeRefusal, type Assessed } from './store-rules.js';
 import { mergeNotModified, servedResponse, storableHeaders } from './stored-response.js';
 
 export interface CachedReadContext {
@@ -46,7 +51,7 @@ export async function cachedRead(
 
   const stored = lookup.entry && restored(policies, lookup.entry);
   const fields = stored ? varyFields(stored.entry.headers) : [];
-  if (stored && reusable(stored.policy, policies.view(key, request, fields), stored.entry.headers)) {
+  if (stored && reusable(stored.policy, policies.view(key, request, fields), stored.parsed.directives)) {
     count('CacheHit');
     const response = servedResponse(stored.entry, stored.policy, request);
     return { served: { response, source: 'cache' }, status: { hit: true, ttl: freshnessLeftS(stored.policy) } };
@@ -65,7 +70,7 @@ export async function cachedRead(
 
   // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer.
   if (stored && isStaleServable(response?.status)) {
-    if (!servableOnError(stored.policy, stored.entry.headers, config.staleIfErrorS)) return { served: fromOrigin(result), status };
+    if (!servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS)) return { served: fromOrigin(result), status };
     count('CacheStale');
     const served = servedResponse(stored.entry, stored.policy, request);
     return { served: { response: served, source: 'stale', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
@@ -76,12 +81,14 @@ export async function cachedRead(
 
   let storedNow = false;
   if (request.method === 'GET') {
-    const entry = toEntry(context, key, request, response, stored?.entry);
+    const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
+    const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS);
+    const entry = toEntry(context, key, request, storable, assessed, stored?.entry);
     if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
     // The origin now forbids storing this URL's answer: the old one goes too. A refusal the
     // request caused (its no-store, credentials, a Range) must not, or any client could delete
     // the entry and with it the stale-if-error fallback of everyone else.
-    else if (stored && responseForbidsStoring(response)) await index.remove(key, context.storeTimeoutMs());
+    else if (stored && responseForbidsStoring(assessed.parsed, storable.headers)) await index.remove(key, context.storeTimeoutMs());
     if (storedNow) count('CacheStored');
   }
   const toClient = hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
@@ -93,7 +100,7 @@ async function refresh(
   context: CachedReadContext,
   request: OriginRequest,
   lookup: Lookup,
-  stored: { entry: EntryRecord; policy: CachePolicy },
+  stored: Restored,
   result: ForwardResult,
   status: CacheStatus,
 ): Promise<ReadOutcome> {
@@ -113,7 +120,8 @@ async function refresh(
     return { served: { response: servedResponse(stored.entry, stored.policy, request), source: 'revalidated', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
   }
   const headers = mergeNotModified(stored.entry.headers, notModifiedHeaders);
-  const refreshed = toEntry(context, key, request, { status: stored.entry.status, headers, body: stored.entry.body });
+  const merged: OriginResponse = { status: stored.entry.status, headers, body: stored.entry.body };
+  const refreshed = toEntry(context, key, request, merged, assess(context.policies, key, request, merged, context.config.staleIfErrorS));
   const saved = refreshed ? await context.index.save(refreshed, request, lookup, context.storeTimeoutMs()) : false;
   const entry = refreshed ?? stored.entry;
   const policy = refreshed ? context.policies.restore(refreshed.policy) : stored.policy;
@@ -123,32 +131,42 @@ async function refresh(
   };
 }
 
+/** A stored entry with its policy and the directives of its headers, each made once per request. */
+interface Restored {
+  readonly entry: EntryRecord;
+  readonly policy: CachePolicy;
+  readonly parsed: ResponseDirectives;
+}
+
 /**
- * The stored entry with its policy, or undefined when the library cannot read the policy any more
+ * The stored entry restored, or undefined when the library cannot read the policy any more
  * (written by another library version): a miss, and the response fetched now replaces it.
  */
-function restored(policies: Policies, entry: EntryRecord): { entry: EntryRecord; policy: CachePolicy } | undefined {
+function restored(policies: Policies, entry: EntryRecord): Restored | undefined {
   try {
-    return { entry, policy: policies.restore(entry.policy) };
+    return { entry, policy: policies.restore(entry.policy), parsed: responseDirectives(entry.headers) };
   } catch {
     count('CacheRecordUnreadable');
     return undefined;
   }
 }
 
-/** The record to store for a GET response, or undefined when it must not be stored. */
-function toEntry(context: CachedReadContext, key: string, request: OriginRequest, response: OriginResponse, replacing?: EntryRecord): EntryRecord | undefined {
-  const stripped: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
-  const policy = context.policies.create(key, request, stripped);
-  if (storeRefusal(request, stripped, policy, context.config, replacing, context.now()) !== undefined) return undefined;
-  const expiresAt = context.now() + retentionMs(policy, stripped.headers, context.config.staleIfErrorS);
-  return { kind: 'entry', key, status: stripped.status, headers: stripped.headers, body: stripped.body, policy: policy.toObject(), expiresAt };
+/**
+ * The record to store for a GET response (its headers already as stored, `assessed` by
+ * store-rules.ts), or undefined when it must not be stored.
+ */
+function toEntry(context: CachedReadContext, key: string, request: OriginRequest, response: OriginResponse, assessed: Assessed, replacing?: EntryRecord): EntryRecord | undefined {
+  if (storeRefusal(request, response, assessed, context.config, replacing, context.now()) !== undefined) return undefined;
+  const { policy } = assessed;
+  return { kind: 'entry', key, status: response.status, headers: response.headers, body: response.body, policy: policy.toObject(), expiresAt: context.now() + assessed.retentionMs };
 }
 
-/** The response itself says a shared cache must not keep it (RFC 9111 sections 5.2.2.5, 5.2.2.7, 4.1). */
-function responseForbidsStoring(response: OriginResponse): boolean {
-  const cacheControl = (response.headers['cache-control'] ?? []).join(',').toLowerCase();
-  return /(^|[\s,])(no-store|private)\b/.test(cacheControl) || (response.headers.vary ?? []).some((v) => v.split(',').some((f) => f.trim() === '*'));
+/**
+ * The response itself says a shared cache must not keep it (RFC 9111 sections 5.2.2.5, 5.2.2.7,
+ * 4.1), in the directives this cache obeys: a valid CDN-Cache-Control's, else Cache-Control's.
+ */
+function responseForbidsStoring(parsed: ResponseDirectives, headers: OriginResponse['headers']): boolean {
+  return parsed.directives.has('no-store') || parsed.directives.has('private') || varyFields(headers).includes('*');
 }
 
 /** The origin's own answer (or its absence), as the forwarder reported it. */

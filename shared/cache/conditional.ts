@@ -1,3 +1,7 @@
+/**
+ * The client's own conditional headers: which ones the cache evaluates itself, taken off what it
+ * forwards, and whether a response answers them with a 304.
+ */
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { isGetOrHead } from '../http/methods.js';
 

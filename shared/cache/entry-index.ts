@@ -1,3 +1,7 @@
+/**
+ * Finds, saves and removes stored responses by cache key, with Vary handled as a marker record
+ * naming the request headers and one record per variant.
+ */
 import { randomUUID } from 'node:crypto';
 import type { OriginRequest } from '../http/types.js';
 import { primaryId as hashPrimaryId, variantId, varyFields } from './cache-key.js';

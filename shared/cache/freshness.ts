@@ -1,5 +1,9 @@
+/**
+ * Lifetimes of a stored response: freshness left, how long it may stand in for a failing origin,
+ * and how long a store keeps it.
+ */
 import type { HeaderMap } from '../http/types.js';
-import { responseDirectives, revalidatesWhenStale } from '../http/cache-directives.js';
+import { revalidatesWhenStale, type Directives } from '../http/cache-directives.js';
 import type { CachePolicy } from './policy.js';
 
 /**
@@ -21,16 +25,15 @@ export function freshnessLeftS(policy: CachePolicy): number {
  * forbids a cache to serve stale: `no-cache`, `must-revalidate`, `proxy-revalidate`, and
  * `s-maxage` (which implies proxy-revalidate for a shared cache, section 5.2.2.10).
  */
-export function staleIfErrorS(headers: HeaderMap, configuredS: number): number {
-  const { directives } = responseDirectives(headers);
+export function staleIfErrorS(directives: Directives, configuredS: number): number {
   const own = directives.get('stale-if-error');
   if (typeof own === 'string' && /^\d+$/.test(own)) return Number(own);
   return directives.has('no-cache') || revalidatesWhenStale(directives) ? 0 : configuredS;
 }
 
-/** True when the stored response (`policy`, `headers`) may be served because the origin failed. */
-export function servableOnError(policy: CachePolicy, headers: HeaderMap, configuredS: number): boolean {
-  return policy.age() <= policy.maxAge() + staleIfErrorS(headers, configuredS);
+/** True when the stored response (`policy`, its `directives`) may be served because the origin failed. */
+export function servableOnError(policy: CachePolicy, directives: Directives, configuredS: number): boolean {
+  return policy.age() <= policy.maxAge() + staleIfErrorS(directives, configuredS);
 }
 
 /**
@@ -38,9 +41,9 @@ export function servableOnError(policy: CachePolicy, headers: HeaderMap, configu
  * at least CACHE_STALE_IF_ERROR_S when it has a validator, so a stale copy can still be revalidated
  * with a cheap 304 instead of a full fetch. 0 means it is worth nothing once received.
  */
-export function retentionMs(policy: CachePolicy, headers: HeaderMap, configuredS: number): number {
+export function retentionMs(policy: CachePolicy, headers: HeaderMap, directives: Directives, configuredS: number): number {
   const hasValidator = headers.etag !== undefined || headers['last-modified'] !== undefined;
-  const afterFreshS = Math.max(staleIfErrorS(headers, configuredS), hasValidator ? configuredS : 0);
+  const afterFreshS = Math.max(staleIfErrorS(directives, configuredS), hasValidator ? configuredS : 0);
   const keepS = Math.max(0, freshnessLeftS(policy)) + afterFreshS;
   // timeToLive() also covers stale-while-revalidate.
   return Math.max(policy.timeToLive(), Math.round(keepS * 1000));

@@ -1,3 +1,6 @@
+/**
+ * Which cache keys an unsafe request invalidates (RFC 9111 section 4.4).
+ */
 import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { keyHost } from '../http/host-policy.js';
 import { KEY_SCHEMES, keyFor } from './cache-key.js';

@@ -1,7 +1,11 @@
+/**
+ * The response as http-cache-semantics is shown it, changed where the library would decide wrongly
+ * for this gateway cache.
+ */
 import type CachePolicy from 'http-cache-semantics';
 import type { HeaderMap } from '../http/types.js';
 import { formatDirectives } from '../http/cdn-cache-control.js';
-import { hasExplicitFreshness, parseCacheControl, responseDirectives } from '../http/cache-directives.js';
+import { hasExplicitFreshness, parseCacheControl, type Directives, type ResponseDirectives } from '../http/cache-directives.js';
 
 /**
  * The response as http-cache-semantics must see it so that its decisions (storable, freshness
@@ -16,11 +20,10 @@ const LIBRARY_UNDERSTOOD = new Set([200, 203, 204, 300, 301, 302, 303, 307, 308,
 /** Directives we apply ourselves after the library (see each rule below). */
 const HIDDEN_DIRECTIVES = new Set(['must-revalidate', 'proxy-revalidate']);
 
-export function libraryResponse(status: number, normalized: CachePolicy.Headers, headers: HeaderMap): { status: number; headers: CachePolicy.Headers } {
+/** `effective` are the directives parsed from `headers`, the response as received; `normalized` is normalize.ts's view of it. */
+export function libraryResponse(status: number, normalized: CachePolicy.Headers, headers: HeaderMap, effective: ResponseDirectives): { status: number; headers: CachePolicy.Headers } {
   const out: CachePolicy.Headers = { ...normalized };
-  const effective = responseDirectives(headers);
-  // Not targeted: the normalised Cache-Control, which may hold CACHE_DEFAULT_TTL_S's max-age.
-  const directives = effective.targeted ? new Map(effective.directives) : parseCacheControl(single(out['cache-control']));
+  const directives = new Map(shownDirectives(effective, headers, out));
   // RFC 9213 section 2.1: a valid CDN-Cache-Control replaces Cache-Control and Expires for us.
   if (effective.targeted) {
     delete out.expires;
@@ -36,7 +39,7 @@ export function libraryResponse(status: number, normalized: CachePolicy.Headers,
   // The library gives any response with Set-Cookie a lifetime of 0 unless `public`; RFC 9111
   // section 7.3 lets a cache store it, and CACHE_ALLOW_SET_COOKIE decides (store-rules.ts).
   delete out['set-cookie'];
-  return { status: libraryStatus(status, effective.directives, headers), headers: out };
+  return { status: libraryStatus(status, effective, headers), headers: out };
 }
 
 /**
@@ -45,11 +48,20 @@ export function libraryResponse(status: number, normalized: CachePolicy.Headers,
  * stores only the statuses it knows, so it is shown a 200 for those: its other decisions do not
  * depend on the status, and heuristic freshness never applies when freshness is explicit.
  */
-export function libraryStatus(status: number, directives: ReadonlyMap<string, string | true>, headers: HeaderMap): number {
+export function libraryStatus(status: number, effective: ResponseDirectives, headers: HeaderMap): number {
   if (LIBRARY_UNDERSTOOD.has(status)) return status;
   const final = status >= 200 && status <= 599 && status !== 206 && status !== 304;
-  if (!final || directives.has('must-understand')) return status;
-  return hasExplicitFreshness(responseDirectives(headers), headers) ? 200 : status;
+  if (!final || effective.directives.has('must-understand')) return status;
+  return hasExplicitFreshness(effective, headers) ? 200 : status;
+}
+
+/**
+ * The directives the library's Cache-Control starts from: the response's own (targeted or not),
+ * or, when it sent no Cache-Control, CACHE_DEFAULT_TTL_S's `max-age` that policy.ts put in its place.
+ */
+function shownDirectives(effective: ResponseDirectives, headers: HeaderMap, out: CachePolicy.Headers): Directives {
+  if (effective.targeted || headers['cache-control'] !== undefined) return effective.directives;
+  return parseCacheControl(single(out['cache-control']));
 }
 
 function single(value: string | string[] | undefined): string {

@@ -1,3 +1,7 @@
+/**
+ * Response headers rewritten where http-cache-semantics misreads them (Expires, Age,
+ * Cache-Control directive names), before the library builds a policy from them.
+ */
 import type CachePolicy from 'http-cache-semantics';
 import { parseHttpDate } from '../http/http-date.js';
 

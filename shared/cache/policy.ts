@@ -1,5 +1,10 @@
+/**
+ * The http-cache-semantics policies of a shared cache: created from our requests and responses,
+ * restored from stored records, on the cache's own clock.
+ */
 import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
+import { responseDirectives, type ResponseDirectives } from '../http/cache-directives.js';
 import { sha256, varyFields, varyValue } from './cache-key.js';
 import { libraryResponse } from './library-view.js';
 import { normalizeResponseHeaders } from './normalize.js';
@@ -17,8 +22,8 @@ export interface PolicyOptions {
 
 /** Factory of `http-cache-semantics` policies seen from a shared cache, on one clock. */
 export interface Policies {
-  /** The policy of a response the origin just sent to `request`. */
-  create(key: string, request: OriginRequest, response: Pick<OriginResponse, 'status' | 'headers'>): CachePolicy;
+  /** The policy of a response the origin just sent to `request`; `parsed`: its directives, when already parsed. */
+  create(key: string, request: OriginRequest, response: Pick<OriginResponse, 'status' | 'headers'>, parsed?: ResponseDirectives): CachePolicy;
   /** A stored policy (`toObject()` form); throws on a malformed object. */
   restore(object: CachePolicy.CachePolicyObject): CachePolicy;
   /** `request` as the library sees it; `fields` are the request headers a stored `Vary` names. */
@@ -58,7 +63,7 @@ export function createPolicies(options: PolicyOptions): Policies {
     return { url: key, method: 'GET', headers };
   };
   return {
-    create(key, request, response) {
+    create(key, request, response, parsed = responseDirectives(response.headers)) {
       const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers), options.now());
       if (options.defaultTtlS > 0 && response.status === 200 && lacksCachingHeaders(headers) && !carriesIdentity(request)) {
         // Like nginx's proxy_cache_valid, but only for requests without credentials: an origin
@@ -70,7 +75,7 @@ export function createPolicies(options: PolicyOptions): Policies {
       // store-rules.ts decides about Authorization itself (RFC 9111 section 3.5, with the
       // must-revalidate the library no longer sees); it stays only where Vary names it.
       if (!fields.includes('authorization')) delete seen.headers.authorization;
-      return new ClockedPolicy(seen, libraryResponse(response.status, headers, response.headers), { shared: true });
+      return new ClockedPolicy(seen, libraryResponse(response.status, headers, response.headers, parsed), { shared: true });
     },
     restore: (object) => ClockedPolicy.fromObject(object),
     view,

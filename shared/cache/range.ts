@@ -1,3 +1,6 @@
+/**
+ * Byte-range requests (RFC 9110 section 14) answered from a complete stored response.
+ */
 import type { OriginRequest, OriginResponse } from '../http/types.js';
 
 /**

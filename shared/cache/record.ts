@@ -1,3 +1,6 @@
+/**
+ * The records a cache store holds: a stored response with its policy, or a URL's Vary marker.
+ */
 import type { CachePolicy } from './policy.js';
 import type { HeaderMap } from '../http/types.js';
 

@@ -1,3 +1,7 @@
+/**
+ * The response cache the handler calls: reads through the cache, invalidates after unsafe
+ * methods, and passes through what the cache must not touch; never fails because of the cache.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProxyConfig } from '../config/config.js';
 import type { Deadline, Forward, ForwardResult, OriginRequest, Served } from '../http/types.js';

@@ -1,5 +1,7 @@
-import type { HeaderMap } from '../http/types.js';
-import { responseDirectives, revalidatesWhenStale } from '../http/cache-directives.js';
+/**
+ * Whether a stored response may answer a request without contacting the origin.
+ */
+import { revalidatesWhenStale, type Directives } from '../http/cache-directives.js';
 import type { CachePolicy } from './policy.js';
 
 /**
@@ -8,7 +10,7 @@ import type { CachePolicy } from './policy.js';
  * response with must-revalidate, proxy-revalidate or s-maxage is never served without
  * revalidation, even to a request with max-stale (RFC 9111 section 4.2.4).
  */
-export function reusable(policy: CachePolicy, request: CachePolicy.Request, storedHeaders: HeaderMap): boolean {
+export function reusable(policy: CachePolicy, request: CachePolicy.Request, stored: Directives): boolean {
   if (policy.evaluateRequest(request).revalidation) return false;
-  return !(policy.stale() && revalidatesWhenStale(responseDirectives(storedHeaders).directives));
+  return !(policy.stale() && revalidatesWhenStale(stored));
 }

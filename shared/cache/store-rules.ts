@@ -1,10 +1,29 @@
+/**
+ * Whether a GET response may be stored: the library's verdict plus this cache's own refusals.
+ */
 import type { ProxyConfig } from '../config/config.js';
 import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { varyFields } from './cache-key.js';
 import { isServerError } from '../http/outcome.js';
-import { declaresLifetime, responseDirectives } from '../http/cache-directives.js';
+import { declaresLifetime, responseDirectives, type ResponseDirectives } from '../http/cache-directives.js';
 import { retentionMs } from './freshness.js';
-import { carriesIdentity, type CachePolicy } from './policy.js';
+import { carriesIdentity, type CachePolicy, type Policies } from './policy.js';
+
+/** What the cache made of a response before asking whether to store it: each computed once. */
+export interface Assessed {
+  readonly policy: CachePolicy;
+  /** Parsed from the response's headers (cache-directives.ts). */
+  readonly parsed: ResponseDirectives;
+  /** How long a store would keep it (freshness.ts retentionMs). */
+  readonly retentionMs: number;
+}
+
+/** A response (its headers already as stored) assessed: directives parsed once, policy, retention. */
+export function assess(policies: Policies, key: string, request: OriginRequest, response: OriginResponse, staleIfErrorS: number): Assessed {
+  const parsed = responseDirectives(response.headers);
+  const policy = policies.create(key, request, response, parsed);
+  return { policy, parsed, retentionMs: retentionMs(policy, response.headers, parsed.directives, staleIfErrorS) };
+}
 
 /**
  * Why a GET response must not be stored, or undefined when it may be. The library decides most of
@@ -17,20 +36,21 @@ import { carriesIdentity, type CachePolicy } from './policy.js';
 export function storeRefusal(
   request: OriginRequest,
   response: OriginResponse,
-  policy: CachePolicy,
-  config: Pick<ProxyConfig['cache'], 'allowSetCookie' | 'maxEntryBytes' | 'staleIfErrorS'>,
+  assessed: Assessed,
+  config: Pick<ProxyConfig['cache'], 'allowSetCookie' | 'maxEntryBytes'>,
   replacing?: { readonly status: number },
   now: number = Date.now(),
 ): string | undefined {
   // 1xx are not final and never reach here from the origin client; a record must be a final answer.
   if (response.status < 200) return 'interim';
+  const { policy, parsed } = assessed;
   if (!policy.storable()) return 'not-storable';
   // An error the origin gave no lifetime (heuristics, max-age=0, a past Expires) must never
   // replace a good stored answer: it would be served instead of it, and stale-if-error would have
   // nothing left to serve.
-  const deliberate = declaresLifetime(response.headers, now);
+  const deliberate = declaresLifetime(parsed, response.headers, now);
   if (replacing !== undefined && !deliberate && isErrorAnswer(response.status) && !isErrorAnswer(replacing.status)) return 'error-over-good';
-  const { directives } = responseDirectives(response.headers);
+  const { directives } = parsed;
   // RFC 9111 section 3.5: a shared cache stores an answer to Authorization only when the origin
   // allows it (the library is not shown must-revalidate, so it is decided here).
   if (request.headers.authorization !== undefined && !['public', 's-maxage', 'must-revalidate'].some((d) => directives.has(d))) return 'authorization';
@@ -43,7 +63,7 @@ export function storeRefusal(
   // One user's session cookie must not reach another (CACHE_ALLOW_SET_COOKIE=false).
   if (!config.allowSetCookie && response.headers['set-cookie'] !== undefined) return 'set-cookie';
   if (response.body.length > config.maxEntryBytes) return 'too-large';
-  if (retentionMs(policy, response.headers, config.staleIfErrorS) < 1) return 'no-lifetime';
+  if (assessed.retentionMs < 1) return 'no-lifetime';
   return undefined;
 }
 

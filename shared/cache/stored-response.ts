@@ -1,3 +1,7 @@
+/**
+ * Stored responses in and out: the headers kept, a 304 merged into them (RFC 9111 section 3.2),
+ * and the stored response as sent to a client.
+ */
 import { withoutHopByHop } from '../http/headers.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { hasValidators, notModified, notModifiedResponse } from './conditional.js';

@@ -1,3 +1,7 @@
+/**
+ * The caching directives a response carries, parsed by us once (CDN-Cache-Control, else
+ * Cache-Control), and the questions the cache asks of them.
+ */
 import type { HeaderMap } from './types.js';
 import { parseCdnCacheControl, type Directives } from './cdn-cache-control.js';
 import { parseHttpDate } from './http-date.js';
@@ -53,8 +57,8 @@ export function hasExplicitFreshness(response: ResponseDirectives, headers: Read
  * deliberate answer for a while. Blanket anti-caching headers (`max-age=0`, `no-cache`, an Expires
  * in the past, as many frameworks send on every response) do not count.
  */
-export function declaresLifetime(headers: Readonly<Record<string, readonly string[] | undefined>>, now: number = Date.now()): boolean {
-  const { directives, targeted } = responseDirectives(headers);
+export function declaresLifetime(response: ResponseDirectives, headers: Readonly<Record<string, readonly string[] | undefined>>, now: number = Date.now()): boolean {
+  const { directives, targeted } = response;
   if (['no-store', 'no-cache', 'private'].some((d) => directives.has(d))) return false;
   const seconds = directives.get('s-maxage') ?? directives.get('max-age');
   if (seconds !== undefined) return typeof seconds === 'string' && /^\d+$/.test(seconds) && Number(seconds) > 0;

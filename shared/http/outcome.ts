@@ -2,7 +2,7 @@
  * The one classification of an attempt's outcome (retryable, gateway error, throttled, stale-
  * servable, failed) that the retry policy, the guards, the cache and the logs share.
  */
-import { declaresLifetime } from './cache-directives.js';
+import { declaresLifetime, responseDirectives } from './cache-directives.js';
 import type { OriginError } from './errors.js';
 import type { OriginResponse } from './types.js';
 
@@ -55,7 +55,7 @@ export function classifyOutcome(outcome: AttemptOutcome, retryStatuses: Readonly
     // is the origin's deliberate answer for that long (a maintenance page, a known-broken
     // resource): the cache stores it as the origin asks (section 3), and another attempt would
     // only repeat it. Blanket `max-age=0` or a past Expires do not count: those are still retried.
-    const retryable = retryStatuses.has(status) && !declaresLifetime(headers);
+    const retryable = retryStatuses.has(status) && !declaresLifetime(responseDirectives(headers), headers);
     return {
       retryable,
       gatewayError: GATEWAY_STATUSES.has(status),

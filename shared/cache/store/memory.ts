@@ -1,3 +1,6 @@
+/**
+ * The per-container memory store: an lru-cache bounded by bytes, records expiring at expiresAt.
+ */
 import { LRUCache } from 'lru-cache';
 import { recordSize, type CacheRecord } from '../record.js';
 import type { CacheStore } from './types.js';

@@ -1,3 +1,6 @@
+/**
+ * Encodes and decodes a cache record as one S3 object, validating everything it reads.
+ */
 import type { HeaderMap } from '../../http/types.js';
 import type { CacheRecord } from '../record.js';
 import type CachePolicy from 'http-cache-semantics';

@@ -1,3 +1,6 @@
+/**
+ * The S3 store: one object per record under CACHE_PREFIX, the SDK loaded lazily on first use.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { count, logger } from '../../telemetry/telemetry.js';
 import { decodeRecord, encodeRecord, RecordFormatError, RecordVersionError } from './record-codec.js';

@@ -1,3 +1,6 @@
+/**
+ * Builds the cache store CACHE_STORE names: memory, S3, or memory in front of S3.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProxyConfig } from '../../config/config.js';
 import { createMemoryStore } from './memory.js';

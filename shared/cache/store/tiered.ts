@@ -1,3 +1,6 @@
+/**
+ * A memory store in front of the S3 store.
+ */
 import type { CacheStore } from './types.js';
 
 /**
