@@ -1,3 +1,4 @@
+/** The ALB handler: one ALB event in, one ALB result out, through host check, cache, forwarder and rewrite. */
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { parseAlbEvent, usesMultiValueHeaders, type ParsedAlbEvent } from '../alb/event.js';
 import { toAlbResult } from '../alb/result.js';
