@@ -64,15 +64,6 @@ describe('the local ALB emulator', () => {
     expect(events[0]!.headers).toBeUndefined();
   });
 
-  it('answers 413 itself for a body over 1 MB, without invoking the function', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await emulator(handler);
-    const res = await request(e.url, { method: 'POST', body: Buffer.alloc(1_000_001) });
-    await res.body.dump();
-    expect(res.statusCode).toBe(413);
-    expect(events).toHaveLength(0);
-  });
-
   it('sends header values as UTF-8 bytes, as ALB does, even above Latin-1', async () => {
     const e = await emulator(capturing({ statusCode: 200, headers: { 'x-price': '5 €', 'content-type': 'text/plain' }, body: 'ok' }).handler);
     const res = await request(e.url);
@@ -169,6 +160,14 @@ async function logged(handler: LocalHandler, options: { multiValueHeaders?: bool
   };
 }
 
+/** Sends one request through a logging emulator, with the given X-Amzn-Trace-Id if any; returns the id the function received. */
+async function traceIdSent(incoming?: string) {
+  const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
+  const e = await logged(handler);
+  await (await request(e.url, incoming === undefined ? {} : { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
+  return { forwarded: events[0]!.headers!['x-amzn-trace-id']!, e };
+}
+
 /** Sends `head` as is on a raw socket and returns the status line ALB's side answered with. */
 async function rawStatusLine(port: number, head: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -240,7 +239,7 @@ describe('the local ALB emulator: error codes and event details as ALB has them'
     expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, errorReason: 'LambdaUnhandled' });
   });
 
-  it('logs a body over 1 MB as LambdaRequestTooLarge with its own 413, without invoking the function', async () => {
+  it('answers 413 itself for a body over 1 MB, without invoking the function, and logs it as LambdaRequestTooLarge', async () => {
     const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
     const e = await logged(handler);
     const res = await request(e.url, { method: 'POST', body: Buffer.alloc(1_000_001) });
@@ -258,30 +257,20 @@ describe('the local ALB emulator: error codes and event details as ALB has them'
   });
 
   it('makes a Root trace id without an incoming one, and logs what it forwarded', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await logged(handler);
-    await (await request(e.url)).body.dump();
-    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    const { forwarded, e } = await traceIdSent();
     expect(forwarded).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     expect((await e.entries())[0]!.traceId).toBe(forwarded);
   });
 
   it('inserts a Self field in front of an incoming Root and the application\'s fields, and logs it', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await logged(handler);
     const incoming = 'Root=1-67891233-abcdef012345678912345678;CalledFrom=app';
-    await (await request(e.url, { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
-    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    const { forwarded, e } = await traceIdSent(incoming);
     expect(forwarded).toMatch(new RegExp(`^Self=1-[0-9a-f]{8}-[0-9a-f]{24};${incoming}$`));
     expect((await e.entries())[0]!.traceId).toBe(forwarded);
   });
 
   it('updates an incoming Self field instead of adding a second one', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await emulator(handler);
-    const incoming = 'Self=1-67891233-12456789abcdef0123456789;Root=1-67891233-abcdef012345678912345678';
-    await (await request(e.url, { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
-    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    const { forwarded } = await traceIdSent('Self=1-67891233-12456789abcdef0123456789;Root=1-67891233-abcdef012345678912345678');
     expect(forwarded).toMatch(/^Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-67891233-abcdef012345678912345678$/);
     expect(forwarded).not.toContain('12456789abcdef0123456789');
   });
