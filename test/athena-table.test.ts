@@ -279,7 +279,10 @@ describe('npm run athena', { timeout: 120_000 }, () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).rows).toMatchObject([{ produced_by: 'elb', elb_status_code: 502, lambda_error_reason: 'LambdaInvalidResponse', requests: '1' }]);
     expect((await cli([path])).code).toBe(2);
-    expect((await cli([path, '--sql', 'x', '--now', 'yesterday'])).stderr).toMatch(/--now yesterday: not a date/);
+    expect((await cli([path, '--sql', 'x', '--now', 'yesterday'])).stderr).toMatch(/--now: "yesterday" is not an ISO 8601 time/);
+    const badDay = await cli([path, '--sql', 'x', '--day', '2018-11-30']);
+    expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toMatch(/--day 2018-11-30: expected yyyy\/MM\/dd/);
     expect((await cli([path, '--sql', 'SELECT nope()'])).code).toBe(1);
   });
 });
