@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
-import { localContext } from './local-runtime.js';
+import { localContext } from './lambda-context.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';

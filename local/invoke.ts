@@ -8,7 +8,8 @@
  * files are still invoked).
  */
 import { readEventFile } from './event-file.js';
-import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, localContext, simulatedOriginIfUnset } from './local-runtime.js';
+import { localContext } from './lambda-context.js';
+import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
 if (files.length === 0 || files.includes('--help') || files.includes('-h')) {

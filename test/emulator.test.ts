@@ -2,13 +2,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ALBEvent, ALBResult } from 'aws-lambda';
+import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { startAlbEmulator, type LocalHandler, type RunningEmulator } from '../local/emulator.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
+import { DEFAULT_MEMORY_MB } from '../local/lambda-context.js';
 import type { AlbLogEntry } from '../local/access-log/fields.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 import { startSimulatedOrigin } from '../local/origin.js';
@@ -53,6 +54,19 @@ describe('the local ALB emulator', () => {
     expect(event.headers?.['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     expect(event.isBase64Encoded).toBe(true);
     expect(Buffer.from(event.body!, 'base64').toString()).toBe('user=vet%40hosp');
+  });
+
+  it('hands an in-process handler a Lambda context at the template default memory size, counting down to the timeout', async () => {
+    let seen: Context | undefined;
+    const e = await emulator(async (_event, context) => {
+      seen = context;
+      return { statusCode: 204, headers: {}, body: '' };
+    }, { timeoutMs: 20_000 });
+    await (await request(e.url)).body.dump();
+    expect(seen).toMatchObject({ functionName: 'alb-retry-proxy-local', memoryLimitInMB: String(DEFAULT_MEMORY_MB), awsRequestId: 'local-1' });
+    expect(DEFAULT_MEMORY_MB).toBe(256);
+    expect(seen!.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(seen!.getRemainingTimeInMillis()).toBeLessThanOrEqual(20_000);
   });
 
   it('sends multi-value events when the target group has multi-value headers on', async () => {

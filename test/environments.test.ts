@@ -10,6 +10,7 @@ import { buildBundle } from '../scripts/build.js';
 import { startAlbEmulator, type RunningEmulator } from '../local/emulator.js';
 import { EnvironmentPool, type PoolOptions } from '../local/environments/pool.js';
 import { poolKnobsFrom } from '../local/environments/pool-options.js';
+import { localContext } from '../local/lambda-context.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
 
 /**
@@ -20,6 +21,7 @@ import { parseAccessLogLine } from '../local/access-log/parse.js';
 
 const TICKING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/ticking-handler.mjs', import.meta.url));
 const HANGING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/hanging-handler.mjs', import.meta.url));
+const CONTEXT_BUNDLE = fileURLToPath(new URL('./fixtures/environments/context-handler.mjs', import.meta.url));
 
 /** An origin whose /hold/* requests wait until `release()`; everything else answers at once, cacheable. */
 async function startGatedOrigin() {
@@ -167,6 +169,16 @@ describe('a pool of execution environments behind the local ALB', () => {
     expect(pool.stats()).toMatchObject({ environments: 0, coldStarts: 1 });
     expect((await get(`${emulator.url}/ok`)).status).toBe(200);
     expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 2 });
+  });
+
+  it('hands the handler the same Lambda context as an in-process run, with the pool\'s memory size and a live countdown', async () => {
+    const { emulator } = await emulatorWithPool({ bundleFile: CONTEXT_BUNDLE, memoryMb: 1024 });
+    const seen = JSON.parse((await get(`${emulator.url}/`)).body) as Record<string, unknown>;
+    const inProcess = localContext(Date.now() + 20_000, String(seen.awsRequestId), 1024);
+    const { getRemainingTimeInMillis: _r, done: _d, fail: _f, succeed: _s, ...fields } = inProcess;
+    expect(seen).toMatchObject({ ...fields, logStreamName: 'local-environment', callbacks: ['function', 'function', 'function'] });
+    expect(seen.memoryLimitInMB).toBe('1024');
+    expect(seen.remainingMs).toBeGreaterThan(0);
   });
 
   it('counts billed GB-seconds as init plus every duration, rounded up per ms, times the memory size', async () => {

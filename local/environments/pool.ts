@@ -5,6 +5,7 @@
  * past `maxEnvironments` (reserved concurrency) the invocation is throttled.
  */
 import type { ALBEvent } from 'aws-lambda';
+import { DEFAULT_MEMORY_MB } from '../lambda-context.js';
 import { ExecutionEnvironment } from './environment.js';
 import { THROTTLED, type FunctionTarget, type InvokeOutcome } from './target.js';
 
@@ -25,7 +26,7 @@ export interface PoolOptions {
   readonly now?: () => number;
 }
 
-export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 256, reapEveryMs: 10_000 } as const;
+export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: DEFAULT_MEMORY_MB, reapEveryMs: 10_000 } as const;
 
 /** Lambda's billed GB-seconds: billed milliseconds times the memory size in GB. */
 export function gbSeconds(billedMs: number, memoryMb: number): number {
