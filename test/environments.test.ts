@@ -196,6 +196,15 @@ describe('the pool knobs', () => {
     expect(poolKnobsFrom({ 'max-environments': '3' }, { MAX_ENVIRONMENTS: '7' }).maxEnvironments).toBe(3);
     expect(() => poolKnobsFrom({}, { MAX_ENVIRONMENTS: '0' })).toThrow(/MAX_ENVIRONMENTS: got "0", expected an integer 1\.\.1000/);
     expect(() => poolKnobsFrom({ 'max-environments': 'x' }, {})).toThrow(/--max-environments/);
-    expect(() => poolKnobsFrom({}, { ENV_IDLE_TIMEOUT_S: '-1' })).toThrow(/ENV_IDLE_TIMEOUT_S/);
+    expect(() => poolKnobsFrom({}, { ENV_IDLE_TIMEOUT_S: '-1' })).toThrow(/ENV_IDLE_TIMEOUT_S: got "-1", expected an integer 1\.\.86400/);
+    expect(() => poolKnobsFrom({}, { FUNCTION_MEMORY_MB: '20000' })).toThrow(/FUNCTION_MEMORY_MB: got "20000", expected an integer 128\.\.10240/);
+  });
+
+  it('are judged by the same limits when the pool is built in code', () => {
+    const pool = (knobs: object) => () => new EnvironmentPool({ bundleFile: 'unused.mjs', env: {}, reapEveryMs: 0, ...knobs });
+    expect(pool({ maxEnvironments: 1001 })).toThrow(/maxEnvironments: got 1001, expected an integer 1\.\.1000/);
+    expect(pool({ memoryMb: 20_000 })).toThrow(/memoryMb: got 20000, expected an integer 128\.\.10240/);
+    expect(pool({ idleTimeoutMs: 500 })).toThrow(/idleTimeoutMs: got 500, expected an integer 1000\.\.86400000/);
+    expect(pool({ maxEnvironments: 1000, memoryMb: 10_240, idleTimeoutMs: 1000 })).not.toThrow();
   });
 });

@@ -5,8 +5,8 @@
  * past `maxEnvironments` (reserved concurrency) the invocation is throttled.
  */
 import type { ALBEvent } from 'aws-lambda';
-import { DEFAULT_MEMORY_MB } from '../lambda-context.js';
 import { ExecutionEnvironment } from './environment.js';
+import { checkPoolKnob, POOL_DEFAULTS } from './pool-options.js';
 import { THROTTLED, type FunctionTarget, type InvokeOutcome } from './target.js';
 
 export interface PoolOptions {
@@ -26,7 +26,8 @@ export interface PoolOptions {
   readonly now?: () => number;
 }
 
-export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: DEFAULT_MEMORY_MB, reapEveryMs: 10_000 } as const;
+// Defined with the knobs' limits; exported here too, where the pool's users look for them.
+export { POOL_DEFAULTS };
 
 /** Lambda's billed GB-seconds: billed milliseconds times the memory size in GB. */
 export function gbSeconds(billedMs: number, memoryMb: number): number {
@@ -73,10 +74,7 @@ export class EnvironmentPool implements FunctionTarget {
 
   constructor(options: PoolOptions) {
     this.options = { ...POOL_DEFAULTS, now: Date.now, ...options };
-    const { maxEnvironments, idleTimeoutMs, memoryMb } = this.options;
-    if (!Number.isInteger(maxEnvironments) || maxEnvironments < 1) throw new Error(`maxEnvironments: got ${maxEnvironments}, expected an integer >= 1`);
-    if (!(idleTimeoutMs > 0)) throw new Error(`idleTimeoutMs: got ${idleTimeoutMs}, expected a number > 0`);
-    if (!(memoryMb >= 128)) throw new Error(`memoryMb: got ${memoryMb}, expected >= 128 (Lambda's minimum)`);
+    for (const name of ['maxEnvironments', 'idleTimeoutMs', 'memoryMb'] as const) checkPoolKnob(name, this.options[name]);
     if (this.options.reapEveryMs > 0) {
       this.timer = setInterval(() => void this.reap(), this.options.reapEveryMs);
       this.timer.unref();
