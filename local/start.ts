@@ -17,6 +17,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { startAlbEmulator } from './emulator.js';
+import { InProcessTarget } from './environments/in-process.js';
 import { poolKnobsFrom } from './environments/pool-options.js';
 import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
@@ -74,7 +75,8 @@ try {
 const pool = single ? undefined : await startPool();
 const meter = new SuccessMeter(process.stdout, 2000, pool && (() => pool.describe()));
 const emulator = await startAlbEmulator({
-  ...(pool ? { target: pool } : { handler: createProxyHandler(config) }),
+  // --single: the one handler, invoked as the pool invokes an environment (timeout, failures, memory size).
+  target: pool ?? new InProcessTarget(createProxyHandler(config), knobs.memoryMb),
   port,
   multiValueHeaders,
   timeoutMs,

@@ -239,12 +239,25 @@ describe('the local ALB emulator: error codes and event details as ALB has them'
     expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 404, targetStatusCode: 404, errorReason: null });
   });
 
-  it('logs a function timeout as LambdaUnhandled (ALB has no LambdaTimeout), with no target time', async () => {
+  it('logs a function timeout as LambdaUnhandled (ALB has no LambdaTimeout), the target time being the timeout', async () => {
     const e = await logged(() => new Promise<ALBResult>(() => undefined), { timeoutMs: 50 });
     const res = await request(e.url);
     await res.body.dump();
     expect(res.statusCode).toBe(502);
-    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, targetProcessingTime: -1, errorReason: 'LambdaUnhandled' });
+    expect(res.headers['x-local-alb-error']).toBe('function timed out after 50 ms');
+    // The same line the pool writes for a timed-out environment (timedOut in environments/target.ts).
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, targetProcessingTime: 0.05, targetStatusCode: null, errorReason: 'LambdaUnhandled' });
+  });
+
+  it('counts a handler that throws before its first await as a function error, not an emulator error', async () => {
+    const e = await logged(() => {
+      throw new Error('sync boom');
+    });
+    const res = await request(e.url);
+    await res.body.dump();
+    expect(res.statusCode).toBe(502);
+    expect(res.headers['x-local-alb-error']).toBe('function error: sync boom');
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, errorReason: 'LambdaUnhandled' });
   });
 
   it('logs a function error as LambdaUnhandled', async () => {

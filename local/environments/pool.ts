@@ -7,7 +7,7 @@
 import type { ALBEvent } from 'aws-lambda';
 import { ExecutionEnvironment } from './environment.js';
 import { checkPoolKnob, POOL_DEFAULTS } from './pool-options.js';
-import { THROTTLED, type FunctionTarget, type InvokeOutcome } from './target.js';
+import { functionError, THROTTLED, timedOut, withinTimeout, type FunctionTarget, type InvokeOutcome } from './target.js';
 
 export interface PoolOptions {
   /** The built bundle the environments import. */
@@ -104,12 +104,7 @@ export class EnvironmentPool implements FunctionTarget {
     }
     env.busy = true;
     const deadline = Date.now() + timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const reply = await Promise.race([env.invoke(event, deadline, `local-${++this.requestSeq}`), timedOut]);
-    clearTimeout(timer);
+    const reply = await withinTimeout(env.invoke(event, deadline, `local-${++this.requestSeq}`), timeoutMs);
     this.counters.invocations += 1;
     const durationMs = reply === 'timeout' ? timeoutMs : reply.durationMs;
     this.counters.billedMs += Math.ceil(durationMs);
@@ -117,9 +112,7 @@ export class EnvironmentPool implements FunctionTarget {
     if (reply === 'timeout' || 'error' in reply) {
       // Lambda discards an environment whose invocation timed out or crashed; the next one starts cold.
       await this.remove(env); // still busy: terminated, not asked to leave its loop
-      return reply === 'timeout'
-        ? { status: 502, reason: 'LambdaUnhandled', message: `function timed out after ${timeoutMs} ms`, reachedTarget: true }
-        : { status: 502, reason: 'LambdaUnhandled', message: `function error: ${reply.error}`, reachedTarget: true };
+      return reply === 'timeout' ? timedOut(timeoutMs) : functionError(reply.error);
     }
     env.busy = false;
     env.lastUsed = this.options.now();
