@@ -1,3 +1,7 @@
+/**
+ * The local ALB: an HTTP server that turns each request into ALB's Lambda event, invokes the target
+ * (the pool, or `--single`'s in-process handler), checks and writes the reply, and logs it as ALB does.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';

@@ -1,8 +1,9 @@
 /**
- * `npm run invoke -- events/<file>.json [more.json ...]`: a docker-free `sam local invoke`. Runs the
- * function's handler (the same middy-wrapped export the bundle deploys) on each recorded event and
- * prints the ALB result JSON to stdout. With no ORIGIN_URL, a simulated origin that never fails is
- * started so the events have something to reach (its URL goes to stderr).
+ * `npm run invoke -- events/<file>.json [more.json ...]`: a docker-free `sam local invoke`.
+ *
+ * Runs the function's handler (the same middy-wrapped export the bundle deploys) on each recorded
+ * event and prints the ALB result JSON to stdout. With no ORIGIN_URL, a simulated origin that never
+ * fails is started so the events have something to reach (its URL goes to stderr).
  *
  * Exit codes: 0 all invoked, 2 bad arguments or an event file that could not be read (the other
  * files are still invoked).

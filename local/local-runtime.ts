@@ -1,10 +1,8 @@
-import { startSimulatedOrigin, type OriginOptions, type SimulatedOrigin } from './origin.js';
-
 /**
- * What `npm start` and `npm run invoke` share to run the function locally like Lambda would:
- * quiet telemetry defaults, the function timeout, a Lambda context, and a simulated origin when
- * ORIGIN_URL is unset.
+ * What `npm start` and `npm run invoke` share to run the function locally like Lambda would: quiet
+ * telemetry defaults, the function timeout, and a simulated origin when ORIGIN_URL is unset.
  */
+import { startSimulatedOrigin, type OriginOptions, type SimulatedOrigin } from './origin.js';
 
 /**
  * Locally, metrics to stdout would drown the terminal and one log line per request is only wanted

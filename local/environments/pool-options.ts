@@ -1,8 +1,9 @@
 /**
  * The knobs of the pool of execution environments: their defaults, the one check of their limits
- * (the pool's constructor and the flags and variables alike), and reading them from flags and the
- * environment. They are not function options (shared/config-options.ts): on AWS the same limits are
- * the function's reserved concurrency (template parameter ReservedConcurrency), Lambda's own idle
+ * (for the pool's constructor and the flags and variables alike), and reading them from both.
+ *
+ * They are not function options (shared/config-options.ts): on AWS the same limits are the
+ * function's reserved concurrency (template parameter ReservedConcurrency), Lambda's own idle
  * policy, and FunctionMemorySize.
  *
  *   --max-environments N / MAX_ENVIRONMENTS   reserved concurrency: environments at most     @default 10

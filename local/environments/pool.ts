@@ -1,8 +1,10 @@
 /**
- * A pool of execution environments, run the way Lambda runs a function: one invocation at a time
- * per environment; a new environment (a cold start: init, then its first request) only when every
- * existing one is busy; the most recently used idle one first; idle ones reaped after a while; and
- * past `maxEnvironments` (reserved concurrency) the invocation is throttled.
+ * A pool of execution environments, run the way Lambda runs a function.
+ *
+ * One invocation at a time per environment; a new environment (a cold start: init, then its first
+ * request) only when every existing one is busy; the most recently used idle one first; idle ones
+ * reaped after a while; and past `maxEnvironments` (reserved concurrency) the invocation is
+ * throttled.
  */
 import type { ALBEvent } from 'aws-lambda';
 import { ExecutionEnvironment } from './environment.js';

@@ -1,8 +1,10 @@
 /**
  * One execution environment: the body of a worker thread that imports the built bundle (its own
  * module instances, its own config load, pool, cache and guards), then serves one invocation at a
- * time, like Lambda's runtime loop. Plain JavaScript on purpose: it runs on bare Node with no
- * loader, as the Lambda runtime loads index.mjs.
+ * time, like Lambda's runtime loop.
+ *
+ * Plain JavaScript on purpose: it runs on bare Node with no loader, as the Lambda runtime loads
+ * index.mjs.
  *
  * Freezing: between invocations the thread blocks in Atomics.wait, so nothing in it runs - no
  * timers, no socket callbacks, no microtasks - just as Lambda freezes an environment once the
