@@ -1,3 +1,4 @@
+/** The local ALB's request side: the Lambda event ALB builds from an HTTP request, and the X-Amzn-Trace-Id it forwards. */
 import { randomBytes } from 'node:crypto';
 import type { ALBEvent } from 'aws-lambda';
 

@@ -1,3 +1,4 @@
+/** The local ALB's reply side: a Lambda result written back as HTTP the way ALB writes it, and ALB's own plain error pages. */
 import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';

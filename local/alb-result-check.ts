@@ -1,3 +1,4 @@
+/** The checks ALB makes of a Lambda reply before answering, so a reply that would be a 502 on AWS is one locally. */
 import { ALB_LIMITS } from '../shared/alb/limits.js';
 
 /**

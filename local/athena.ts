@@ -4,9 +4,10 @@
  */
 import Table from 'cli-table3';
 import { InputError } from './access-log/read.js';
-import { parseAthenaArgs, USAGE, UsageError, type AthenaCliOptions } from './athena/cli-args.js';
+import { parseAthenaArgs, USAGE, type AthenaCliOptions } from './athena/cli-args.js';
 import { DEFAULT_TEMPLATE, LocalAthena, type QueryResult } from './athena/runner.js';
 import { TemplateModel } from './athena/template.js';
+import { UsageError } from './cli-args.js';
 
 function render(title: string, result: QueryResult, options: AthenaCliOptions): string {
   const sql = options.showSql ? `-- DuckDB SQL:\n${result.sql}\n` : '';

@@ -1,16 +1,18 @@
+/**
+ * The local ALB: an HTTP server that turns each request into ALB's Lambda event, invokes the target
+ * (the pool, or `--single`'s in-process handler), checks and writes the reply, and logs it as ALB does.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
-import { localContext } from './local-runtime.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
 import { validateAlbResult } from './alb-result-check.js';
 import { isUtf8Headers, sendPlain, sendPlainOnSocket, writeResult, type Written } from './alb-reply.js';
-import type { FunctionTarget, InvokeOutcome } from './environments/target.js';
+import { InProcessTarget, type LocalHandler } from './environments/in-process.js';
+import type { FunctionTarget } from './environments/target.js';
 
-/** A Lambda handler as ALB calls it. */
-export type LocalHandler = (event: ALBEvent, context: Context) => Promise<ALBResult>;
+export type { LocalHandler };
 
 export interface EmulatorOptions {
   /**
@@ -18,7 +20,7 @@ export interface EmulatorOptions {
    * When set, `handler` is ignored.
    */
   readonly target?: FunctionTarget;
-  /** `--single` mode: one in-process handler serving every request at once (not like production). */
+  /** `--single` mode: one in-process handler serving every request at once (not like production), as an InProcessTarget. */
   readonly handler?: LocalHandler;
   /** 0 picks a free port. @default 3000 */
   readonly port?: number;
@@ -51,19 +53,27 @@ interface Recorded {
   readonly errorReason?: string;
 }
 
+/** The pool, or `--single` mode's handler as a target invoked the same way. */
+function targetOf(options: EmulatorOptions): FunctionTarget {
+  if (options.target) return options.target;
+  if (options.handler) return new InProcessTarget(options.handler);
+  throw new Error('startAlbEmulator: give a target (the pool) or a handler (--single)');
+}
+
 /** ALB refuses request bodies over 1 MB with its own 413. */
 const MAX_REQUEST_BODY_BYTES = 1_000_000;
 
 /**
  * A local Application Load Balancer with one Lambda target: each HTTP request becomes the event ALB
- * would send, the handler runs in-process with a Lambda-like context and deadline, and the result is
+ * would send, the target (the pool, or `--single`'s in-process handler) runs it with a Lambda-like
+ * context and deadline, and the result is
  * checked the way ALB checks it (a malformed or oversize result, a throw or a timeout is a 502, as
  * the client would see it) before it is written back.
  */
 export async function startAlbEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const target = targetOf(options);
   const log: AccessLogWriter | undefined = options.accessLogPath ? createAccessLogWriter(options.accessLogPath) : undefined;
-  let invocations = 0;
 
   const server: Server = createServer((req, res) => {
     const arrived = new Date();
@@ -118,7 +128,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     // What ALB logs is the header as it forwarded it: with the Root it made or the Self it added.
     const traceId = event.headers?.['x-amzn-trace-id'] ?? event.multiValueHeaders?.['x-amzn-trace-id']?.[0];
     const invoked = Date.now();
-    const outcome = options.target ? await options.target.invoke(event, timeoutMs) : await invoke(event);
+    const outcome = await target.invoke(event, timeoutMs);
     const targetMs = Date.now() - invoked;
     if ('result' in outcome) {
       const problem = validateAlbResult(outcome.result, options.multiValueHeaders ?? false);
@@ -129,8 +139,9 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       return record(req, arrived, { written: writeResult(res, outcome.result), received, targetMs, traceId, targetStatus: outcome.result.statusCode });
     }
     const written = sendPlain(res, outcome.status, outcome.status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway', outcome.message);
-    // A timed-out or throttled invocation gave ALB no response to time: -1, as for a target that never answered.
-    return record(req, arrived, { written, received, targetMs: outcome.reachedTarget ? targetMs : -1, traceId, errorReason: outcome.reason });
+    // A throttled invocation never ran: -1, as for a target that never answered. A timed-out one ran for the whole timeout.
+    const ranMs = outcome.reachedTarget ? (outcome.durationMs ?? targetMs) : -1;
+    return record(req, arrived, { written, received, targetMs: ranMs, traceId, errorReason: outcome.reason });
   }
 
   /** One access-log line and the onRequest callback, for every request however it ended. */
@@ -161,30 +172,6 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     });
   }
 
-  /** `--single` mode: the one in-process handler, with Lambda's timeout. */
-  async function invoke(event: ALBEvent): Promise<InvokeOutcome> {
-    if (!options.handler) throw new Error('startAlbEmulator: give a target (the pool) or a handler (--single)');
-    const handler = options.handler;
-    const context = localContext(Date.now() + timeoutMs, `local-${++invocations}`);
-    let timer: NodeJS.Timeout | undefined;
-    // ALB has no timeout code of its own: a function that runs out of time is a Lambda error,
-    // logged as LambdaUnhandled (ELB access-log reference, error_reason).
-    const timeout = new Promise<InvokeOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 502, reason: 'LambdaUnhandled', reachedTarget: false, message: `function timed out after ${timeoutMs} ms` }), timeoutMs);
-    });
-    try {
-      return await Promise.race([
-        handler(event, context).then(
-          (result): InvokeOutcome => ({ result }),
-          (error: unknown): InvokeOutcome => ({ status: 502, reason: 'LambdaUnhandled', reachedTarget: true, message: `function error: ${error instanceof Error ? error.message : String(error)}` }),
-        ),
-        timeout,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
@@ -197,7 +184,7 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await log?.close();
-      await options.target?.close();
+      await target.close();
     },
   };
 }

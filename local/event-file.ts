@@ -1,3 +1,4 @@
+/** Reads a recorded ALB event file (`npm run invoke`, tests), with errors that name the file. */
 import { readFile } from 'node:fs/promises';
 import type { ALBEvent } from 'aws-lambda';
 

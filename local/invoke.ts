@@ -1,14 +1,16 @@
 /**
- * `npm run invoke -- events/<file>.json [more.json ...]`: a docker-free `sam local invoke`. Runs the
- * function's handler (the same middy-wrapped export the bundle deploys) on each recorded event and
- * prints the ALB result JSON to stdout. With no ORIGIN_URL, a simulated origin that never fails is
- * started so the events have something to reach (its URL goes to stderr).
+ * `npm run invoke -- events/<file>.json [more.json ...]`: a docker-free `sam local invoke`.
+ *
+ * Runs the function's handler (the same middy-wrapped export the bundle deploys) on each recorded
+ * event and prints the ALB result JSON to stdout. With no ORIGIN_URL, a simulated origin that never
+ * fails is started so the events have something to reach (its URL goes to stderr).
  *
  * Exit codes: 0 all invoked, 2 bad arguments or an event file that could not be read (the other
  * files are still invoked).
  */
 import { readEventFile } from './event-file.js';
-import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, localContext, simulatedOriginIfUnset } from './local-runtime.js';
+import { localContext } from './lambda-context.js';
+import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
 if (files.length === 0 || files.includes('--help') || files.includes('-h')) {

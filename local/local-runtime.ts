@@ -1,11 +1,8 @@
-import type { Context } from 'aws-lambda';
-import { startSimulatedOrigin, type OriginOptions, type SimulatedOrigin } from './origin.js';
-
 /**
- * What `npm start` and `npm run invoke` share to run the function locally like Lambda would:
- * quiet telemetry defaults, the function timeout, a Lambda context, and a simulated origin when
- * ORIGIN_URL is unset.
+ * What `npm start` and `npm run invoke` share to run the function locally like Lambda would: quiet
+ * telemetry defaults, the function timeout, and a simulated origin when ORIGIN_URL is unset.
  */
+import { startSimulatedOrigin, type OriginOptions, type SimulatedOrigin } from './origin.js';
 
 /**
  * Locally, metrics to stdout would drown the terminal and one log line per request is only wanted
@@ -33,24 +30,6 @@ export function orExit<T>(read: () => T): T {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-}
-
-/** A Lambda context whose remaining time counts down to `deadline` (epoch ms). */
-export function localContext(deadline: number, awsRequestId: string): Context {
-  return {
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    functionName: 'alb-retry-proxy-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:alb-retry-proxy-local',
-    memoryLimitInMB: '512',
-    awsRequestId,
-    logGroupName: '/aws/lambda/alb-retry-proxy-local',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /**

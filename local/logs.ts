@@ -8,12 +8,13 @@ import type { RouteSpec } from '../shared/routes/route-spec.js';
 import { parseRoutes } from '../shared/routes/route-spec.js';
 import { loadRoutes } from '../shared/routes/routes-source.js';
 import { analyzeLogSources } from './access-log/analyze-logs.js';
-import { parseCliArgs, USAGE, UsageError, type CliOptions } from './access-log/cli-args.js';
+import { parseCliArgs, USAGE, type CliOptions } from './access-log/cli-args.js';
 import { pct, targetLabel } from './access-log/figures.js';
 import { createProgress } from './access-log/progress.js';
 import { InputError, listLogSources } from './access-log/read.js';
 import { renderHtmlReport } from './access-log/report-html.js';
 import { renderTextReport } from './access-log/report-text.js';
+import { UsageError } from './cli-args.js';
 
 async function main(argv: string[]): Promise<number> {
   let options: CliOptions;

@@ -1,5 +1,6 @@
 /**
- * Runs the simulated HOSP origin as a process:
+ * Runs the simulated HOSP origin as a process.
+ *
  *   tsx local/origin-cli.ts --port 8081 --seed 7 --failure-rate 0.2 --cache-control max-age=5
  * Flags: --port --seed --failure-rate --latency-min --latency-max --tail-share --tail-factor
  * --cache-control --failure-mode --body-bytes. Each can also come from the environment

@@ -1,3 +1,4 @@
+/** The simulated origin's options from its flags and SIM_ORIGIN_* variables, for `npm run origin` and `npm start`. */
 import { parseArgs } from 'node:util';
 import type { OriginOptions } from './origin.js';
 

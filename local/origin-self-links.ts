@@ -1,6 +1,7 @@
 /**
  * The simulated origin's endpoints that name its own address, like an origin that builds absolute
  * URLs and cookie domains from the name it is reached at: what the proxy must rewrite (issue 12).
+ *
  * `/redirect?to=/path` answers 302 to `<self>/path` (default `/echo`); `/cookies` sets two cookies,
  * one scoped with `Domain=127.0.0.1`. Pure: the caller writes the reply.
  */

@@ -1,3 +1,4 @@
+/** A real S3-protocol server (s3rver) in a temp directory, and a client for it: the cache's S3 store, locally and in tests. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

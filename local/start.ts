@@ -1,9 +1,11 @@
 /**
- * `npm start`: the main job, locally, on embedded defaults. A local ALB emulator on PORT (default
- * 3000) with the retry proxy as its Lambda target, run as Lambda runs it: the bundle is built
- * (esbuild, about a second), then a pool of execution environments (worker threads, one request at
- * a time each, created on demand up to MAX_ENVIRONMENTS; docs/environments.md). `--single` runs one
- * in-process handler for every request instead: for debugging, not like production. With no ORIGIN_URL it also starts the
+ * `npm start`: the main job, locally, on embedded defaults: a local ALB emulator on PORT (default
+ * 3000) with the retry proxy as its Lambda target.
+ *
+ * It runs as Lambda runs it: the bundle is built (esbuild, about a second), then a pool of
+ * execution environments (worker threads, one request at a time each, created on demand up to
+ * MAX_ENVIRONMENTS; docs/environments.md). `--single` runs one in-process handler for every request
+ * instead: for debugging, not like production. With no ORIGIN_URL it also starts the
  * simulated HOSP origin (10% 5xx, latencies scaled down from 2-20 s), so
  *   curl -i localhost:3000/echo
  * works on a fresh clone. Prints where it listens, the config in force and a running success rate.
@@ -17,6 +19,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { startAlbEmulator } from './emulator.js';
+import { InProcessTarget } from './environments/in-process.js';
 import { poolKnobsFrom } from './environments/pool-options.js';
 import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
@@ -74,7 +77,8 @@ try {
 const pool = single ? undefined : await startPool();
 const meter = new SuccessMeter(process.stdout, 2000, pool && (() => pool.describe()));
 const emulator = await startAlbEmulator({
-  ...(pool ? { target: pool } : { handler: createProxyHandler(config) }),
+  // --single: the one handler, invoked as the pool invokes an environment (timeout, failures, memory size).
+  target: pool ?? new InProcessTarget(createProxyHandler(config), knobs.memoryMb),
   port,
   multiValueHeaders,
   timeoutMs,

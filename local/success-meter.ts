@@ -1,3 +1,4 @@
+/** The running success-rate line `npm start` prints: requests, share below 500, latency percentiles. */
 import type { Writable } from 'node:stream';
 import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
 

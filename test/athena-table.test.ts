@@ -179,14 +179,16 @@ function entryOf(line: string) {
 }
 
 describe('documented differences between a saved query and the analyzer', () => {
-  test("success-rate-per-hour: a '-' status is neither success nor failure (the analyzer: a success)", async () => {
+  test("success-rate-per-hour: a '-' status is a failure, so failed and succeeded add up (the analyzer: a success)", async () => {
     const noStatus = DOC_EXAMPLES.lambdaSuccess.replace(' 200 200 34 366 ', ' - - 34 366 ');
     const path = await logFile('nostatus/2018/11/30/a.log', [DOC_EXAMPLES.lambdaSuccess, noStatus]);
     expect((await analyzeAccessLogs([path])).successRate).toBe(1);
     const arn = entryOf(DOC_EXAMPLES.lambdaSuccess).targetGroupArn!;
     const athena = await LocalAthena.open([path], { now: new Date('2018-12-01T00:00:00Z'), targetGroupArn: arn });
     try {
-      expect((await athena.runSaved('success-rate-per-hour')).rows).toMatchObject([{ requests: '2', failed: '0', success_pct: 50 }]);
+      expect((await athena.runSaved('success-rate-per-hour')).rows).toEqual([
+        expect.objectContaining({ requests: '2', failed: '1', success_pct: 50, meets_target: false }),
+      ]);
     } finally {
       athena.close();
     }
@@ -279,7 +281,10 @@ describe('npm run athena', { timeout: 120_000 }, () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).rows).toMatchObject([{ produced_by: 'elb', elb_status_code: 502, lambda_error_reason: 'LambdaInvalidResponse', requests: '1' }]);
     expect((await cli([path])).code).toBe(2);
-    expect((await cli([path, '--sql', 'x', '--now', 'yesterday'])).stderr).toMatch(/--now yesterday: not a date/);
+    expect((await cli([path, '--sql', 'x', '--now', 'yesterday'])).stderr).toMatch(/--now: "yesterday" is not an ISO 8601 time/);
+    const badDay = await cli([path, '--sql', 'x', '--day', '2018-11-30']);
+    expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toMatch(/--day 2018-11-30: expected yyyy\/MM\/dd/);
     expect((await cli([path, '--sql', 'SELECT nope()'])).code).toBe(1);
   });
 });

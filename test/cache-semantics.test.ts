@@ -22,6 +22,31 @@ describe.each(stores)('response cache on %s', (store) => {
     return harness;
   };
   const bodyOf = (result: { response?: { body: Buffer } }) => result.response?.body.toString();
+  /** Stores /s ('ok' with the given Cache-Control), then makes the origin answer failStatus from then on. */
+  const storedThenFailing = async (cacheControl: string, failStatus: number, env: Record<string, string> = {}) => {
+    let failing = false;
+    const h = await start(() => (failing ? { status: failStatus } : { headers: { 'cache-control': cacheControl }, body: 'ok' }), env);
+    await h.get('/s');
+    failing = true;
+    return h;
+  };
+  /** What an answer from the store carries, a hit or stale on error alike: the stored 200 and body, its Age, and where it came from. */
+  const expectFromStore = (
+    result: Awaited<ReturnType<CacheHarness['get']>>,
+    want: { cacheStatus: string; body: string; source: 'cache' | 'stale'; age?: string },
+  ) => {
+    expect(result.cacheStatus).toBe(want.cacheStatus);
+    expect(result.response?.status).toBe(200);
+    expect(bodyOf(result)).toBe(want.body);
+    if (want.age !== undefined) expect(result.response?.headers.age).toEqual([want.age]);
+    expect(result.source).toBe(want.source);
+  };
+  /** Asks for path, lets the clock run the given seconds, and returns the answer to asking again. */
+  const askAgainAfter = async (h: CacheHarness, path: string, seconds: number) => {
+    await h.get(path);
+    h.advance(seconds);
+    return h.get(path);
+  };
   const fresh60: OriginScript = (req) => ({ headers: { 'cache-control': 'max-age=60' }, body: `body of ${req.target}` });
 
   test('stores a cacheable GET and serves the next one from cache', async () => {
@@ -29,11 +54,7 @@ describe.each(stores)('response cache on %s', (store) => {
     const first = await h.get('/a?x=%5B1%5D');
     expect(first.cacheStatus).toBe('alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored');
     const second = await h.get('/a?x=%5B1%5D');
-    expect(second.cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
-    expect(second.response?.status).toBe(200);
-    expect(bodyOf(second)).toBe('body of /a?x=%5B1%5D');
-    expect(second.response?.headers.age).toEqual(['0']);
-    expect(second.source).toBe('cache');
+    expectFromStore(second, { cacheStatus: 'alb-retry-proxy; hit; ttl=60', body: 'body of /a?x=%5B1%5D', age: '0', source: 'cache' });
     expect(second.forwarded).toBeUndefined();
     expect(h.origin.requests).toHaveLength(1);
   });
@@ -64,9 +85,7 @@ describe.each(stores)('response cache on %s', (store) => {
 
   test('reports the age of a stored response and its remaining freshness', async () => {
     const h = await start(fresh60);
-    await h.get('/a');
-    h.advance(10);
-    const later = await h.get('/a');
+    const later = await askAgainAfter(h, '/a', 10);
     expect(later.response?.headers.age).toEqual(['10']);
     expect(later.cacheStatus).toBe('alb-retry-proxy; hit; ttl=50');
   });
@@ -207,9 +226,7 @@ describe.each(stores)('response cache on %s', (store) => {
         ? { status: 304, headers: { 'cache-control': 'max-age=60', etag: '"v1"' } }
         : { headers: { 'cache-control': 'max-age=60', etag: '"v1"', 'content-type': 'text/plain' }, body: 'version 1' },
     );
-    await h.get('/r');
-    h.advance(120);
-    const revalidated = await h.get('/r');
+    const revalidated = await askAgainAfter(h, '/r', 120);
     expect(revalidated.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; stored; ttl=60');
     expect(revalidated.response?.status).toBe(200);
     expect(bodyOf(revalidated)).toBe('version 1');
@@ -245,9 +262,7 @@ describe.each(stores)('response cache on %s', (store) => {
         ? { status: 304, headers: { 'cache-control': 'max-age=60', 'last-modified': lastModified } }
         : { headers: { 'cache-control': 'max-age=60', 'last-modified': lastModified }, body: 'dated' },
     );
-    await h.get('/d');
-    h.advance(61);
-    const revalidated = await h.get('/d');
+    const revalidated = await askAgainAfter(h, '/d', 61);
     expect(h.origin.requests[1]?.headers['if-modified-since']).toBe(lastModified);
     expect(revalidated.cacheStatus).toContain('fwd=stale; fwd-status=304; stored');
     expect(bodyOf(revalidated)).toBe('dated');
@@ -257,9 +272,7 @@ describe.each(stores)('response cache on %s', (store) => {
     const h = await start((req) =>
       req.headers['if-none-match'] ? { status: 304, headers: { etag: '"v2"' } } : { headers: { 'cache-control': 'max-age=60', etag: '"v1"' }, body: 'v1' },
     );
-    await h.get('/r');
-    h.advance(120);
-    const odd = await h.get('/r');
+    const odd = await askAgainAfter(h, '/r', 120);
     expect(odd.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; ttl=-60');
     expect(bodyOf(odd)).toBe('v1');
     expect((await h.get('/r')).cacheStatus).toContain('fwd=uri-miss');
@@ -270,9 +283,7 @@ describe.each(stores)('response cache on %s', (store) => {
     const h = await start((req) =>
       req.headers['if-modified-since'] ? { status: 304, headers: { 'cache-control': 'max-age=60' } } : { headers: { 'cache-control': 'max-age=60', 'last-modified': lastModified }, body: 'dated' },
     );
-    await h.get('/d');
-    h.advance(61);
-    const revalidated = await h.get('/d');
+    const revalidated = await askAgainAfter(h, '/d', 61);
     expect(revalidated.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=304; stored; ttl=60');
     expect(bodyOf(revalidated)).toBe('dated');
     expect((await h.get('/d')).cacheStatus).toBe('alb-retry-proxy; hit; ttl=60');
@@ -393,11 +404,7 @@ describe.each(stores)('response cache on %s', (store) => {
     failing = true;
     h.advance(5);
     const stale = await h.get('/s');
-    expect(stale.cacheStatus).toBe('alb-retry-proxy; fwd=stale; fwd-status=503; ttl=-4');
-    expect(stale.response?.status).toBe(200);
-    expect(bodyOf(stale)).toBe('ok /s');
-    expect(stale.response?.headers.age).toEqual(['5']);
-    expect(stale.source).toBe('stale');
+    expectFromStore(stale, { cacheStatus: 'alb-retry-proxy; fwd=stale; fwd-status=503; ttl=-4', body: 'ok /s', age: '5', source: 'stale' });
     expect(stale.forwarded?.response?.status).toBe(503);
   });
 
@@ -407,21 +414,13 @@ describe.each(stores)('response cache on %s', (store) => {
     await h.origin.stop();
     h.advance(30);
     const stale = await h.get('/s');
-    expect(stale.cacheStatus).toBe('alb-retry-proxy; fwd=stale; ttl=-29; detail=connection_refused');
-    expect(stale.response?.status).toBe(200);
-    expect(bodyOf(stale)).toBe('ok');
-    expect(stale.source).toBe('stale');
+    expectFromStore(stale, { cacheStatus: 'alb-retry-proxy; fwd=stale; ttl=-29; detail=connection_refused', body: 'ok', source: 'stale' });
     expect(stale.forwarded?.attempts).toHaveLength(1);
     expect(stale.forwarded?.error?.type).toBe('connection_refused');
   });
 
   test('passes the failure on once the stale-if-error window is over', async () => {
-    let failing = false;
-    const h = await start(() => (failing ? { status: 503 } : { headers: { 'cache-control': 'max-age=1' }, body: 'ok' }), {
-      CACHE_STALE_IF_ERROR_S: '10',
-    });
-    await h.get('/s');
-    failing = true;
+    const h = await storedThenFailing('max-age=1', 503, { CACHE_STALE_IF_ERROR_S: '10' });
     h.advance(8);
     expect((await h.get('/s')).response?.status).toBe(200);
     h.advance(10);
@@ -432,10 +431,7 @@ describe.each(stores)('response cache on %s', (store) => {
   });
 
   test("follows the response's own stale-if-error over the configured window", async () => {
-    let failing = false;
-    const h = await start(() => (failing ? { status: 503 } : { headers: { 'cache-control': 'max-age=1, stale-if-error=5' }, body: 'ok' }));
-    await h.get('/s');
-    failing = true;
+    const h = await storedThenFailing('max-age=1, stale-if-error=5', 503);
     h.advance(4);
     expect((await h.get('/s')).response?.status).toBe(200);
     h.advance(4);
@@ -443,21 +439,13 @@ describe.each(stores)('response cache on %s', (store) => {
   });
 
   test('does not serve stale on error when the response says must-revalidate', async () => {
-    let failing = false;
-    const h = await start(() => (failing ? { status: 502 } : { headers: { 'cache-control': 'max-age=1, must-revalidate' }, body: 'ok' }));
-    await h.get('/s');
-    failing = true;
+    const h = await storedThenFailing('max-age=1, must-revalidate', 502);
     h.advance(5);
     expect((await h.get('/s')).response?.status).toBe(502);
   });
 
   test('with CACHE_STALE_IF_ERROR_S=0 the failure goes to the client', async () => {
-    let failing = false;
-    const h = await start(() => (failing ? { status: 503 } : { headers: { 'cache-control': 'max-age=1' }, body: 'ok' }), {
-      CACHE_STALE_IF_ERROR_S: '0',
-    });
-    await h.get('/s');
-    failing = true;
+    const h = await storedThenFailing('max-age=1', 503, { CACHE_STALE_IF_ERROR_S: '0' });
     h.advance(2);
     expect((await h.get('/s')).response?.status).toBe(503);
   });

@@ -2,13 +2,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ALBEvent, ALBResult } from 'aws-lambda';
+import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { startAlbEmulator, type LocalHandler, type RunningEmulator } from '../local/emulator.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
+import { DEFAULT_MEMORY_MB } from '../local/lambda-context.js';
 import type { AlbLogEntry } from '../local/access-log/fields.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
 import { startSimulatedOrigin } from '../local/origin.js';
@@ -55,6 +56,19 @@ describe('the local ALB emulator', () => {
     expect(Buffer.from(event.body!, 'base64').toString()).toBe('user=vet%40hosp');
   });
 
+  it('hands an in-process handler a Lambda context at the template default memory size, counting down to the timeout', async () => {
+    let seen: Context | undefined;
+    const e = await emulator(async (_event, context) => {
+      seen = context;
+      return { statusCode: 204, headers: {}, body: '' };
+    }, { timeoutMs: 20_000 });
+    await (await request(e.url)).body.dump();
+    expect(seen).toMatchObject({ functionName: 'alb-retry-proxy-local', memoryLimitInMB: String(DEFAULT_MEMORY_MB), awsRequestId: 'local-1' });
+    expect(DEFAULT_MEMORY_MB).toBe(256);
+    expect(seen!.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(seen!.getRemainingTimeInMillis()).toBeLessThanOrEqual(20_000);
+  });
+
   it('sends multi-value events when the target group has multi-value headers on', async () => {
     const { events, handler } = capturing({ statusCode: 200, multiValueHeaders: {}, body: '', isBase64Encoded: false });
     const e = await emulator(handler, { multiValueHeaders: true });
@@ -62,15 +76,6 @@ describe('the local ALB emulator', () => {
     expect(events[0]!.multiValueQueryStringParameters).toEqual({ k: ['1', '2'] });
     expect(events[0]!.multiValueHeaders?.['content-type']).toEqual(['application/json']);
     expect(events[0]!.headers).toBeUndefined();
-  });
-
-  it('answers 413 itself for a body over 1 MB, without invoking the function', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await emulator(handler);
-    const res = await request(e.url, { method: 'POST', body: Buffer.alloc(1_000_001) });
-    await res.body.dump();
-    expect(res.statusCode).toBe(413);
-    expect(events).toHaveLength(0);
   });
 
   it('sends header values as UTF-8 bytes, as ALB does, even above Latin-1', async () => {
@@ -169,6 +174,14 @@ async function logged(handler: LocalHandler, options: { multiValueHeaders?: bool
   };
 }
 
+/** Sends one request through a logging emulator, with the given X-Amzn-Trace-Id if any; returns the id the function received. */
+async function traceIdSent(incoming?: string) {
+  const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
+  const e = await logged(handler);
+  await (await request(e.url, incoming === undefined ? {} : { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
+  return { forwarded: events[0]!.headers!['x-amzn-trace-id']!, e };
+}
+
 /** Sends `head` as is on a raw socket and returns the status line ALB's side answered with. */
 async function rawStatusLine(port: number, head: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -226,12 +239,25 @@ describe('the local ALB emulator: error codes and event details as ALB has them'
     expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 404, targetStatusCode: 404, errorReason: null });
   });
 
-  it('logs a function timeout as LambdaUnhandled (ALB has no LambdaTimeout), with no target time', async () => {
+  it('logs a function timeout as LambdaUnhandled (ALB has no LambdaTimeout), the target time being the timeout', async () => {
     const e = await logged(() => new Promise<ALBResult>(() => undefined), { timeoutMs: 50 });
     const res = await request(e.url);
     await res.body.dump();
     expect(res.statusCode).toBe(502);
-    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, targetProcessingTime: -1, errorReason: 'LambdaUnhandled' });
+    expect(res.headers['x-local-alb-error']).toBe('function timed out after 50 ms');
+    // The same line the pool writes for a timed-out environment (timedOut in environments/target.ts).
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, targetProcessingTime: 0.05, targetStatusCode: null, errorReason: 'LambdaUnhandled' });
+  });
+
+  it('counts a handler that throws before its first await as a function error, not an emulator error', async () => {
+    const e = await logged(() => {
+      throw new Error('sync boom');
+    });
+    const res = await request(e.url);
+    await res.body.dump();
+    expect(res.statusCode).toBe(502);
+    expect(res.headers['x-local-alb-error']).toBe('function error: sync boom');
+    expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, errorReason: 'LambdaUnhandled' });
   });
 
   it('logs a function error as LambdaUnhandled', async () => {
@@ -240,7 +266,7 @@ describe('the local ALB emulator: error codes and event details as ALB has them'
     expect((await e.entries())[0]).toMatchObject({ elbStatusCode: 502, errorReason: 'LambdaUnhandled' });
   });
 
-  it('logs a body over 1 MB as LambdaRequestTooLarge with its own 413, without invoking the function', async () => {
+  it('answers 413 itself for a body over 1 MB, without invoking the function, and logs it as LambdaRequestTooLarge', async () => {
     const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
     const e = await logged(handler);
     const res = await request(e.url, { method: 'POST', body: Buffer.alloc(1_000_001) });
@@ -258,30 +284,20 @@ describe('the local ALB emulator: error codes and event details as ALB has them'
   });
 
   it('makes a Root trace id without an incoming one, and logs what it forwarded', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await logged(handler);
-    await (await request(e.url)).body.dump();
-    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    const { forwarded, e } = await traceIdSent();
     expect(forwarded).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     expect((await e.entries())[0]!.traceId).toBe(forwarded);
   });
 
   it('inserts a Self field in front of an incoming Root and the application\'s fields, and logs it', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await logged(handler);
     const incoming = 'Root=1-67891233-abcdef012345678912345678;CalledFrom=app';
-    await (await request(e.url, { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
-    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    const { forwarded, e } = await traceIdSent(incoming);
     expect(forwarded).toMatch(new RegExp(`^Self=1-[0-9a-f]{8}-[0-9a-f]{24};${incoming}$`));
     expect((await e.entries())[0]!.traceId).toBe(forwarded);
   });
 
   it('updates an incoming Self field instead of adding a second one', async () => {
-    const { events, handler } = capturing({ statusCode: 200, headers: {}, body: '' });
-    const e = await emulator(handler);
-    const incoming = 'Self=1-67891233-12456789abcdef0123456789;Root=1-67891233-abcdef012345678912345678';
-    await (await request(e.url, { headers: { 'x-amzn-trace-id': incoming } })).body.dump();
-    const forwarded = events[0]!.headers!['x-amzn-trace-id']!;
+    const { forwarded } = await traceIdSent('Self=1-67891233-12456789abcdef0123456789;Root=1-67891233-abcdef012345678912345678');
     expect(forwarded).toMatch(/^Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-67891233-abcdef012345678912345678$/);
     expect(forwarded).not.toContain('12456789abcdef0123456789');
   });

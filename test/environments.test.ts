@@ -10,6 +10,7 @@ import { buildBundle } from '../scripts/build.js';
 import { startAlbEmulator, type RunningEmulator } from '../local/emulator.js';
 import { EnvironmentPool, type PoolOptions } from '../local/environments/pool.js';
 import { poolKnobsFrom } from '../local/environments/pool-options.js';
+import { localContext } from '../local/lambda-context.js';
 import { parseAccessLogLine } from '../local/access-log/parse.js';
 
 /**
@@ -20,6 +21,7 @@ import { parseAccessLogLine } from '../local/access-log/parse.js';
 
 const TICKING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/ticking-handler.mjs', import.meta.url));
 const HANGING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/hanging-handler.mjs', import.meta.url));
+const CONTEXT_BUNDLE = fileURLToPath(new URL('./fixtures/environments/context-handler.mjs', import.meta.url));
 
 /** An origin whose /hold/* requests wait until `release()`; everything else answers at once, cacheable. */
 async function startGatedOrigin() {
@@ -169,6 +171,16 @@ describe('a pool of execution environments behind the local ALB', () => {
     expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 2 });
   });
 
+  it('hands the handler the same Lambda context as an in-process run, with the pool\'s memory size and a live countdown', async () => {
+    const { emulator } = await emulatorWithPool({ bundleFile: CONTEXT_BUNDLE, memoryMb: 1024 });
+    const seen = JSON.parse((await get(`${emulator.url}/`)).body) as Record<string, unknown>;
+    const inProcess = localContext(Date.now() + 20_000, String(seen.awsRequestId), 1024);
+    const { getRemainingTimeInMillis: _r, done: _d, fail: _f, succeed: _s, ...fields } = inProcess;
+    expect(seen).toMatchObject({ ...fields, logStreamName: 'local-environment', callbacks: ['function', 'function', 'function'] });
+    expect(seen.memoryLimitInMB).toBe('1024');
+    expect(seen.remainingMs).toBeGreaterThan(0);
+  });
+
   it('counts billed GB-seconds as init plus every duration, rounded up per ms, times the memory size', async () => {
     const { pool, emulator } = await emulatorWithPool({ memoryMb: 1024 });
     await get(`${emulator.url}/g`);
@@ -184,6 +196,15 @@ describe('the pool knobs', () => {
     expect(poolKnobsFrom({ 'max-environments': '3' }, { MAX_ENVIRONMENTS: '7' }).maxEnvironments).toBe(3);
     expect(() => poolKnobsFrom({}, { MAX_ENVIRONMENTS: '0' })).toThrow(/MAX_ENVIRONMENTS: got "0", expected an integer 1\.\.1000/);
     expect(() => poolKnobsFrom({ 'max-environments': 'x' }, {})).toThrow(/--max-environments/);
-    expect(() => poolKnobsFrom({}, { ENV_IDLE_TIMEOUT_S: '-1' })).toThrow(/ENV_IDLE_TIMEOUT_S/);
+    expect(() => poolKnobsFrom({}, { ENV_IDLE_TIMEOUT_S: '-1' })).toThrow(/ENV_IDLE_TIMEOUT_S: got "-1", expected an integer 1\.\.86400/);
+    expect(() => poolKnobsFrom({}, { FUNCTION_MEMORY_MB: '20000' })).toThrow(/FUNCTION_MEMORY_MB: got "20000", expected an integer 128\.\.10240/);
+  });
+
+  it('are judged by the same limits when the pool is built in code', () => {
+    const pool = (knobs: object) => () => new EnvironmentPool({ bundleFile: 'unused.mjs', env: {}, reapEveryMs: 0, ...knobs });
+    expect(pool({ maxEnvironments: 1001 })).toThrow(/maxEnvironments: got 1001, expected an integer 1\.\.1000/);
+    expect(pool({ memoryMb: 20_000 })).toThrow(/memoryMb: got 20000, expected an integer 128\.\.10240/);
+    expect(pool({ idleTimeoutMs: 500 })).toThrow(/idleTimeoutMs: got 500, expected an integer 1000\.\.86400000/);
+    expect(pool({ maxEnvironments: 1000, memoryMb: 10_240, idleTimeoutMs: 1000 })).not.toThrow();
   });
 });

@@ -421,36 +421,37 @@ describe('keep-alive sockets the origin closed (a frozen container wakes up)', (
     };
   }
 
-  it('sends a GET again on a fresh connection when its reused socket turns out closed', async () => {
+  const GET = { method: 'GET', path: '/', rawQuery: '', headers: {}, body: Buffer.alloc(0) };
+
+  /** A one-connection client to the stale origin, its connection made and kept alive by a first GET; then `run`. */
+  async function afterOneGet(run: (client: ReturnType<typeof createOriginClient>, stale: Awaited<ReturnType<typeof startStaleOrigin>>) => Promise<void>) {
     const stale = await startStaleOrigin();
     const client = createOriginClient({ origin: new URL(stale.url), connections: 1 });
     try {
-      const get = { method: 'GET', path: '/', rawQuery: '', headers: {}, body: Buffer.alloc(0) };
-      expect((await client.send(get, { timeoutMs: 2_000 })).status).toBe(200);
-      const second = await client.send(get, { timeoutMs: 2_000 });
-      expect(second.status).toBe(200);
-      expect(second.body.toString()).toBe('ok');
-      expect(stale.connections()).toBe(2);
+      expect((await client.send(GET, { timeoutMs: 2_000 })).status).toBe(200);
+      await run(client, stale);
     } finally {
       await client.close();
       await stale.close();
     }
+  }
+
+  it('sends a GET again on a fresh connection when its reused socket turns out closed', async () => {
+    await afterOneGet(async (client, stale) => {
+      const second = await client.send(GET, { timeoutMs: 2_000 });
+      expect(second.status).toBe(200);
+      expect(second.body.toString()).toBe('ok');
+      expect(stale.connections()).toBe(2);
+    });
   });
 
   it('never sends a POST twice: the closed reused socket is reported as sent', async () => {
-    const stale = await startStaleOrigin();
-    const client = createOriginClient({ origin: new URL(stale.url), connections: 1 });
-    try {
-      const get = { method: 'GET', path: '/', rawQuery: '', headers: {}, body: Buffer.alloc(0) };
-      expect((await client.send(get, { timeoutMs: 2_000 })).status).toBe(200);
+    await afterOneGet(async (client, stale) => {
       const post = { method: 'POST', path: '/', rawQuery: '', headers: {}, body: Buffer.from('{}') };
       const error = await client.send(post, { timeoutMs: 2_000 }).catch((e: unknown) => e);
       expect(error).toMatchObject({ kind: 'connection_terminated', sent: true });
       expect(stale.seen).toEqual(['GET', 'POST']);
       expect(stale.connections()).toBe(1);
-    } finally {
-      await client.close();
-      await stale.close();
-    }
+    });
   });
 });

@@ -7,17 +7,32 @@ const origin = new URL('http://hosp.internal:8443');
 const client: ClientAddress = { scheme: 'https', host: 'app.example.org' };
 const unknown: ClientAddress = { scheme: undefined, host: undefined };
 
-describe("rewriting the origin's own URLs", () => {
+describe('rewriting a URL, a Refresh and a Set-Cookie Domain', () => {
+  // One table for the three: the rewrite differs, the check does not.
+  const rewrites = { URL: rewriteUrl, Refresh: rewriteRefresh, 'Set-Cookie': rewriteCookieDomain };
   it.each([
-    ['http://hosp.internal:8443/home?next=%2Fa#top', 'https://app.example.org/home?next=%2Fa#top'],
-    ['HTTP://HOSP.INTERNAL:8443/Home', 'https://app.example.org/Home'],
-    ['http://hosp.internal:8443', 'https://app.example.org/'],
-    ['http://hosp.internal:8443?x=1', 'https://app.example.org/?x=1'],
-    ['//hosp.internal:8443/a', 'https://app.example.org/a'],
-  ])('%s -> %s', (value, expected) => {
-    expect(rewriteUrl(value, origin, client)).toBe(expected);
+    ['URL', 'http://hosp.internal:8443/home?next=%2Fa#top', 'https://app.example.org/home?next=%2Fa#top'],
+    ['URL', 'HTTP://HOSP.INTERNAL:8443/Home', 'https://app.example.org/Home'],
+    ['URL', 'http://hosp.internal:8443', 'https://app.example.org/'],
+    ['URL', 'http://hosp.internal:8443?x=1', 'https://app.example.org/?x=1'],
+    ['URL', '//hosp.internal:8443/a', 'https://app.example.org/a'],
+    ['Refresh', '5; url=http://hosp.internal:8443/next', '5; url=https://app.example.org/next'],
+    ['Refresh', '0;URL=\'http://hosp.internal:8443/next\'', "0;URL='https://app.example.org/next'"],
+    ['Refresh', '3, http://hosp.internal:8443/n', '3, https://app.example.org/n'],
+    ['Refresh', '5; url=http://other.example/next', '5; url=http://other.example/next'],
+    ['Refresh', '5', '5'],
+    ['Set-Cookie', 'sid=1; Domain=hosp.internal; Path=/; HttpOnly', 'sid=1; Domain=app.example.org; Path=/; HttpOnly'],
+    ['Set-Cookie', 'sid=1; path=/; domain=.HOSP.internal', 'sid=1; path=/; domain=app.example.org'],
+    ['Set-Cookie', 'sid=1; Domain=example.org; Path=/', 'sid=1; Domain=example.org; Path=/'],
+    ['Set-Cookie', 'sid=1; Domain=sub.hosp.internal', 'sid=1; Domain=sub.hosp.internal'],
+    ['Set-Cookie', 'domain=hosp.internal; Path=/', 'domain=hosp.internal; Path=/'],
+    ['Set-Cookie', 'sid=1; Path=/', 'sid=1; Path=/'],
+  ] as const)('%s %s -> %s', (field, value, expected) => {
+    expect(rewrites[field](value, origin, client)).toBe(expected);
   });
+});
 
+describe("rewriting the origin's own URLs", () => {
   it.each([
     ['another port', 'http://hosp.internal:8080/home'],
     ['another scheme', 'https://hosp.internal:8443/home'],
@@ -53,30 +68,9 @@ describe("rewriting the origin's own URLs", () => {
     expect(rewriteUrl(value, origin, unknown)).toBe(value);
     expect(new URL(rewriteUrl(value, origin, client)).host).toBe('app.example.org');
   });
-
-  it.each([
-    ['5; url=http://hosp.internal:8443/next', '5; url=https://app.example.org/next'],
-    ['0;URL=\'http://hosp.internal:8443/next\'', "0;URL='https://app.example.org/next'"],
-    ['3, http://hosp.internal:8443/n', '3, https://app.example.org/n'],
-    ['5; url=http://other.example/next', '5; url=http://other.example/next'],
-    ['5', '5'],
-  ])('Refresh %s -> %s', (value, expected) => {
-    expect(rewriteRefresh(value, origin, client)).toBe(expected);
-  });
 });
 
 describe('Set-Cookie Domain', () => {
-  it.each([
-    ['sid=1; Domain=hosp.internal; Path=/; HttpOnly', 'sid=1; Domain=app.example.org; Path=/; HttpOnly'],
-    ['sid=1; path=/; domain=.HOSP.internal', 'sid=1; path=/; domain=app.example.org'],
-    ['sid=1; Domain=example.org; Path=/', 'sid=1; Domain=example.org; Path=/'],
-    ['sid=1; Domain=sub.hosp.internal', 'sid=1; Domain=sub.hosp.internal'],
-    ['domain=hosp.internal; Path=/', 'domain=hosp.internal; Path=/'],
-    ['sid=1; Path=/', 'sid=1; Path=/'],
-  ])('%s -> %s', (value, expected) => {
-    expect(rewriteCookieDomain(value, origin, client)).toBe(expected);
-  });
-
   it("drops the client's port, and the Domain itself when the client's host is unknown (host-only cookie)", () => {
     expect(rewriteCookieDomain('a=1; Domain=hosp.internal', origin, { scheme: 'http', host: 'localhost:3000' })).toBe('a=1; Domain=localhost');
     expect(rewriteCookieDomain('a=1; Domain=hosp.internal; Secure', origin, unknown)).toBe('a=1; Secure');

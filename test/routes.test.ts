@@ -9,31 +9,26 @@ import { RouteTable } from '../shared/config/route-table.js';
 
 describe('path patterns', () => {
   const matches = (pattern: string, path: string) => compilePattern(pattern).matches(path);
+  /** Checks that pattern takes every path in `matching` and none in `notMatching`. */
+  const expectMatching = (pattern: string, matching: string[], notMatching: string[]) => {
+    for (const path of matching) expect(matches(pattern, path), `${pattern} on ${path}`).toBe(true);
+    for (const path of notMatching) expect(matches(pattern, path), `${pattern} on ${path}`).toBe(false);
+  };
 
   it('matches an exact path only as received: case, encoding and a trailing slash count', () => {
-    expect(matches('/api/search', '/api/search')).toBe(true);
-    expect(matches('/api/search', '/api/search/')).toBe(false);
-    expect(matches('/api/search', '/API/search')).toBe(false);
-    expect(matches('/api/r%C3%A9sum%C3%A9', '/api/r%C3%A9sum%C3%A9')).toBe(true);
-    expect(matches('/api/r%C3%A9sum%C3%A9', '/api/résumé')).toBe(false);
-    expect(matches('/api/search', '/api/searchx')).toBe(false);
+    expectMatching('/api/search', ['/api/search'], ['/api/search/', '/API/search', '/api/searchx']);
+    expectMatching('/api/r%C3%A9sum%C3%A9', ['/api/r%C3%A9sum%C3%A9'], ['/api/résumé']);
   });
 
   it('lets * stand for exactly one non-empty segment (ALB\'s * would cross "/")', () => {
-    expect(matches('/api/items/*', '/api/items/42')).toBe(true);
-    expect(matches('/api/items/*', '/api/items/42/notes')).toBe(false);
-    expect(matches('/api/items/*', '/api/items/')).toBe(false);
-    expect(matches('/api/items/*', '/api/items')).toBe(false);
-    expect(matches('/api/*/notes', '/api/7/notes')).toBe(true);
-    expect(matches('/api/*/notes', '/api/7/8/notes')).toBe(false);
+    expectMatching('/api/items/*', ['/api/items/42'], ['/api/items/42/notes', '/api/items/', '/api/items']);
+    expectMatching('/api/*/notes', ['/api/7/notes'], ['/api/7/8/notes']);
   });
 
   it('lets a final ** stand for any depth, none included', () => {
-    for (const path of ['/reports', '/reports/', '/reports/2026', '/reports/2026/q1/summary.pdf']) expect(matches('/reports/**', path), path).toBe(true);
-    for (const path of ['/report', '/reportsx', '/', '/api/reports/1']) expect(matches('/reports/**', path), path).toBe(false);
-    expect(matches('/**', '/anything/at/all')).toBe(true);
-    expect(matches('/api/*/files/**', '/api/7/files/a/b')).toBe(true);
-    expect(matches('/api/*/files/**', '/api/7/other/a')).toBe(false);
+    expectMatching('/reports/**', ['/reports', '/reports/', '/reports/2026', '/reports/2026/q1/summary.pdf'], ['/report', '/reportsx', '/', '/api/reports/1']);
+    expectMatching('/**', ['/anything/at/all'], []);
+    expectMatching('/api/*/files/**', ['/api/7/files/a/b'], ['/api/7/other/a']);
   });
 
   it('refuses patterns it cannot mean', () => {

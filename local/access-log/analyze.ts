@@ -1,8 +1,10 @@
 /**
  * Streaming aggregation of ALB access log lines into the figures the HOSP team read from Athena:
  * success rate against the 99% target, 5xx split by who generated them, latency percentiles,
- * top failing paths and a timeline. Memory is bounded whatever the log size (see the histogram,
- * top counter and timeline modules for how each part stays bounded).
+ * top failing paths and a timeline.
+ *
+ * Memory is bounded whatever the log size (see the histogram, top counter and timeline modules for
+ * how each part stays bounded).
  */
 import { detach } from './detach.js';
 import type { AlbLogEntry } from './fields.js';

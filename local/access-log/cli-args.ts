@@ -2,7 +2,7 @@
  * Command-line arguments of `npm run logs` (node:util parseArgs), checked up front so a typo in a
  * date fails before a 1 GB read, with a message that names the flag and the accepted form.
  */
-import { parseArgs } from 'node:util';
+import { isoDate, parseFlags, UsageError } from '../cli-args.js';
 import { DEFAULT_TARGET } from './analyze.js';
 import type { BucketSize } from './timeline.js';
 
@@ -38,10 +38,6 @@ exit status: 0 report printed, 1 target missed (only with --check), 2 bad argume
              unreadable input
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export interface CliOptions {
   inputs: string[];
   from?: Date;
@@ -59,27 +55,17 @@ export interface CliOptions {
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        bucket: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        html: { type: 'string' },
-        target: { type: 'string' },
-        check: { type: 'boolean', default: false },
-        routes: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    bucket: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    html: { type: 'string' },
+    target: { type: 'string' },
+    check: { type: 'boolean', default: false },
+    routes: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const { values: v, positionals } = parsed;
   if (v.help) return { inputs: positionals, bucket: 'auto', json: false, target: DEFAULT_TARGET, check: false, help: true };
   if (positionals.length === 0) throw new UsageError('no input: give a log file, a directory or an s3://bucket/prefix');
@@ -113,17 +99,4 @@ function targetShare(value: string): number {
     throw new UsageError(`--target: ${JSON.stringify(value)} is not a percentage above 0 and at most 100 (e.g. 99 or 99.9)`);
   }
   return percent / 100;
-}
-
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** ISO 8601; without a zone the time is UTC, like the log (Date.parse would take local time). */
-function isoDate(flag: string, value: string): Date {
-  const m = ISO.exec(value);
-  const zoned = m && m[1] !== undefined && m[4] === undefined ? `${value}Z` : value;
-  const ms = m ? Date.parse(zoned) : NaN;
-  if (!Number.isFinite(ms)) {
-    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not an ISO 8601 time (e.g. 2026-05-01T10:00:00Z or 2026-05-01)`);
-  }
-  return new Date(ms);
 }

@@ -1,6 +1,8 @@
 /**
  * Local inputs: one file (read whatever its name), or a directory walked recursively for `*.log`
- * and `*.log.gz`, which covers a copy of the S3 layout
+ * and `*.log.gz`.
+ *
+ * That covers a copy of the S3 layout
  * (`AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/...log.gz`) and skips AWS's
  * `ELBAccessLogTestFile` and anything else that is not a log.
  */

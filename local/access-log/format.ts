@@ -1,9 +1,11 @@
 /**
  * Writes access log lines in exactly the format of an Application Load Balancer with a Lambda
  * target, so `npm run logs` (and Athena, and any other ALB log tool) reads local runs the same way
- * as logs from AWS. Field order and the Lambda form (`target:port` is `-`, the target lists are
- * `"-"`) follow the "Access log entries" section and its "Example entries for Lambda functions" in
- * the Elastic Load Balancing user guide.
+ * as logs from AWS.
+ *
+ * Field order and the Lambda form (`target:port` is `-`, the target lists are `"-"`) follow the
+ * "Access log entries" section and its "Example entries for Lambda functions" in the Elastic Load
+ * Balancing user guide.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';

@@ -1,10 +1,12 @@
 /**
  * Latency percentiles over a stream in fixed memory: a log-linear histogram of whole milliseconds,
- * laid out like HdrHistogram. ALB logs times with millisecond precision, so below 1024 ms each
- * bucket is one millisecond and percentiles are exact; above, 512 buckets per power of two keep
- * the error within half a bucket, under 0.1% of the value (±8 ms at 10 s), in ~12k counters
- * (96 KB) for anything up to 24 days. Chosen over an exact sort (memory grows with the log) and over a sample (it
- * loses the rare slow tail, which is what this report is for). Min, max and mean are exact.
+ * laid out like HdrHistogram.
+ *
+ * ALB logs times with millisecond precision, so below 1024 ms each bucket is one millisecond and
+ * percentiles are exact; above, 512 buckets per power of two keep the error within half a bucket,
+ * under 0.1% of the value (±8 ms at 10 s), in ~12k counters (96 KB) for anything up to 24 days.
+ * Chosen over an exact sort (memory grows with the log) and over a sample (it loses the rare slow
+ * tail, which is what this report is for). Min, max and mean are exact.
  */
 import { nearestRank } from '../../shared/telemetry/percentile.js';
 

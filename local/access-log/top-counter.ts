@@ -1,9 +1,11 @@
 /**
  * The most frequent keys of a stream (top failing paths) in bounded memory: the Misra-Gries
- * summary. While there are at most `capacity` distinct keys the counts are exact; past that,
- * every count is low by at most `maxUndercount`, and any key seen more than n/(capacity+1)
- * times is guaranteed to be kept. Paths with IDs in them (`/orders/123`) would otherwise grow a
- * map without limit on a large log.
+ * summary.
+ *
+ * While there are at most `capacity` distinct keys the counts are exact; past that, every count is
+ * low by at most `maxUndercount`, and any key seen more than n/(capacity+1) times is guaranteed to
+ * be kept. Paths with IDs in them (`/orders/123`) would otherwise grow a map without limit on a
+ * large log.
  */
 import { detach } from './detach.js';
 

@@ -1,5 +1,5 @@
 /** Command-line arguments of `npm run athena` (node:util parseArgs), checked before any log is read. */
-import { parseArgs } from 'node:util';
+import { isoDate, parseFlags, UsageError } from '../cli-args.js';
 import type { LocalAthenaOptions } from './runner.js';
 
 export const USAGE = `usage: npm run athena -- <input...> (--sql "<query>" | --saved NAME | --all | --list)
@@ -32,10 +32,6 @@ options:
 exit status: 0 rows printed, 1 the query failed, 2 bad arguments or unreadable input
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export type Action = { kind: 'sql'; sql: string } | { kind: 'saved'; name: string } | { kind: 'all' } | { kind: 'list' };
 
 export interface AthenaCliOptions {
@@ -48,28 +44,19 @@ export interface AthenaCliOptions {
 }
 
 export function parseAthenaArgs(argv: string[]): AthenaCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        sql: { type: 'string' },
-        saved: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
-        now: { type: 'string' },
-        day: { type: 'string' },
-        param: { type: 'string', multiple: true, default: [] },
-        'target-group-arn': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'show-sql': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    sql: { type: 'string' },
+    saved: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+    now: { type: 'string' },
+    day: { type: 'string' },
+    param: { type: 'string', multiple: true, default: [] },
+    'target-group-arn': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'show-sql': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const v = parsed.values;
   const base = { json: v.json, showSql: v['show-sql'], help: v.help, inputs: parsed.positionals };
   const actions: Action[] = [
@@ -83,15 +70,9 @@ export function parseAthenaArgs(argv: string[]): AthenaCliOptions {
   const action = actions[0]!;
   if (action.kind !== 'list' && parsed.positionals.length === 0) throw new UsageError('no input: give log files, directories or s3:// prefixes');
   const run: LocalAthenaOptions = { parameters: {} };
-  if (v.now !== undefined) {
-    const now = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v.now) || !v.now.includes('T') ? v.now : `${v.now}Z`);
-    if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${v.now}: not a date; expected ISO 8601, e.g. 2026-12-02T00:00:00Z`);
-    run.now = now;
-  }
-  if (v.day !== undefined) {
-    if (!/^\d{4}\/\d{2}\/\d{2}$/.test(v.day)) throw new UsageError(`--day ${v.day}: expected yyyy/MM/dd, e.g. 2026/12/02`);
-    run.day = v.day;
-  }
+  if (v.now !== undefined) run.now = isoDate('--now', v.now);
+  // Checked where it is used (LocalAthena.open, before anything is read), for the CLI and the API alike.
+  if (v.day !== undefined) run.day = v.day;
   for (const p of v.param) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param ${p}: expected Name=Value, e.g. SuccessRateTarget=99.9`);

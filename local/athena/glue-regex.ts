@@ -1,9 +1,10 @@
 /**
  * The Glue table's RegexSerDe as DuckDB SQL: the capture groups of the Java regex, checked against
- * the columns as Hive checks them, and the SELECT list that turns one log line into the table's
- * typed columns the way the SerDe does (whole-line match; a line that does not match gives a row
- * of NULLs; a group that took no part in the match is NULL; a value that does not parse as the
- * column's type is NULL).
+ * the columns as Hive checks them, and the SELECT list that turns one log line into typed columns.
+ *
+ * As the SerDe does: the regex must match the whole line; a line that does not match gives a row of
+ * NULLs; a group that took no part in the match is NULL; a value that does not parse as the
+ * column's type is NULL.
  */
 import type { GlueColumn } from './template.js';
 

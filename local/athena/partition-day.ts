@@ -1,8 +1,9 @@
 /**
- * The `day` partition of a log file, as Athena's partition projection would give it: the
- * `yyyy/MM/dd` folder ALB delivers the file into (the S3 layout, also on disk), else the date
- * stamped in ALB's file name, else the file's modification date (UTC) for a local file such as the
- * emulator's or the bench's, which have neither.
+ * The `day` partition of a log file, as Athena's partition projection would give it.
+ *
+ * It is the `yyyy/MM/dd` folder ALB delivers the file into (the S3 layout, also on disk), else the
+ * date stamped in ALB's file name, else the file's modification date (UTC) for a local file such as
+ * the emulator's or the bench's, which have neither.
  */
 import { stat } from 'node:fs/promises';
 

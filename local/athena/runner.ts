@@ -1,8 +1,9 @@
 /**
- * Runs Athena SQL over local ALB log files with DuckDB: the lines are loaded whole (one `line`
- * column plus the `day` partition), the Glue table of template.yaml is built from them by its
- * RegexSerDe regex, under the database and table names the saved queries use, and each query is
- * translated from Trino SQL before it runs.
+ * Runs Athena SQL over local ALB log files with DuckDB.
+ *
+ * The lines are loaded whole (one `line` column plus the `day` partition), the Glue table of
+ * template.yaml is built from them by its RegexSerDe regex, under the database and table names the
+ * saved queries use, and each query is translated from Trino SQL before it runs.
  */
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection, type Json } from '@duckdb/node-api';

@@ -5,6 +5,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
+import { contextFields } from '../lambda-context.js';
 
 const WORKER_FILE = new URL('./worker.mjs', import.meta.url);
 
@@ -86,7 +87,7 @@ export class ExecutionEnvironment {
   async invoke(event: ALBEvent, deadline: number, requestId: string): Promise<InvocationReply> {
     if (this.exited) return { error: 'execution environment is gone', durationMs: 0 };
     const reply = this.next();
-    this.signal({ type: 'invoke', event, deadline, requestId, memoryMb: this.options.memoryMb });
+    this.signal({ type: 'invoke', event, deadline, context: contextFields(requestId, this.options.memoryMb, 'local-environment') });
     const message = await reply;
     if (message.type === 'result') return { result: message.result, durationMs: message.durationMs };
     if (message.type === 'error') return { error: message.message, durationMs: message.durationMs };

@@ -1,12 +1,15 @@
 /**
- * A pool of execution environments, run the way Lambda runs a function: one invocation at a time
- * per environment; a new environment (a cold start: init, then its first request) only when every
- * existing one is busy; the most recently used idle one first; idle ones reaped after a while; and
- * past `maxEnvironments` (reserved concurrency) the invocation is throttled.
+ * A pool of execution environments, run the way Lambda runs a function.
+ *
+ * One invocation at a time per environment; a new environment (a cold start: init, then its first
+ * request) only when every existing one is busy; the most recently used idle one first; idle ones
+ * reaped after a while; and past `maxEnvironments` (reserved concurrency) the invocation is
+ * throttled.
  */
 import type { ALBEvent } from 'aws-lambda';
 import { ExecutionEnvironment } from './environment.js';
-import { THROTTLED, type FunctionTarget, type InvokeOutcome } from './target.js';
+import { checkPoolKnob, POOL_DEFAULTS } from './pool-options.js';
+import { functionError, THROTTLED, timedOut, withinTimeout, type FunctionTarget, type InvokeOutcome } from './target.js';
 
 export interface PoolOptions {
   /** The built bundle the environments import. */
@@ -25,7 +28,8 @@ export interface PoolOptions {
   readonly now?: () => number;
 }
 
-export const POOL_DEFAULTS = { maxEnvironments: 10, idleTimeoutMs: 300_000, memoryMb: 256, reapEveryMs: 10_000 } as const;
+// Defined with the knobs' limits; exported here too, where the pool's users look for them.
+export { POOL_DEFAULTS };
 
 /** Lambda's billed GB-seconds: billed milliseconds times the memory size in GB. */
 export function gbSeconds(billedMs: number, memoryMb: number): number {
@@ -72,10 +76,7 @@ export class EnvironmentPool implements FunctionTarget {
 
   constructor(options: PoolOptions) {
     this.options = { ...POOL_DEFAULTS, now: Date.now, ...options };
-    const { maxEnvironments, idleTimeoutMs, memoryMb } = this.options;
-    if (!Number.isInteger(maxEnvironments) || maxEnvironments < 1) throw new Error(`maxEnvironments: got ${maxEnvironments}, expected an integer >= 1`);
-    if (!(idleTimeoutMs > 0)) throw new Error(`idleTimeoutMs: got ${idleTimeoutMs}, expected a number > 0`);
-    if (!(memoryMb >= 128)) throw new Error(`memoryMb: got ${memoryMb}, expected >= 128 (Lambda's minimum)`);
+    for (const name of ['maxEnvironments', 'idleTimeoutMs', 'memoryMb'] as const) checkPoolKnob(name, this.options[name]);
     if (this.options.reapEveryMs > 0) {
       this.timer = setInterval(() => void this.reap(), this.options.reapEveryMs);
       this.timer.unref();
@@ -105,12 +106,7 @@ export class EnvironmentPool implements FunctionTarget {
     }
     env.busy = true;
     const deadline = Date.now() + timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const reply = await Promise.race([env.invoke(event, deadline, `local-${++this.requestSeq}`), timedOut]);
-    clearTimeout(timer);
+    const reply = await withinTimeout(env.invoke(event, deadline, `local-${++this.requestSeq}`), timeoutMs);
     this.counters.invocations += 1;
     const durationMs = reply === 'timeout' ? timeoutMs : reply.durationMs;
     this.counters.billedMs += Math.ceil(durationMs);
@@ -118,9 +114,7 @@ export class EnvironmentPool implements FunctionTarget {
     if (reply === 'timeout' || 'error' in reply) {
       // Lambda discards an environment whose invocation timed out or crashed; the next one starts cold.
       await this.remove(env); // still busy: terminated, not asked to leave its loop
-      return reply === 'timeout'
-        ? { status: 502, reason: 'LambdaUnhandled', message: `function timed out after ${timeoutMs} ms`, reachedTarget: true }
-        : { status: 502, reason: 'LambdaUnhandled', message: `function error: ${reply.error}`, reachedTarget: true };
+      return reply === 'timeout' ? timedOut(timeoutMs) : functionError(reply.error);
     }
     env.busy = false;
     env.lastUsed = this.options.now();

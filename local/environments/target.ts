@@ -15,6 +15,8 @@ export interface InvokeFailure {
   readonly message: string;
   /** False when the function never ran (throttled): the log's target_processing_time is then -1. */
   readonly reachedTarget: boolean;
+  /** How long the function ran, when that is known exactly (the timeout, for a timed-out invocation). */
+  readonly durationMs?: number;
 }
 
 export type InvokeOutcome = { readonly result: ALBResult } | InvokeFailure;
@@ -39,3 +41,30 @@ export const THROTTLED: InvokeFailure = {
   message: 'every execution environment is busy and MAX_ENVIRONMENTS is reached (Lambda throttled the invocation)',
   reachedTarget: false,
 };
+
+/**
+ * An invocation that ran out of time. Lambda stops the function at its timeout; ALB has no timeout
+ * code of its own and reports a function error (ELB access-log reference, error_reason:
+ * `LambdaUnhandled`, HTTP 502). The function did run, for the whole timeout: that is its target time.
+ */
+export function timedOut(timeoutMs: number): InvokeFailure {
+  return { status: 502, reason: 'LambdaUnhandled', message: `function timed out after ${timeoutMs} ms`, reachedTarget: true, durationMs: timeoutMs };
+}
+
+/** An invocation that threw (or whose environment crashed): ALB's `LambdaUnhandled`, HTTP 502. */
+export function functionError(message: string): InvokeFailure {
+  return { status: 502, reason: 'LambdaUnhandled', message: `function error: ${message}`, reachedTarget: true };
+}
+
+/** `invocation`, or 'timeout' once `timeoutMs` has passed first; the timer is cleared either way. */
+export async function withinTimeout<T>(invocation: Promise<T>, timeoutMs: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    return await Promise.race([invocation, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

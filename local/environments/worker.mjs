@@ -1,8 +1,10 @@
 /**
  * One execution environment: the body of a worker thread that imports the built bundle (its own
  * module instances, its own config load, pool, cache and guards), then serves one invocation at a
- * time, like Lambda's runtime loop. Plain JavaScript on purpose: it runs on bare Node with no
- * loader, as the Lambda runtime loads index.mjs.
+ * time, like Lambda's runtime loop.
+ *
+ * Plain JavaScript on purpose: it runs on bare Node with no loader, as the Lambda runtime loads
+ * index.mjs.
  *
  * Freezing: between invocations the thread blocks in Atomics.wait, so nothing in it runs - no
  * timers, no socket callbacks, no microtasks - just as Lambda freezes an environment once the
@@ -11,9 +13,10 @@
  * while frozen fire right after the thaw, late, as they do on Lambda.
  *
  * Protocol (see environment.ts): workerData { bundleUrl, port, signal }; the parent posts
- * { type: 'invoke', event, deadline, requestId, memoryMb } or { type: 'stop' } on `port`, then sets
- * signal[0] = 1 and notifies. The worker answers { type: 'ready', initMs, error? } once, then
- * { type: 'result', result, durationMs } or { type: 'error', message, durationMs } per invocation.
+ * { type: 'invoke', event, deadline, context } (context: the data of ../lambda-context.ts) or
+ * { type: 'stop' } on `port`, then sets signal[0] = 1 and notifies. The worker answers
+ * { type: 'ready', initMs, error? } once, then { type: 'result', result, durationMs } or
+ * { type: 'error', message, durationMs } per invocation.
  */
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
@@ -28,21 +31,10 @@ function freezeUntilInvoked() {
   return receiveMessageOnPort(port)?.message;
 }
 
+/** The parent's context data, plus what a message cannot carry: the countdown and the callbacks. */
 function context(message) {
-  return {
-    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
-    functionName: 'alb-retry-proxy-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:alb-retry-proxy-local',
-    memoryLimitInMB: String(message.memoryMb),
-    awsRequestId: message.requestId,
-    logGroupName: '/aws/lambda/alb-retry-proxy-local',
-    logStreamName: 'local-environment',
-    callbackWaitsForEmptyEventLoop: false,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  const noop = () => undefined;
+  return { ...message.context, getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()), done: noop, fail: noop, succeed: noop };
 }
 
 const initStarted = performance.now();
