@@ -1,6 +1,8 @@
 /**
  * What a request costs on Lambda (arm64, on demand) against the fixed price of EC2 instances
- * running nginx, from measured durations. Pure arithmetic, no I/O: the bench passes in what it
+ * running nginx, from measured durations.
+ *
+ * Pure arithmetic, no I/O: the bench passes in what it
  * measured (per scenario: attempts per client request and the time the proxy added; the cold start's
  * init), and the prices below are parameters whose defaults name their date and source.
  *

@@ -1,6 +1,8 @@
 /**
  * Figures per request group of one run (a scenario's `groupOf`): success of the client requests
- * and, where they carry an `x-request-id`, how many of them reached the origin more than once. The
+ * and, where they carry an `x-request-id`, how many of them reached the origin more than once.
+ *
+ * The
  * POST scenario shows a route declared repeatable next to POSTs no route declares; the
  * broken-endpoint scenario the healthy paths next to the always-500 one.
  */

@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- --memory [--sizes 0,16,32,64,128] [--body-bytes N] [--entry FILE]`: peak RSS of one environment,
- * as deployed: the built bundle in a fresh plain-Node process, one handler instance driven
+ * `npm run bench -- --memory [--sizes 0,16,32,64,128] [--body-bytes N] [--entry FILE]`: peak RSS of
+ * one execution environment, as deployed, per memory-cache size.
+ *
+ * The built bundle in a fresh plain-Node process, one handler instance driven
  * sequentially (logging and EMF metrics on), until its memory cache is full at
  * CACHE_MEMORY_MAX_BYTES (sizes in MiB) and has evicted as much again. The origin answers every GET
  * with a cacheable body of `--body-bytes` (a new URL per request, so every answer is stored); the

@@ -1,6 +1,8 @@
 /**
  * "Ours": the proxy behind the local ALB emulator, started exactly like `npm start`
- * (`local/start.ts` in its own process), one fresh process per run so no retry-guard, budget or cache
+ * (`local/start.ts` in its own process).
+ *
+ * One fresh process per run, so no retry-guard, budget or cache
  * state leaks from one run into the next. It runs the function as a pool of execution environments
  * (one request at a time each) from a bundle the bench built once; the pool's counters are read
  * with SIGUSR2 (`pool stats #N {json}` on its stdout).

@@ -1,7 +1,8 @@
 /**
- * What the bench reports about the execution environments of one run: how many served it, their
- * cold starts and init time, the memory-cache hit rate across all of them, and the billed
- * GB-seconds (duration x memory, init included) of the measured requests - the figure a cost model
+ * What the bench reports about the execution environments of one run: how many served it, cold
+ * starts, init time, memory-cache hit rate and billed GB-seconds.
+ *
+ * Billed GB-seconds are duration x memory, init included, of the measured requests: the figure a cost model
  * multiplies by Lambda's price. Pure: counters in, figures out.
  */
 import { gbSeconds, POOL_DEFAULTS, type PoolStats } from '../local/environments/pool.js';

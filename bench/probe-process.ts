@@ -1,6 +1,8 @@
 /**
  * Runs a bench probe (an ES module given as source text) in a fresh plain-Node process and returns
- * the JSON it printed after a marker. The child's stdout goes to a temporary file, not to a pipe:
+ * the JSON it printed after a marker.
+ *
+ * The child's stdout goes to a temporary file, not to a pipe:
  * the handler's log lines and EMF metrics are written synchronously to stdout, and a pipe read by
  * this busy bench process (which also serves the origin) blocks those writes whenever the pipe is
  * full. That waited on the bench, not on the handler (in Lambda another process drains stdout), and

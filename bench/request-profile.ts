@@ -1,6 +1,8 @@
 /**
- * `tsx bench/request-profile.ts [--requests N] [--top N] [--keep FILE.cpuprofile] [--entry BUNDLE.mjs]`: where the handler's own per-request time
- * goes. One handler instance (functions/retry-proxy/index.ts, logging and EMF metrics on, as
+ * `tsx bench/request-profile.ts [--requests N] [--top N] [--keep FILE.cpuprofile] [--entry BUNDLE.mjs]`:
+ * where the handler's own per-request time goes.
+ *
+ * One handler instance (functions/retry-proxy/index.ts, logging and EMF metrics on, as
  * deployed) is driven sequentially against a local origin in a child process under
  * `node --cpu-prof`; this prints the functions with the most self time, and self time per package,
  * from the `.cpuprofile` it wrote. The TypeScript sources are run (through tsx), not the minified

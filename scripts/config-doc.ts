@@ -1,5 +1,8 @@
 /**
- * `npm run config:doc`: writes the configuration table of docs/configuration.md (between the `config-table`
+ * `npm run config:doc`: the configuration and route-field tables of the docs, written from the
+ * tables the code parses.
+ *
+ * It writes the configuration table of docs/configuration.md (between the `config-table`
  * markers) from shared/config/options.ts, and docs/routes.md's route field table (between the `route-fields`
  * markers) from shared/routes/route-fields.ts, so the documentation comes from the same tables the
  * code parses. `--check` only verifies them (a test runs the same check).

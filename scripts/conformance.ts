@@ -1,7 +1,8 @@
 /**
  * `npm run conformance -- <suite-dir>`: the public HTTP caching conformance suite
- * (github.com/http-tests/cache-tests, docs/caching.md says how to get it) run through the local
- * ALB emulator and the proxy against the suite's own origin server. For developers only: CI cannot
+ * (github.com/http-tests/cache-tests) run through the local ALB emulator and the proxy.
+ *
+ * docs/caching.md says how to get the suite; it runs against the suite's own origin server. For developers only: CI cannot
  * reach the suite. Runs once at the defaults and once cache-only (RETRY_MAX_ATTEMPTS=1), prints
  * required / optimal pass counts per file and in total as the suite's results.mjs classifies them,
  * and writes a JSON result per mode.

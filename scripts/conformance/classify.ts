@@ -1,7 +1,9 @@
 /**
- * The suite's own result classification (http-tests/cache-tests `test-engine/lib/results.mjs` at
- * commit b55b8bda3dbb8c927c04e85bd8d496a8caa3e4ba, BSD-3-Clause), ported so the counts here are the
- * ones cache-tests.fyi shows: a test whose dependency did not pass counts as failed, a setup
+ * The cache-tests suite's own result classification, ported so the counts here are the ones
+ * cache-tests.fyi shows.
+ *
+ * From http-tests/cache-tests `test-engine/lib/results.mjs` at commit
+ * b55b8bda3dbb8c927c04e85bd8d496a8caa3e4ba (BSD-3-Clause): a test whose dependency did not pass counts as failed, a setup
  * failure is not a pass, `check` tests count in neither total. Then per-file and total counts.
  */
 

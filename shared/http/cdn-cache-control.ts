@@ -1,5 +1,6 @@
 /**
  * `CDN-Cache-Control` (RFC 9213): a targeted Cache-Control for gateway caches, which this cache is.
+ *
  * Its value is a Structured Field Dictionary (RFC 8941 section 3.2); a field that does not parse as
  * one, or whose known directives have the wrong type, is ignored as a whole (RFC 9213 section 2.1),
  * and the cache falls back to Cache-Control and Expires.

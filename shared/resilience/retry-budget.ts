@@ -1,5 +1,7 @@
 /**
- * A retry token bucket (one per route key and one container-wide ceiling, see `RetryGuards`), after Finagle's RetryBudget and the AWS SDK's retry quota: every
+ * A retry token bucket (one per route key and one container-wide ceiling, see `RetryGuards`).
+ *
+ * After Finagle's RetryBudget and the AWS SDK's retry quota: every
  * request deposits `ratio` tokens, every retry or hedge withdraws one, and the bucket holds at most
  * `capacity`. Under sustained failure retries therefore cost at most `ratio` extra origin requests
  * per client request, instead of multiplying load by the number of attempts (a retry storm).

@@ -1,6 +1,8 @@
 /**
  * Route path patterns: compiles `/api/search`, `/api/items/*` and `/reports/**` into a matcher of
- * request paths. Matching is on the path as received (percent-encoded, case-sensitive, a trailing
+ * request paths.
+ *
+ * Matching is on the path as received (percent-encoded, case-sensitive, a trailing
  * slash counts), segment by segment:
  * - a literal segment matches itself only;
  * - `*` matches exactly one non-empty segment (unlike ALB's listener-rule patterns, where `*`

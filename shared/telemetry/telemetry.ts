@@ -1,8 +1,8 @@
 /**
- * The function's Powertools logger and metrics, created once per container (module scope) so warm
- * invocations reuse them, and the one way a request's metrics leave the container (`takeEmf`,
- * `printEmf`).
- * Service name, namespace and level come from the POWERTOOLS_* variables.
+ * The function's Powertools logger and metrics, one each per container, and the one way a
+ * request's metrics leave the container (`takeEmf`, `printEmf`).
+ *
+ * Created at module scope so warm invocations reuse them. Service name, namespace and level come from the POWERTOOLS_* variables.
  *
  * Nothing here ever logs a body, a cookie or an authorization value: callers pass only the fields
  * listed in `RequestLogLine`.
