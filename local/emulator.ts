@@ -138,7 +138,8 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       }
       return record(req, arrived, { written: writeResult(res, outcome.result), received, targetMs, traceId, targetStatus: outcome.result.statusCode });
     }
-    const written = sendPlain(res, outcome.status, outcome.status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway', outcome.message);
+    // Every failed invocation ALB reports is a 502 (target.ts cites the page), a throttle too.
+    const written = sendPlain(res, outcome.status, 'Bad Gateway', outcome.message);
     // A throttled invocation never ran: -1, as for a target that never answered. A timed-out one ran for the whole timeout.
     const ranMs = outcome.reachedTarget ? (outcome.durationMs ?? targetMs) : -1;
     return record(req, arrived, { written, received, targetMs: ranMs, traceId, errorReason: outcome.reason });

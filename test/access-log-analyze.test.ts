@@ -163,6 +163,23 @@ describe('AccessLogAnalyzer on a known dataset', () => {
     expect(r99.successRate).toBe(0.99);
     expect(r99.meetsTarget).toBe(true);
   });
+
+  test("a '-' elb status (ALB sent no response) is a failure, as the Athena query counts it, not a 5xx", () => {
+    const analyzer = new AccessLogAnalyzer();
+    analyzer.addLine(line('10:00:00', '/ok', 200, 200, 0.1), 'x', 1);
+    // ALB's `-` is the formatter's numeric status swapped out, with no target status either.
+    const noResponse = line('10:00:30', '/gone?q=1', 200, null, -1).replace(' 200 - 100 200 ', ' - - 100 200 ');
+    expect(noResponse).toContain(' - - 100 200 ');
+    analyzer.addLine(noResponse, 'x', 2);
+    const r = analyzer.report(['x'], 1);
+    expect(r.lines.malformed).toBe(0);
+    expect(r.statusClasses).toMatchObject({ '2xx': 1, '5xx': 0, none: 1 });
+    expect(r.successRate).toBe(0.5);
+    expect(r.meetsTarget).toBe(false);
+    expect(r.fiveXx.total).toBe(0);
+    expect(r.topFailingPaths.paths).toEqual([{ path: '/gone', failures: 1, share: 1 }]);
+    expect(r.timeline.points.map((p) => [p.failures, p.elbFailures, p.targetFailures, p.successRate])).toEqual([[1, 0, 0, 0.5]]);
+  });
 });
 
 describe('auto timeline resolution', () => {

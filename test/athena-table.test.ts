@@ -178,17 +178,23 @@ function entryOf(line: string) {
   return parsed.entry;
 }
 
-describe('documented differences between a saved query and the analyzer', () => {
-  test("success-rate-per-hour: a '-' status is a failure, so failed and succeeded add up (the analyzer: a success)", async () => {
+describe("a '-' status (ALB sent no response): the saved queries and the analyzer agree", () => {
+  test('success-rate-per-hour and top-failing-paths count it as a failure, failed and succeeded add up', async () => {
     const noStatus = DOC_EXAMPLES.lambdaSuccess.replace(' 200 200 34 366 ', ' - - 34 366 ');
     const path = await logFile('nostatus/2018/11/30/a.log', [DOC_EXAMPLES.lambdaSuccess, noStatus]);
-    expect((await analyzeAccessLogs([path])).successRate).toBe(1);
+    const report = await analyzeAccessLogs([path]);
+    expect({ successRate: report.successRate, fiveXx: report.fiveXx.total }).toEqual({ successRate: 0.5, fiveXx: 0 });
     const arn = entryOf(DOC_EXAMPLES.lambdaSuccess).targetGroupArn!;
     const athena = await LocalAthena.open([path], { now: new Date('2018-12-01T00:00:00Z'), targetGroupArn: arn });
     try {
       expect((await athena.runSaved('success-rate-per-hour')).rows).toEqual([
         expect.objectContaining({ requests: '2', failed: '1', success_pct: 50, meets_target: false }),
       ]);
+      // A path failing only with '-' is listed, and its failed_pct counts the '-' as failed does.
+      expect((await athena.runSaved('top-failing-paths')).rows).toEqual([
+        expect.objectContaining({ path: '/', requests: '2', failed: '1', failed_pct: 50 }),
+      ]);
+      expect(report.topFailingPaths.paths).toEqual([{ path: '/', failures: 1, share: 1 }]);
     } finally {
       athena.close();
     }

@@ -120,7 +120,7 @@ describe('a pool of execution environments behind the local ALB', () => {
       const held = [get(`${emulator.url}/hold/1`), get(`${emulator.url}/hold/2`)];
       await origin.reached(2);
       const third = await get(`${emulator.url}/third`);
-      expect(third.status).toBe(503);
+      expect(third.status).toBe(502);
       expect(third.headers.server).toBe('awselb/2.0');
       expect([...origin.received].sort()).toEqual(['/hold/1', '/hold/2']);
       expect(pool.stats()).toMatchObject({ environments: 2, busy: 2, throttles: 1 });
@@ -132,7 +132,7 @@ describe('a pool of execution environments behind the local ALB', () => {
       const entries = (await readFile(join(dir, 'access.log'), 'utf8')).trim().split('\n').map(parseAccessLogLine);
       const throttled = entries.flatMap((p) => (p.ok && p.entry.request.includes('/third') ? [p.entry] : []));
       expect(throttled).toHaveLength(1);
-      expect(throttled[0]).toMatchObject({ elbStatusCode: 503, targetStatusCode: null, errorReason: 'LambdaThrottling', targetProcessingTime: -1 });
+      expect(throttled[0]).toMatchObject({ elbStatusCode: 502, targetStatusCode: null, errorReason: 'LambdaThrottling', targetProcessingTime: -1 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@ import type { AnalysisReport, MalformedLine } from './report.js';
 import { TopCounter } from './top-counter.js';
 import { RouteBreakdown } from './route-breakdown.js';
 import type { RouteSpec } from '../../shared/routes/route-spec.js';
-import { Timeline, type BucketSize } from './timeline.js';
+import { Timeline, type BucketSize, type Failure } from './timeline.js';
 
 /** The availability target the HOSP team set: 99% of requests succeed. */
 export const DEFAULT_TARGET = 0.99;
@@ -112,7 +112,7 @@ export class AccessLogAnalyzer {
       bump(this.byStatus, status);
     }
 
-    let failure: 'elb' | 'target' | null = null;
+    let failure: Failure | null = null;
     if (status !== null && status >= 500) {
       // The target's own 5xx passed through, or one the load balancer made up (Lambda error,
       // timeout, no healthy target): the difference between fixing the origin and fixing us.
@@ -126,8 +126,8 @@ export class AccessLogAnalyzer {
         bumpText(this.elbReasons, reason);
         bumpText(this.elbPairs, `${status} ${reason}`);
       }
-      this.failingPaths.add(pathOf(e.url));
-    }
+    } else if (status === null) failure = 'none'; // `-`: ALB sent no response, so the user got nothing
+    if (failure !== null) this.failingPaths.add(pathOf(e.url));
 
     this.byRoute?.add(e.method, pathOf(e.url), failure !== null);
     this.targetTimes.record(e.targetProcessingTime);
@@ -139,7 +139,8 @@ export class AccessLogAnalyzer {
   report(inputs: string[], sources: number): AnalysisReport {
     const fiveXx = this.classes['5xx'];
     const target = this.options.target ?? DEFAULT_TARGET;
-    const successRate = this.requests === 0 ? null : (this.requests - fiveXx) / this.requests;
+    const failed = fiveXx + this.classes.none; // as the Athena query counts them: 5xx or `-`
+    const successRate = this.requests === 0 ? null : (this.requests - failed) / this.requests;
     const elbTotal = sum(this.elb5xx);
     return {
       inputs,
@@ -190,7 +191,7 @@ export class AccessLogAnalyzer {
         paths: this.failingPaths.top(this.options.topPaths ?? 10).map(({ key, count }) => ({
           path: key,
           failures: count,
-          share: fiveXx === 0 ? 0 : count / fiveXx,
+          share: failed === 0 ? 0 : count / failed,
         })),
       },
       timeline: { bucket: this.timeline.bucket, points: this.timeline.points() },

@@ -37,7 +37,7 @@ export interface AnalysisReport {
   /** Earliest and latest `time` among the requests counted. */
   period: { first: string | null; last: string | null };
   requests: number;
-  /** Share of requests with `elb_status_code` < 500; a `-` status (no response sent) is not a failure. */
+  /** Share of requests with `elb_status_code` < 500: a 5xx and a `-` status (no response sent) both fail. */
   successRate: number | null;
   /** The availability target, 0.99. */
   target: number;

@@ -9,6 +9,7 @@ import { DEFAULT_ROUTE_NAME, type RouteSpec } from '../../shared/routes/route-sp
 export interface RouteRow {
   route: string;
   requests: number;
+  /** Failed requests: a 5xx, or a `-` status (no response), which the field name predates. */
   fiveXx: number;
   /** Share of the route's requests with elb_status_code < 500. */
   successRate: number;

@@ -30,7 +30,7 @@ export function timelineChart(points: readonly TimelinePoint[], target: number):
   const out: string[] = [];
   points.forEach((p, i) => {
     const x = M.left + i * bw;
-    const tip = `${p.start}: ${p.requests} requests, ${p.failures} 5xx (${p.elbFailures} load balancer, ${p.targetFailures} target)${
+    const tip = `${p.start}: ${p.requests} requests, ${p.failures} failed (${p.elbFailures} load balancer 5xx, ${p.targetFailures} target 5xx)${
       p.successRate === null ? '' : `, ${(p.successRate * 100).toFixed(3)}% success`
     }`;
     const ok = p.requests - p.failures;

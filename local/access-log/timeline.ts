@@ -4,6 +4,8 @@
  * a few hundred minute buckets, then one bucket per hour), never the number of lines.
  */
 export type BucketSize = 'minute' | 'hour';
+/** A failed request: a 5xx the load balancer or the target made, or `none` (a `-` status). */
+export type Failure = 'elb' | 'target' | 'none';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -19,11 +21,11 @@ export interface TimelinePoint {
   /** Bucket start, ISO 8601. */
   start: string;
   requests: number;
-  /** Responses with elb_status_code >= 500. */
+  /** Requests with elb_status_code >= 500 or `-` (no response: in neither elbFailures nor targetFailures). */
   failures: number;
   elbFailures: number;
   targetFailures: number;
-  /** Share of requests without a 5xx; null for an empty bucket. */
+  /** Share of requests that did not fail (5xx or `-`); null for an empty bucket. */
   successRate: number | null;
   /** Mean total time (request + target + response) in seconds over requests that got an answer. */
   meanTotal: number | null;
@@ -50,7 +52,8 @@ export class Timeline {
     this.size = mode === 'hour' ? 'hour' : 'minute';
   }
 
-  add(timeMs: number, failure: 'elb' | 'target' | null, totalSeconds: number | null): void {
+  /** `failure`: who made the 5xx, or `none` for a `-` status (no response, so no 5xx to attribute). */
+  add(timeMs: number, failure: Failure | null, totalSeconds: number | null): void {
     if (timeMs < this.minMs) this.minMs = timeMs;
     if (timeMs > this.maxMs) this.maxMs = timeMs;
     if (this.mode === 'auto' && this.size === 'minute' && this.maxMs - this.minMs > AUTO_MINUTE_SPAN_MS) this.foldToHours();
@@ -65,7 +68,7 @@ export class Timeline {
     if (failure !== null) {
       b.failures++;
       if (failure === 'elb') b.elbFailures++;
-      else b.targetFailures++;
+      else if (failure === 'target') b.targetFailures++;
     }
     if (totalSeconds !== null) {
       b.totalSum += totalSeconds;

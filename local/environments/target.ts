@@ -7,7 +7,7 @@ import type { ALBEvent, ALBResult } from 'aws-lambda';
 
 /** ALB's answer when the invocation gave no usable result: status and access-log error reason. */
 export interface InvokeFailure {
-  /** The status ALB sends the client (502 for a function error, 503 for a throttle). */
+  /** The status ALB sends the client (502 for a function error and for a throttle). */
   readonly status: number;
   /** The access log's `error_reason`, e.g. `LambdaUnhandled`, `LambdaThrottling`. */
   readonly reason: string;
@@ -29,14 +29,15 @@ export interface FunctionTarget {
 }
 
 /**
- * A throttled invocation, as ALB reports it: HTTP 503 with error reason `LambdaThrottling`. Source:
- * Elastic Load Balancing user guide, "Access logs for your Application Load Balancer", section
- * "Error reason codes" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html#error-reason-codes):
- * its Lambda table gives `LambdaThrottling` (the function was throttled: too many requests) with
- * HTTP 503, where a function error (`LambdaUnhandled`) is a 502.
+ * A throttled invocation, as ALB reports it: HTTP 502 with error reason `LambdaThrottling`. The
+ * status: "Troubleshoot your Application Load Balancers", HTTP 502, "a Lambda function that returned
+ * an error or the function was throttled by the Lambda service"
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html);
+ * its 503 is only for target groups with no registered targets. The reason: "Access logs for your
+ * Application Load Balancer", "Error reason codes" (a table of code, description and metric, no status).
  */
 export const THROTTLED: InvokeFailure = {
-  status: 503,
+  status: 502,
   reason: 'LambdaThrottling',
   message: 'every execution environment is busy and MAX_ENVIRONMENTS is reached (Lambda throttled the invocation)',
   reachedTarget: false,
