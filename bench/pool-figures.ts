@@ -19,7 +19,7 @@ export interface PoolFigures {
   initMsMean: number | null;
   /** Requests answered from the memory caches (any environment's), share of sent. */
   memoryHitRate: number | null;
-  /** Throttled requests (503 LambdaThrottling) during the measured requests. */
+  /** Throttled requests (ALB's 502 LambdaThrottling) during the measured requests. */
   throttles: number;
   /** Billed duration of the measured requests (and the inits they caused) x memory, GB-s. */
   billedGbSeconds: number;
