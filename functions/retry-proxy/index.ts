@@ -10,7 +10,7 @@ const config = loadConfig();
 
 /**
  * The ALB target: the proxy, with Powertools' Lambda context on every log line. No metrics
- * middleware: each request's EMF metrics ride in its own log line (shared/telemetry).
+ * middleware: each request writes its log line and its EMF document itself (shared/telemetry).
  */
 export const handler = middy(createProxyHandler(config))
   .use(injectLambdaContext(logger));

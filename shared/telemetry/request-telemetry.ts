@@ -39,20 +39,21 @@ export interface RequestSummary {
 export function recordRequest({ request, route, routeMetrics, traceId, forwarded, cacheStatus, status, totalMs }: RequestSummary): void {
   const d = forwarded?.decisions;
   const attempts = forwarded?.attempts ?? [];
-  const fields: Record<string, unknown> = {
-    method: request?.method,
-    path: request?.path,
-    route,
-    status,
-    totalMs,
-    traceId,
-    attempts,
-    cache: cacheStatus,
-    ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
-  };
   countRequest(attempts, d, status, totalMs);
   // The line is not even built when INFO is off (POWERTOOLS_LOG_LEVEL, sampling).
-  if (infoEnabled()) logger.info('request', fields);
+  if (infoEnabled()) {
+    logger.info('request', {
+      method: request?.method,
+      path: request?.path,
+      route,
+      status,
+      totalMs,
+      traceId,
+      attempts,
+      cache: cacheStatus,
+      ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
+    });
+  }
   const emf = takeEmf();
   if (emf) printEmf(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf);
 }

@@ -2,14 +2,16 @@
  * The function's Powertools logger and metrics, one each per container, and the one way a
  * request's metrics leave the container (`takeEmf`, `printEmf`).
  *
- * Created at module scope so warm invocations reuse them. Service name, namespace and level come from the POWERTOOLS_* variables.
+ * Created at module scope so warm invocations reuse them. Service name, namespace and level come
+ * from the POWERTOOLS_* variables.
  *
  * Nothing here ever logs a body, a cookie or an authorization value: callers pass only the fields
- * listed in `RequestLogLine`.
+ * of `RequestSummary` (request-telemetry.ts).
  */
 import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EmfOutput } from '@aws-lambda-powertools/metrics/types';
+import { getBooleanFromEnv, isDevMode } from '@aws-lambda-powertools/commons/utils/env';
 
 /** One name for both: a log line and the EMF document of the same request name the same service. */
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy';
@@ -42,15 +44,15 @@ export function millis(name: string, value: number): void {
   }
 }
 
-const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
-const flag = (value: string | undefined): boolean => TRUTHY.has((value ?? '').trim().toLowerCase());
-
 /**
- * Powertools' own rule, read once at cold start as Powertools reads it: POWERTOOLS_METRICS_DISABLED
- * when set, else POWERTOOLS_DEV. Needed here because the metrics are serialized by `takeEmf`, not
- * printed by `publishStoredMetrics` (which would check it itself).
+ * Powertools' own rule, read once at cold start with Powertools' own env helpers, as its Metrics
+ * reads it: POWERTOOLS_METRICS_DISABLED when set, else POWERTOOLS_DEV. Needed here because the
+ * metrics are serialized by `takeEmf`, not printed by `publishStoredMetrics` (which checks it).
  */
-export const METRICS_DISABLED = process.env.POWERTOOLS_METRICS_DISABLED !== undefined ? flag(process.env.POWERTOOLS_METRICS_DISABLED) : flag(process.env.POWERTOOLS_DEV);
+export const METRICS_DISABLED =
+  process.env.POWERTOOLS_METRICS_DISABLED !== undefined
+    ? getBooleanFromEnv({ key: 'POWERTOOLS_METRICS_DISABLED', defaultValue: false, extendedParsing: true })
+    : isDevMode();
 
 /**
  * The metrics stored since the last call as one EMF document, and the buffer emptied; undefined when
