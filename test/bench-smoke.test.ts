@@ -160,6 +160,7 @@ describe('npm run bench -- --cold-start --runs 1', () => {
     expect(stdout).toMatch(/bundle loaded at cold start\s+\d+(\.\d+)? KB in \d+ file/);
     expect(stdout).toMatch(/import, inside the process\s+\d+(\.\d+)? ms = \d+\.\d\dx a bare node start/);
     expect(stdout).toMatch(/first request\s+\d+(\.\d+)? ms/);
-    expect(stdout).toMatch(/per request, warm\s+\d+ us = \d+\.\d\dx a direct undici round trip/);
+    expect(stdout).toMatch(/handler's own cost, warm\s+-?\d+ us per request on top of the round trip = -?\d+\.\d\dx a direct undici round trip \(\d+ us\)/);
+    expect(stdout).toMatch(/whole invocation, warm\s+\d+ us = \d+\.\d\dx a direct undici round trip/);
   });
 });
