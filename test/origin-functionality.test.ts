@@ -119,7 +119,7 @@ describe.each([false, true])('through the handler (multi-value headers %s)', (mu
     it(multiValue ? 'every one of several reaches the client, nothing is reported dropped' : 'several: the last reaches the client, the loss is a warning and a SetCookieDropped metric', async () => {
       origin.script({ status: 200, headers: { 'set-cookie': ['a=1; Path=/', 'b=2; Domain=127.0.0.1', 'c=3'] } });
       const warn = vi.spyOn(logger, 'warn');
-      const added = vi.spyOn(metrics, 'addMetric');
+      const added = vi.spyOn(metrics, 'add');
       const result = await send(handlerWith(), event('GET', '/login'));
       const emitted = Object.fromEntries(added.mock.calls.map(([name, , value]) => [name, value]));
       const dropped = warn.mock.calls.filter(([message]) => String(message).includes('Set-Cookie'));

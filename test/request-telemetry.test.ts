@@ -1,7 +1,7 @@
 /**
  * What a request leaves on stdout: its log line and one EMF document (totals, and the per-route
  * directive when routes are configured); the metrics alone when INFO is off; the log line alone when
- * metrics are disabled. Real Powertools instances, stdout captured.
+ * metrics are disabled. A real Powertools logger, stdout captured.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RequestSummary } from '../shared/telemetry/request-telemetry.js';
@@ -93,13 +93,17 @@ describe('request telemetry on stdout', () => {
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
     if (!('POWERTOOLS_METRICS_DISABLED' in env)) delete process.env.POWERTOOLS_METRICS_DISABLED;
     vi.resetModules();
-    const { METRICS_DISABLED, metrics } = await import('../shared/telemetry/telemetry.js');
+    const { METRICS_DISABLED, count, takeEmf } = await import('../shared/telemetry/telemetry.js');
     expect(METRICS_DISABLED).toBe(disabled);
-    // The same answer as Powertools' own (protected) flag, reached through its public publish path.
+    count('Probe');
+    expect(takeEmf() === undefined).toBe(disabled);
+    // The same answer as Powertools Metrics' own (protected) flag, reached through its public publish path.
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
     const printed = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    metrics.addMetric('Probe', 'Count', 1);
-    metrics.publishStoredMetrics();
+    const powertools = new Metrics({ namespace: 'TelemetryTest', serviceName: 'svc' });
+    powertools.addMetric('Probe', 'Count', 1);
+    powertools.publishStoredMetrics();
     expect(printed.mock.calls.length + logged.mock.calls.length > 0).toBe(!disabled);
   });
 });

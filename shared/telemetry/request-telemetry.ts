@@ -58,7 +58,7 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
   if (emf) printEmf(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf);
 }
 
-/** The request's metrics, into the Powertools buffer that `takeEmf` then empties. */
+/** The request's metrics, into the store (emf.ts) that `takeEmf` then empties. */
 function countRequest(attempts: ForwardResult['attempts'], d: ForwardResult['decisions'] | undefined, status: number, totalMs: number): void {
   const retries = attempts.filter((a) => !a.hedge).length - 1;
   count('Requests');

@@ -8,7 +8,7 @@
  * request's Requests, Status<n>xx, Attempts, Retries and TotalLatency are the same numbers with or
  * without the route, so nothing is added but the directive and the `Route` member.
  */
-import type { EmfOutput } from './telemetry.js';
+import type { EmfDocument } from './emf.js';
 
 /** The dimension name in CloudWatch. */
 export const ROUTE_DIMENSION = 'Route';
@@ -18,12 +18,12 @@ const PER_ROUTE = new Set(['Requests', 'Attempts', 'Retries', 'TotalLatency']);
 const perRoute = (name: string): boolean => PER_ROUTE.has(name) || /^Status\dxx$/.test(name);
 
 /** `emf` with a second directive: the per-route subset of its metrics, dimensioned by `Route=<route>`. */
-export function withRouteDirective(emf: EmfOutput, route: string): EmfOutput {
+export function withRouteDirective(emf: EmfDocument, route: string): EmfDocument {
   const [totals, ...others] = emf._aws.CloudWatchMetrics;
   if (!totals) return emf;
   const byRoute = {
     Namespace: totals.Namespace,
-    Dimensions: [[...totals.Dimensions[0], ROUTE_DIMENSION]] as [string[]],
+    Dimensions: [[...(totals.Dimensions[0] ?? []), ROUTE_DIMENSION]],
     Metrics: totals.Metrics.filter((m) => perRoute(m.Name)),
   };
   return { ...emf, [ROUTE_DIMENSION]: route, _aws: { ...emf._aws, CloudWatchMetrics: [totals, ...others, byRoute] } };

@@ -1,0 +1,107 @@
+/**
+ * The request's metrics and the CloudWatch Embedded Metric Format (EMF) document they leave as: values
+ * gathered while one request runs, then one document with a `service`-dimensioned directive.
+ *
+ * Why not Powertools Metrics, which writes the same document: every `addMetric` there reads
+ * `process.env` a few times (it scopes its store per invocation for Lambda Managed Instances, a
+ * runtime mode this function does not run in), about 6 us of CPU per call and 45 us per request with
+ * its serialization, measured (docs/memory-and-cost.md); this store is a Map. The document's shape is
+ * pinned to Powertools' own output for the same metrics by test/emf.test.ts, which runs Powertools
+ * Metrics (a dev dependency) beside this. Limits are the EMF specification's: a metric name of 1-255
+ * characters, finite numbers, at most 100 values per metric and 100 metrics per document (this
+ * function records about 20 names, one value each but the origin latency's, one per attempt).
+ */
+
+/** The units this function records (EMF allows more; none is needed). */
+export type MetricUnitName = 'Count' | 'Milliseconds';
+
+export interface EmfDirective {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: { Name: string; Unit: string }[];
+}
+
+/** An EMF document: the `_aws` metadata, the dimension values and the metric values at the root. */
+export interface EmfDocument {
+  _aws: { Timestamp: number; CloudWatchMetrics: EmfDirective[] };
+  [member: string]: unknown;
+}
+
+export interface RequestMetricsOptions {
+  readonly namespace: string;
+  /** The value of the `service` dimension. */
+  readonly serviceName: string;
+  /** @default Date.now: the document's `Timestamp`, milliseconds since the epoch */
+  readonly now?: () => number;
+}
+
+/** The EMF specification's limits (also Powertools'). */
+const MAX_NAME_LENGTH = 255;
+const MAX_VALUES = 100;
+const MAX_METRICS = 100;
+
+interface Stored {
+  readonly unit: MetricUnitName;
+  value: number | number[];
+}
+
+/** The metrics of the request in progress; `take` turns them into its EMF document and starts afresh. */
+export class RequestMetrics {
+  readonly #stored = new Map<string, Stored>();
+  readonly #namespace: string;
+  readonly #service: string;
+  readonly #now: () => number;
+
+  constructor({ namespace, serviceName, now = Date.now }: RequestMetricsOptions) {
+    this.#namespace = namespace;
+    this.#service = serviceName;
+    this.#now = now;
+  }
+
+  /**
+   * Records `value`; a name recorded again keeps every value (an array, as EMF reads it). Throws a
+   * RangeError for a name or value CloudWatch would reject, or a different unit under a name already
+   * recorded: the caller's bug, named.
+   */
+  add(name: string, unit: MetricUnitName, value: number): void {
+    if (!Number.isFinite(value)) throw new RangeError(`metric ${name}: ${value} is not a finite number`);
+    const stored = this.#stored.get(name);
+    if (stored === undefined) {
+      if (name.length < 1 || name.length > MAX_NAME_LENGTH) throw new RangeError(`metric name "${name}": 1 to ${MAX_NAME_LENGTH} characters`);
+      // At the document's root beside the metrics: a metric of either name would overwrite it.
+      if (name === 'service' || name === '_aws') throw new RangeError(`metric name "${name}" is taken by the document itself`);
+      if (this.#stored.size >= MAX_METRICS) throw new RangeError(`metric ${name}: a document holds at most ${MAX_METRICS} metrics`);
+      this.#stored.set(name, { unit, value });
+      return;
+    }
+    if (stored.unit !== unit) throw new RangeError(`metric ${name} was recorded in ${stored.unit}, not ${unit}`);
+    if (!Array.isArray(stored.value)) stored.value = [stored.value];
+    if (stored.value.length >= MAX_VALUES) throw new RangeError(`metric ${name}: at most ${MAX_VALUES} values per document`);
+    stored.value.push(value);
+  }
+
+  get size(): number {
+    return this.#stored.size;
+  }
+
+  /** The document of what was recorded since the last call, and the store emptied; undefined when nothing was. */
+  take(): EmfDocument | undefined {
+    if (this.#stored.size === 0) return undefined;
+    const metrics: EmfDirective['Metrics'] = [];
+    const doc: EmfDocument = {
+      _aws: { Timestamp: this.#now(), CloudWatchMetrics: [{ Namespace: this.#namespace, Dimensions: [['service']], Metrics: metrics }] },
+      service: this.#service,
+    };
+    for (const [name, { unit, value }] of this.#stored) {
+      metrics.push({ Name: name, Unit: unit });
+      doc[name] = value;
+    }
+    this.#stored.clear();
+    return doc;
+  }
+
+  /** Drops what was recorded (a request whose document could not be written must not leak into the next). */
+  clear(): void {
+    this.#stored.clear();
+  }
+}
