@@ -162,5 +162,6 @@ describe('npm run bench -- --cold-start --runs 1', () => {
     expect(stdout).toMatch(/first request\s+\d+(\.\d+)? ms/);
     expect(stdout).toMatch(/handler's own cost, warm\s+-?\d+ us per request on top of the round trip = -?\d+\.\d\dx a direct undici round trip \(\d+ us\)/);
     expect(stdout).toMatch(/whole invocation, warm\s+\d+ us = \d+\.\d\dx a direct undici round trip/);
+    expect(stdout).toMatch(/CPU per request, warm\s+handler \d+ us, direct undici \d+ us: the handler's own -?\d+ us/);
   });
 });

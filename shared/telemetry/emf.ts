@@ -4,13 +4,15 @@
  *
  * Why not Powertools Metrics, which writes the same document: every `addMetric` there reads
  * `process.env` a few times (it scopes its store per invocation for Lambda Managed Instances, a
- * runtime mode this function does not run in), about 6 us of CPU per call and 45 us per request with
- * its serialization, measured (docs/memory-and-cost.md); this store is a Map. The document's shape is
+ * runtime mode this function does not run in): a request's 7 metrics and their document cost 30 us
+ * there and 7-9 us here in a hot loop, twice that or more between requests that wait on the origin
+ * (docs/memory-and-cost.md); this store is a Map. The document's shape is
  * pinned to Powertools' own output for the same metrics by test/emf.test.ts, which runs Powertools
  * Metrics (a dev dependency) beside this. Limits are the EMF specification's: a metric name of 1-255
  * characters, finite numbers, at most 100 values per metric and 100 metrics per document (this
  * function records about 20 names, one value each but the origin latency's, one per attempt).
  */
+import { ROUTE_DIMENSION } from './route-metrics.js';
 
 /** The units this function records (EMF allows more; none is needed). */
 export type MetricUnitName = 'Count' | 'Milliseconds';
@@ -34,6 +36,9 @@ export interface RequestMetricsOptions {
   /** @default Date.now: the document's `Timestamp`, milliseconds since the epoch */
   readonly now?: () => number;
 }
+
+/** The document's own root members: `_aws`, the `service` dimension and the per-route one (route-metrics.ts). */
+const RESERVED = new Set(['_aws', 'service', ROUTE_DIMENSION]);
 
 /** The EMF specification's limits (also Powertools'). */
 const MAX_NAME_LENGTH = 255;
@@ -68,8 +73,8 @@ export class RequestMetrics {
     const stored = this.#stored.get(name);
     if (stored === undefined) {
       if (name.length < 1 || name.length > MAX_NAME_LENGTH) throw new RangeError(`metric name "${name}": 1 to ${MAX_NAME_LENGTH} characters`);
-      // At the document's root beside the metrics: a metric of either name would overwrite it.
-      if (name === 'service' || name === '_aws') throw new RangeError(`metric name "${name}" is taken by the document itself`);
+      // At the document's root beside the metrics: a metric of such a name would overwrite it.
+      if (RESERVED.has(name)) throw new RangeError(`metric name "${name}" is taken by the document itself`);
       if (this.#stored.size >= MAX_METRICS) throw new RangeError(`metric ${name}: a document holds at most ${MAX_METRICS} metrics`);
       this.#stored.set(name, { unit, value });
       return;
@@ -84,7 +89,12 @@ export class RequestMetrics {
     return this.#stored.size;
   }
 
-  /** The document of what was recorded since the last call, and the store emptied; undefined when nothing was. */
+  /**
+   * The document of what was recorded since the last call, and the store emptied; undefined when
+   * nothing was. What is recorded after a request's document was taken (work that ends after the
+   * response, e.g. an S3 delete's CacheError) goes out in the next request's: CloudWatch sums
+   * counts per period, so nothing is lost, only attributed to a later request's timestamp.
+   */
   take(): EmfDocument | undefined {
     if (this.#stored.size === 0) return undefined;
     const metrics: EmfDirective['Metrics'] = [];
@@ -100,7 +110,7 @@ export class RequestMetrics {
     return doc;
   }
 
-  /** Drops what was recorded (a request whose document could not be written must not leak into the next). */
+  /** Drops what was recorded (metrics disabled: nothing is published). */
   clear(): void {
     this.#stored.clear();
   }
