@@ -41,6 +41,11 @@ export const REQUIRE_BANNER =
  *   dynamically by shared/cache/store/s3.ts) into the entry, and memory mode parses it at every cold
  *   start. The chunks get the same `.mjs` extension and the banner, so their bundled CommonJS has a
  *   `require` too. aws-lambda-builders passes a boolean BuildProperty through as `--splitting`.
+ * - `mainFields: module, main`: a package without an `exports` map is read from its ES module build
+ *   when it has one, which esbuild can tree-shake; from `main` (CommonJS) it keeps every module. That
+ *   is cockatiel, of which the retry backoff uses 0.7 KB of 24.5 KB (entry 153.9 -> 129.9 KB, about
+ *   4 ms less import), and the AWS SDK in the lazily loaded S3 chunks. Packages with `exports` (Powertools,
+ *   middy, lru-cache, structured-headers) resolve as before. SAM passes it as `--main-fields=module,main`.
  */
 export const BUNDLE = {
   target: 'node20',
@@ -48,6 +53,7 @@ export const BUNDLE = {
   minify: true,
   sourcemap: true,
   splitting: true,
+  mainFields: ['module', 'main'],
   external: [] as string[],
 } as const;
 
@@ -64,6 +70,7 @@ export function esbuildOptions(root: string, outdir: string): BuildOptions {
     minify: BUNDLE.minify,
     sourcemap: BUNDLE.sourcemap,
     splitting: BUNDLE.splitting,
+    mainFields: [...BUNDLE.mainFields],
     external: [...BUNDLE.external],
     outExtension: { '.js': OUT_EXTENSION },
     banner: { js: REQUIRE_BANNER },
@@ -80,6 +87,7 @@ export function samBuildProperties(): Record<string, unknown> {
     Minify: BUNDLE.minify,
     Sourcemap: BUNDLE.sourcemap,
     Splitting: BUNDLE.splitting,
+    MainFields: BUNDLE.mainFields.join(','),
     EntryPoints: [ENTRY_POINT],
     OutExtension: [`.js=${OUT_EXTENSION}`],
     Banner: [`js=${REQUIRE_BANNER}`],
