@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- --cold-start [--s3]` (or `tsx bench/cold-start.ts [--runs N]`): what a Lambda cold
- * start of the built bundle costs, in memory mode, and with `--s3` also in S3 mode (CACHE_STORE=s3
- * against a local s3rver, so the S3 client's lazily loaded chunks are part of the first request).
+ * `npm run bench -- --cold-start [--s3] [--bare]`: what a cold start of the built bundle and each warm
+ * request cost, in memory mode; `--s3` also in S3 mode (against s3rver, the S3 chunks loaded by the
+ * first request), `--bare` also without log line, metrics and cache (the difference is their cost).
  *
  * - bundle bytes loaded at cold start: the entry and the chunks it imports statically (the S3 client's
  *   chunks are loaded only when an S3 store is created, so they do not count);
@@ -35,8 +35,14 @@ import { PROBE } from './cold-start-probe.js';
 
 const run = promisify(execFile);
 
-/** `s3`: CACHE_STORE=s3 against a local s3rver, so the S3 client's chunk loads and every request reads and writes S3. */
-export type ColdStartStore = 'memory' | 's3';
+/**
+ * `s3`: CACHE_STORE=s3 against a local s3rver, so the S3 client's chunk loads and every request reads
+ * and writes S3. `bare`: CACHE_STORE=off, POWERTOOLS_LOG_LEVEL=WARN and POWERTOOLS_METRICS_DISABLED,
+ * the handler without its log line, metrics and cache: the floor under what those cost.
+ */
+export type ColdStartStore = 'memory' | 's3' | 'bare';
+
+const BARE_ENV = { CACHE_STORE: 'off', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 const S3_BUCKET = 'bench-cold-start';
 
@@ -113,6 +119,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
     const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: store, ...(s3 && support ? s3Env(s3.endpoint, support.S3RVER_CREDENTIALS) : {}) };
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
+    if (store === 'bare') Object.assign(env, BARE_ENV);
     const imports: number[] = [];
     const firsts: number[] = [];
     const handlerUs: number[] = [];
@@ -133,7 +140,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
       );
       if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
       if (seen.failed > 0) throw new Error(`${seen.failed} of the ${requests} timed requests did not answer 200`);
-      if (!/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
+      if (store !== 'bare' && !/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
       imports.push(seen.imported);
       firsts.push(seen.first);
       handlerUs.push(seen.handlerUs);
@@ -181,13 +188,19 @@ function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]
   return { file, coldStart: [{ bytes }], outputs: [{ bytes }] };
 }
 
+const MODE_LABEL: Record<ColdStartStore, string> = {
+  memory: 'memory mode',
+  s3: 'S3 mode (CACHE_STORE=s3 against s3rver; every request reads and writes S3)',
+  bare: 'bare (CACHE_STORE=off, logging at WARN, metrics disabled: what is left without log line, metrics and cache)',
+};
+
 export function formatColdStart(f: ColdStartFigures): string {
   const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
   return [
-    `cold start, ${f.store === 's3' ? 'S3 mode (CACHE_STORE=s3 against s3rver; every request reads and writes S3)' : 'memory mode'} (medians of ${f.runs} fresh processes, Node ${process.version})`,
+    `cold start, ${MODE_LABEL[f.store]} (medians of ${f.runs} fresh processes, Node ${process.version})`,
     `  bundle loaded ${f.store === 's3' ? 'by 1st request' : 'at cold start '} ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
     `  import, inside the process   ${f.importMs.toFixed(1)} ms = ${f.importRatio.toFixed(2)}x a bare node start (${f.bareNodeMs.toFixed(1)} ms)`,
-    `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin, logging and EMF metrics on)`,
+    `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin${f.store === 'bare' ? ')' : ', logging and EMF metrics on)'}`,
     `  handler's own cost, warm     ${f.ownUs.toFixed(0)} us per request on top of the round trip = ${f.ownRatio.toFixed(2)}x a direct undici round trip (${f.directUs.toFixed(0)} us)`,
     `  whole invocation, warm       ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip`,
     `                               = ${f.httpRatio.toFixed(2)}x a direct node:http keep-alive round trip (${f.directHttpUs.toFixed(0)} us)`,
@@ -196,7 +209,7 @@ export function formatColdStart(f: ColdStartFigures): string {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, bare: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
   const runs = Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) {
     process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
@@ -210,6 +223,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const entry = typeof values.entry === 'string' ? values.entry : undefined;
   process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry))}\n`);
   if (values.s3) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 's3'))}\n`);
+  if (values.bare) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 'bare'))}\n`);
   return 0;
 }
 

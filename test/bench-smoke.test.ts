@@ -154,7 +154,7 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
 
 describe('npm run bench -- --cold-start --runs 1', () => {
   test('prints the cold-start bytes, the import ratio and the first request', { timeout: 120_000 }, async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--cold-start', '--runs', '1', '--requests', '20'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--cold-start', '--runs', '1', '--requests', '20', '--bare'], {
       timeout: 110_000,
     });
     expect(stdout).toMatch(/bundle loaded at cold start\s+\d+(\.\d+)? KB in \d+ file/);
@@ -163,5 +163,7 @@ describe('npm run bench -- --cold-start --runs 1', () => {
     expect(stdout).toMatch(/handler's own cost, warm\s+-?\d+ us per request on top of the round trip = -?\d+\.\d\dx a direct undici round trip \(\d+ us\)/);
     expect(stdout).toMatch(/whole invocation, warm\s+\d+ us = \d+\.\d\dx a direct undici round trip/);
     expect(stdout).toMatch(/CPU per request, warm\s+handler \d+ us, direct undici \d+ us: the handler's own -?\d+ us/);
+    // --bare: the same figures once more, without log line, metrics and cache.
+    expect(stdout).toMatch(/cold start, bare \(CACHE_STORE=off[^\n]*\n(.*\n){3}  handler's own cost, warm\s+-?\d+ us/);
   });
 });

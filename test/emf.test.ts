@@ -90,8 +90,9 @@ describe('the request EMF document', () => {
     ['service', 'Count', 1, /taken by the document itself/],
     ['_aws', 'Count', 1, /taken by the document itself/],
     ['Route', 'Count', 1, /taken by the document itself/],
+    ['Route2', 'Count', 1, /taken by the document itself/],
   ] as const)('refuses name %j value %s with a RangeError naming it', (name, unit, value, message) => {
-    const metrics = new RequestMetrics({ namespace: 'EmfTest', serviceName: 'svc' });
+    const metrics = new RequestMetrics({ namespace: 'EmfTest', serviceName: 'svc', reservedNames: ['Route', 'Route2'] });
     expect(() => metrics.add(name, unit, value)).toThrow(RangeError);
     expect(() => metrics.add(name, unit, value)).toThrow(message);
     expect(metrics.take()).toBeUndefined();

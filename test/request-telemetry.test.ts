@@ -64,6 +64,17 @@ describe('request telemetry on stdout', () => {
     expect(second).not.toHaveProperty('Status2xx');
   });
 
+  it('drops a metric named like the Route dimension instead of letting it overwrite the route', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.resetModules();
+    const { count, takeEmf } = await import('../shared/telemetry/telemetry.js');
+    count('Route');
+    count('Requests');
+    const emf = takeEmf()!;
+    expect(emf).not.toHaveProperty('Route');
+    expect(emf).toMatchObject({ Requests: 1 });
+  });
+
   it('names no route and adds no directive when routes are not configured', async () => {
     const [, emf] = await linesOf(ON, { ...retried, routeMetrics: false });
     expect(emf!._aws!.CloudWatchMetrics).toHaveLength(1);

@@ -12,7 +12,6 @@
  * characters, finite numbers, at most 100 values per metric and 100 metrics per document (this
  * function records about 20 names, one value each but the origin latency's, one per attempt).
  */
-import { ROUTE_DIMENSION } from './route-metrics.js';
 
 /** The units this function records (EMF allows more; none is needed). */
 export type MetricUnitName = 'Count' | 'Milliseconds';
@@ -35,10 +34,12 @@ export interface RequestMetricsOptions {
   readonly serviceName: string;
   /** @default Date.now: the document's `Timestamp`, milliseconds since the epoch */
   readonly now?: () => number;
+  /**
+   * Root members the caller adds to a document (another dimension, e.g. route-metrics.ts's `Route`):
+   * refused as metric names, like `_aws` and `service`, which a metric would overwrite. @default none
+   */
+  readonly reservedNames?: readonly string[];
 }
-
-/** The document's own root members: `_aws`, the `service` dimension and the per-route one (route-metrics.ts). */
-const RESERVED = new Set(['_aws', 'service', ROUTE_DIMENSION]);
 
 /** The EMF specification's limits (also Powertools'). */
 const MAX_NAME_LENGTH = 255;
@@ -56,11 +57,13 @@ export class RequestMetrics {
   readonly #namespace: string;
   readonly #service: string;
   readonly #now: () => number;
+  readonly #reserved: ReadonlySet<string>;
 
-  constructor({ namespace, serviceName, now = Date.now }: RequestMetricsOptions) {
+  constructor({ namespace, serviceName, now = Date.now, reservedNames = [] }: RequestMetricsOptions) {
     this.#namespace = namespace;
     this.#service = serviceName;
     this.#now = now;
+    this.#reserved = new Set(['_aws', 'service', ...reservedNames]);
   }
 
   /**
@@ -74,7 +77,7 @@ export class RequestMetrics {
     if (stored === undefined) {
       if (name.length < 1 || name.length > MAX_NAME_LENGTH) throw new RangeError(`metric name "${name}": 1 to ${MAX_NAME_LENGTH} characters`);
       // At the document's root beside the metrics: a metric of such a name would overwrite it.
-      if (RESERVED.has(name)) throw new RangeError(`metric name "${name}" is taken by the document itself`);
+      if (this.#reserved.has(name)) throw new RangeError(`metric name "${name}" is taken by the document itself`);
       if (this.#stored.size >= MAX_METRICS) throw new RangeError(`metric ${name}: a document holds at most ${MAX_METRICS} metrics`);
       this.#stored.set(name, { unit, value });
       return;

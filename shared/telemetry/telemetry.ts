@@ -11,6 +11,7 @@
 import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { getBooleanFromEnv, isDevMode } from '@aws-lambda-powertools/commons/utils/env';
 import { RequestMetrics, type EmfDocument } from './emf.js';
+import { ROUTE_DIMENSION } from './route-metrics.js';
 
 /** One name for both: a log line and the EMF document of the same request name the same service. */
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy';
@@ -20,6 +21,7 @@ export const logger = new Logger({ serviceName: SERVICE });
 export const metrics = new RequestMetrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlbRetryProxy',
   serviceName: SERVICE,
+  reservedNames: [ROUTE_DIMENSION],
 });
 
 export type { EmfDocument };
