@@ -6,12 +6,14 @@ import { startSimulatedOrigin, type OriginOptions, type SimulatedOrigin } from '
 
 /**
  * Locally, metrics to stdout would drown the terminal and one log line per request is only wanted
- * when asked for (POWERTOOLS_LOG_LEVEL=INFO). Call before importing the handler's modules: they
- * read POWERTOOLS_* at load time.
+ * when asked for (POWERTOOLS_LOG_LEVEL=INFO). AWS_LAMBDA_INITIALIZATION_TYPE is what Lambda sets in
+ * an on-demand environment; Powertools Logger reads it, and without it every line says
+ * `cold_start: false`. Call before importing the handler's modules: they read these at load time.
  */
 export function applyLocalTelemetryDefaults(env: NodeJS.ProcessEnv = process.env): void {
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
 }
 
 /** FUNCTION_TIMEOUT_S (default 55, as the template) in ms; throws naming the variable when malformed. */
