@@ -1,7 +1,8 @@
 /**
  * `npm run invoke` (local/invoke.ts): recorded events through the real entry against a simulated
  * origin, each result printed; with INFO on, the log lines say `cold_start` as Lambda's would (true
- * on the environment's first invocation only), and a bad event file exits 2 naming it.
+ * on the environment's first invocation only) and the memory size FUNCTION_MEMORY_MB gives; a bad
+ * event file or memory size exits 2 naming it.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -32,8 +33,18 @@ describe('npm run invoke', () => {
     const requests = logs.filter((l) => l.message === 'request');
     expect(requests.map((l) => l.cold_start)).toEqual([true, false]);
     expect(requests.map((l) => l.status)).toEqual([200, 200]);
+    // The template's memory size by default, in the context the log line reports.
+    expect(requests.map((l) => l.function_memory_size)).toEqual(['256', '256']);
     // The pretty-printed ALB results, one per event.
     expect(stdout.match(/^ {2}"statusCode": 200,$/gm)).toHaveLength(2);
+  });
+
+  it('gives the context FUNCTION_MEMORY_MB, and refuses one Lambda does not offer, naming it', async () => {
+    const { stdout } = await invoke([EVENT], { FUNCTION_MEMORY_MB: '1024' });
+    expect(stdout).toContain('"function_memory_size":"1024"');
+    const bad = await invoke([EVENT], { FUNCTION_MEMORY_MB: '64' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('FUNCTION_MEMORY_MB: got "64", expected an integer 128..10240');
   });
 
   it('exits 2 naming a file that is not an event', async () => {
