@@ -11,7 +11,7 @@
  */
 import { readEventFile } from './event-file.js';
 import { localContext } from './lambda-context.js';
-import { poolKnobsFrom } from './environments/pool-options.js';
+import { memoryMbFrom } from './environments/pool-options.js';
 import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
@@ -23,7 +23,7 @@ if (files.length === 0 || files.includes('--help') || files.includes('-h')) {
 applyLocalTelemetryDefaults();
 const timeoutMs = orExit(functionTimeoutMs);
 // The context's memoryLimitInMB, as the pool's environments get it (same variable, same check).
-const { memoryMb } = orExit(() => poolKnobsFrom({}));
+const memoryMb = orExit(() => memoryMbFrom());
 const origin = await simulatedOriginIfUnset({ failureRate: 0, latencyMs: { min: 0, max: 0 } });
 if (origin) process.stderr.write(`ORIGIN_URL not set: using a simulated origin at ${origin.url}\n`);
 

@@ -46,8 +46,13 @@ export function poolKnobsFrom(flags: { 'max-environments'?: string | undefined }
   return {
     maxEnvironments: knob('maxEnvironments', flags['max-environments'] ?? env.MAX_ENVIRONMENTS, maxLabel),
     idleTimeoutMs: knob('idleTimeoutMs', env.ENV_IDLE_TIMEOUT_S, 'ENV_IDLE_TIMEOUT_S', 1000),
-    memoryMb: knob('memoryMb', env.FUNCTION_MEMORY_MB, 'FUNCTION_MEMORY_MB'),
+    memoryMb: memoryMbFrom(env),
   };
+}
+
+/** FUNCTION_MEMORY_MB alone (the context's memory size, also for `npm run invoke`, which has no pool); throws naming it. */
+export function memoryMbFrom(env: NodeJS.ProcessEnv = process.env): number {
+  return knob('memoryMb', env.FUNCTION_MEMORY_MB, 'FUNCTION_MEMORY_MB');
 }
 
 /** The knob from its text (perUnit: knob units per unit of the text), its default when unset. */
