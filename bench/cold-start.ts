@@ -1,7 +1,11 @@
 /**
- * `npm run bench -- --cold-start [--s3] [--bare]`: what a cold start of the built bundle and each warm
- * request cost, in memory mode; `--s3` also in S3 mode (against s3rver, the S3 chunks loaded by the
- * first request), `--bare` also without log line, metrics and cache (the difference is their cost).
+ * `npm run bench -- --cold-start [--s3] [--bare] [--without PARTS] [--breakdown]`: what a cold start
+ * of the built bundle and each warm request cost, in memory mode, and optionally in other modes.
+ *
+ * `--s3` also in S3 mode (against s3rver, the S3 chunks loaded by the first request); `--without
+ * log,metrics,cache` (any of them) also with those parts of each request switched off, `--bare` the
+ * same as `--without log,metrics,cache`; `--breakdown` the per-request figures with each part off in
+ * turn, then all three, in one table (the difference from the first row is what that part costs).
  *
  * - bundle bytes loaded at cold start: the entry and the chunks it imports statically (the S3 client's
  *   chunks are loaded only when an S3 store is created, so they do not count);
@@ -32,17 +36,12 @@ import { parseArgs, promisify } from 'node:util';
 import { buildBundle } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
 import { PROBE } from './cold-start-probe.js';
+import { formatBreakdown, formatColdStart, type ColdStartFigures, type ColdStartStore } from './cold-start-report.js';
+import { BREAKDOWN_ROWS, checkParts, parseParts, PART_OFF, REQUEST_PARTS, type RequestPart } from './request-parts.js';
+
+export { formatColdStart, type ColdStartFigures, type ColdStartStore };
 
 const run = promisify(execFile);
-
-/**
- * `s3`: CACHE_STORE=s3 against a local s3rver, so the S3 client's chunk loads and every request reads
- * and writes S3. `bare`: CACHE_STORE=off, POWERTOOLS_LOG_LEVEL=WARN and POWERTOOLS_METRICS_DISABLED,
- * the handler without its log line, metrics and cache: the floor under what those cost.
- */
-export type ColdStartStore = 'memory' | 's3' | 'bare';
-
-const BARE_ENV = { CACHE_STORE: 'off', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 const S3_BUCKET = 'bench-cold-start';
 
@@ -58,42 +57,6 @@ function s3Env(endpoint: string, credentials: { accessKeyId: string; secretAcces
   };
 }
 
-export interface ColdStartFigures {
-  readonly store: ColdStartStore;
-  readonly coldStartBytes: number;
-  readonly coldStartFiles: number;
-  readonly allBytes: number;
-  readonly importMs: number;
-  readonly bareNodeMs: number;
-  /** importMs / bareNodeMs */
-  readonly importRatio: number;
-  readonly firstRequestMs: number;
-  /** Mean time of one sequential handler invocation, warm. */
-  readonly handlerUs: number;
-  /** Mean time of one direct undici request to the same origin, warm. */
-  readonly directUs: number;
-  /** Median over the runs of handler time / direct undici time (the whole invocation, round trip included). */
-  readonly perRequestRatio: number;
-  /** Median over the runs of the handler's own time (handler - direct undici) in microseconds. */
-  readonly ownUs: number;
-  /** Median over the runs of (handler - direct undici) / direct undici: what the handler adds, per round trip. */
-  readonly ownRatio: number;
-  /** CPU microseconds per request (the whole process, user + system), handler and direct undici; medians over the runs. */
-  readonly handlerCpuUs: number;
-  readonly directCpuUs: number;
-  /** Median over the runs of the handler's CPU per request minus the direct request's. */
-  readonly ownCpuUs: number;
-  /** Median over the runs of handler time / direct node:http time. */
-  readonly httpRatio: number;
-  /**
-   * Mean time of one direct `node:http` keep-alive request (the transport the handler's origin
-   * client uses), warm: handlerUs / directHttpUs separates the handler's own work from the
-   * difference between the two HTTP clients.
-   */
-  readonly directHttpUs: number;
-  readonly runs: number;
-}
-
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -106,7 +69,7 @@ const UNDICI = pathToFileURL(createRequire(import.meta.url).resolve('undici')).h
  * `entry`: time that already built single-file bundle instead of building this checkout (to compare
  * with an older build); its bytes are then the entry file's alone.
  */
-export async function measureColdStart(runs = 9, requests = 500, entry?: string, store: ColdStartStore = 'memory'): Promise<ColdStartFigures> {
+export async function measureColdStart(runs = 9, requests = 500, entry?: string, store: ColdStartStore = 'memory', without: readonly RequestPart[] = []): Promise<ColdStartFigures> {
   const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-cold-start-'));
   const origin = createServer((_req, res) => res.end('ok'));
   // Imported only here: s3rver and the SDK are heavy, and memory mode needs neither.
@@ -119,7 +82,8 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
     const env: NodeJS.ProcessEnv = { ...process.env, ORIGIN_URL: `http://127.0.0.1:${port}`, CACHE_STORE: store, ...(s3 && support ? s3Env(s3.endpoint, support.S3RVER_CREDENTIALS) : {}) };
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
-    if (store === 'bare') Object.assign(env, BARE_ENV);
+    for (const part of without) Object.assign(env, PART_OFF[part].env);
+    const cached = !without.includes('cache');
     const imports: number[] = [];
     const firsts: number[] = [];
     const handlerUs: number[] = [];
@@ -129,6 +93,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
     const directCpuUs: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) {
+      let printed = '';
       const started = performance.now();
       await run(process.execPath, ['-e', '0']);
       bare.push(performance.now() - started);
@@ -136,11 +101,13 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
         PROBE,
         'COLDSTART',
         [pathToFileURL(bundle.file).href, UNDICI, String(requests), store === 's3' ? 'unique' : 'same'],
-        { env },
+        { env, onStdout: (stdout) => (printed = stdout) },
       );
+      checkParts(printed, without, requests);
       if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
       if (seen.failed > 0) throw new Error(`${seen.failed} of the ${requests} timed requests did not answer 200`);
-      if (store !== 'bare' && !/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
+      if (!cached && !/fwd=bypass/.test(seen.second)) throw new Error(`with CACHE_STORE=off the second request was not a bypass (Cache-Status: ${seen.second})`);
+      if (cached && !/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
       imports.push(seen.imported);
       firsts.push(seen.first);
       handlerUs.push(seen.handlerUs);
@@ -155,6 +122,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
     const loaded = store === 's3' ? bundle.outputs : bundle.coldStart;
     return {
       store,
+      without,
       coldStartBytes: loaded.reduce((sum, f) => sum + f.bytes, 0),
       coldStartFiles: loaded.length,
       allBytes: bundle.outputs.reduce((sum, f) => sum + f.bytes, 0),
@@ -188,28 +156,8 @@ function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]
   return { file, coldStart: [{ bytes }], outputs: [{ bytes }] };
 }
 
-const MODE_LABEL: Record<ColdStartStore, string> = {
-  memory: 'memory mode',
-  s3: 'S3 mode (CACHE_STORE=s3 against s3rver; every request reads and writes S3)',
-  bare: 'bare (CACHE_STORE=off, logging at WARN, metrics disabled: what is left without log line, metrics and cache)',
-};
-
-export function formatColdStart(f: ColdStartFigures): string {
-  const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
-  return [
-    `cold start, ${MODE_LABEL[f.store]} (medians of ${f.runs} fresh processes, Node ${process.version})`,
-    `  bundle loaded ${f.store === 's3' ? 'by 1st request' : 'at cold start '} ${kb(f.coldStartBytes)} in ${f.coldStartFiles} file(s) (all files ${kb(f.allBytes)})`,
-    `  import, inside the process   ${f.importMs.toFixed(1)} ms = ${f.importRatio.toFixed(2)}x a bare node start (${f.bareNodeMs.toFixed(1)} ms)`,
-    `  first request                ${f.firstRequestMs.toFixed(1)} ms (local origin${f.store === 'bare' ? ')' : ', logging and EMF metrics on)'}`,
-    `  handler's own cost, warm     ${f.ownUs.toFixed(0)} us per request on top of the round trip = ${f.ownRatio.toFixed(2)}x a direct undici round trip (${f.directUs.toFixed(0)} us)`,
-    `  whole invocation, warm       ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip`,
-    `                               = ${f.httpRatio.toFixed(2)}x a direct node:http keep-alive round trip (${f.directHttpUs.toFixed(0)} us)`,
-    `  CPU per request, warm        handler ${f.handlerCpuUs.toFixed(0)} us, direct undici ${f.directCpuUs.toFixed(0)} us: the handler's own ${f.ownCpuUs.toFixed(0)} us (whole process)`,
-  ].join('\n');
-}
-
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, bare: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, bare: { type: 'boolean', default: false }, without: { type: 'string' }, breakdown: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
   const runs = Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) {
     process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
@@ -220,10 +168,24 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stderr.write(`--requests: expected a positive integer, got ${JSON.stringify(values.requests)}\n`);
     return 2;
   }
+  let without: RequestPart[] | undefined;
+  try {
+    if (values.without !== undefined) without = parseParts(String(values.without));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
   const entry = typeof values.entry === 'string' ? values.entry : undefined;
-  process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry))}\n`);
+  const deployed = await measureColdStart(runs, requests, entry);
+  process.stdout.write(`${formatColdStart(deployed)}\n`);
   if (values.s3) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 's3'))}\n`);
-  if (values.bare) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 'bare'))}\n`);
+  if (values.bare) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 'memory', REQUEST_PARTS))}\n`);
+  if (without) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 'memory', without))}\n`);
+  if (values.breakdown) {
+    const rows = [deployed];
+    for (const parts of BREAKDOWN_ROWS.slice(1)) rows.push(await measureColdStart(runs, requests, entry, 'memory', parts));
+    process.stdout.write(`${formatBreakdown(rows)}\n`);
+  }
   return 0;
 }
 

@@ -21,6 +21,8 @@ export interface ProbeOptions {
   readonly cwd?: string;
   /** @default 120000 */
   readonly timeoutMs?: number;
+  /** Also given everything the probe printed on stdout (the handler's log lines and EMF documents). */
+  readonly onStdout?: (stdout: string) => void;
 }
 
 /** The probe must print `\n<marker> <json>\n` on stdout; anything else it prints is ignored. */
@@ -48,6 +50,7 @@ export async function runProbe<T>(source: string, marker: string, args: readonly
       });
     });
     const stdout = readFileSync(outFile, 'utf8');
+    options.onStdout?.(stdout);
     const line = stdout.split('\n').find((l) => l.startsWith(`${marker} `));
     if (!line) throw new Error(`the probe printed no ${marker} line: ${stdout.slice(-500)}${stderr.slice(-500)}`);
     return JSON.parse(line.slice(marker.length + 1)) as T;
