@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DOC, withConfigTable, ROUTES_DOC, withRouteFields } from '../scripts/config-doc.js';
+import { CONFIG_DOC, DEPLOY_DOC, parameterOf, withConfigTable, withParameterTable, ROUTES_DOC, withRouteFields } from '../scripts/config-doc.js';
 import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { RouteMatcher } from '../shared/routes/route-matcher.js';
 import { ROUTE_FIELDS } from '../shared/routes/route-fields.js';
@@ -24,6 +24,12 @@ describe('README and docs', () => {
     const doc = read(CONFIG_DOC);
     expect(withConfigTable(doc)).toBe(doc);
     for (const option of CONFIG_OPTIONS) expect(doc).toContain(`| \`${option.name}\` |`);
+  });
+
+  it('holds the template parameter table generated from the option table (npm run config:doc)', () => {
+    const doc = read(DEPLOY_DOC);
+    expect(withParameterTable(doc)).toBe(doc);
+    for (const option of CONFIG_OPTIONS) expect(doc).toContain(`| \`${parameterOf(option.name)}\` | \`${option.name}\` |`);
   });
 
   it('gives the two commands of a fresh machine', () => {

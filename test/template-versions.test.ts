@@ -182,6 +182,14 @@ describe('what a deploy publishes for the live alias (template as the SAM transf
     expect(description.length).toBeLessThanOrEqual(256);
   });
 
+  it('caps Routes, written whole, so the longest value still fits beside a 40-character origin', () => {
+    const maxLength = Number((source.Parameters.Routes as { MaxLength?: number }).MaxLength);
+    const routes = `[${'{"name":"r","pattern":"/**"},'.repeat(8)}`.slice(0, maxLength);
+    const description = String(resolveValue(source, source.Resources.RetryProxyFunction!.Properties!.VersionDescription!, { ...base, OriginUrl: `https://${'h'.repeat(24)}.internal:8443`, Routes: routes }));
+    expect(description).toContain(` R=${routes}`);
+    expect(description.length).toBeLessThanOrEqual(256);
+  });
+
   it('names each value by the capitals of its parameter, one name per parameter', () => {
     const text = JSON.stringify(source.Resources.RetryProxyFunction!.Properties!.VersionDescription);
     const named = [...text.matchAll(/\b([A-Z]+)=(?:\$\{([A-Za-z0-9]+)\}|",\{"Fn::Join":\[",",\{"Ref":"([A-Za-z0-9]+)")/g)].map((m) => [m[1]!, m[2] ?? m[3]!] as const);

@@ -8,6 +8,7 @@ import { ENTRY_POINT, samBuildProperties } from '../scripts/build-options.js';
 import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
 import { ALB_LOG_FIELDS } from '../local/access-log/fields.js';
 import { CONFIG_OPTIONS, configOption } from '../shared/config/options.js';
+import { parameterOf } from '../scripts/config-doc.js';
 import { parseDocument, visit } from 'yaml';
 import {
   evaluateCondition,
@@ -24,8 +25,6 @@ const props = fn.Properties!;
 const defaults = parameterDefaults(template);
 
 /** ORIGIN_URL -> OriginUrl: the template's parameter for a config variable. */
-const parameterOf = (variable: string): string =>
-  variable.toLowerCase().replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
 const asObject = (node: Json | undefined): { [key: string]: Json } => {
   if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new Error(`expected a map, got ${JSON.stringify(node)}`);
