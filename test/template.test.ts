@@ -9,6 +9,7 @@ import { REPO_ROOT, buildBundle, verifyBundle } from '../scripts/build.js';
 import { ALB_LOG_FIELDS } from '../local/access-log/fields.js';
 import { CONFIG_OPTIONS, configOption } from '../shared/config/options.js';
 import { parameterOf } from '../scripts/config-doc.js';
+import { loadConfig } from '../shared/config/config.js';
 import { parseDocument, visit } from 'yaml';
 import {
   evaluateCondition,
@@ -157,6 +158,28 @@ describe('template.yaml', () => {
         expect(String(parameter.Default)).toMatch(new RegExp(parameter.AllowedPattern));
       }
     });
+
+    // A value the template lets through must not fail the cold start: a deploy would succeed and every
+    // request then fail. Numbers around each option's bounds, against each parameter's AllowedPattern.
+    const SAMPLES = ['0', '1', '1.5', '4', '5', '10', '10.5', '20', '21', '49', '50', '99.9', '99.95', '100', '10000', '10001', '1000000', '1000001', '-1', '99.90', '99.91', '0.25', '00', '899999', '900000', '900001', '2147483648',
+      'a-', '-a', 'A.example', 'a.example.', 'a:80', ',a', 'a,,b', 'a, b', '[::1]', '[::1]:8443', 'origin', 'client', 'AWS/Lambda', 'AlbRetryProxy'];
+    it.each(CONFIG_OPTIONS.filter((o) => template.Parameters[parameterOf(o.name)]?.AllowedPattern).map((o) => [o.name]))(
+      '%s: every value its parameter pattern accepts passes the cold start',
+      (name) => {
+        const pattern = new RegExp(template.Parameters[parameterOf(name)]!.AllowedPattern!);
+        const accepted = SAMPLES.filter((v) => pattern.test(v));
+        const failing = accepted.filter((value) => {
+          try {
+            // ORIGIN_HOST_HEADER=client also needs ALLOWED_HOSTS, which the template's Rules require with it.
+            loadConfig({ ORIGIN_URL: 'http://origin.internal', ALLOWED_HOSTS: 'app.example.org', [name]: value });
+            return false;
+          } catch {
+            return true;
+          }
+        });
+        expect(failing).toEqual([]);
+      },
+    );
 
     it('gives CACHE_BUCKET the created bucket only when S3 caching has no bucket of its own', () => {
       expect(variables.CACHE_BUCKET).toEqual({

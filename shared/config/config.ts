@@ -69,6 +69,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  * throws a `ConfigError` naming the variable, the value and the accepted form, so a typo fails the
  * cold start instead of the thousandth request.
  */
+/**
+ * The longest any millisecond setting may be: Lambda's longest timeout (15 minutes). It also keeps
+ * every timer under setTimeout's 2^31-1 ms, past which Node fires it after 1 ms (a huge
+ * ATTEMPT_TIMEOUT_MS would time every attempt out at once).
+ */
+export const MAX_MS = 900_000;
+
 export function loadConfig(env: Env = process.env): ProxyConfig {
   const read = (name: ConfigName): string => {
     const value = env[name]?.trim();
@@ -101,7 +108,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
 
   const hedgeRaw = read('HEDGE_AFTER_MS').toLowerCase();
   const hedgeAfter =
-    hedgeRaw === 'off' ? undefined : hedgeRaw === 'auto' ? 'auto' : int('HEDGE_AFTER_MS', 1);
+    hedgeRaw === 'off' ? undefined : hedgeRaw === 'auto' ? 'auto' : int('HEDGE_AFTER_MS', 1, MAX_MS);
 
   const store = oneOf('CACHE_STORE', ['off', 'memory', 's3', 'tiered'] as const);
   const bucket = read('CACHE_BUCKET');
@@ -112,6 +119,12 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
   if (s3Endpoint !== '' && !/^https?:\/\/[^/]+\/?$/i.test(s3Endpoint)) fail('CACHE_S3_ENDPOINT', s3Endpoint);
   const statusName = read('CACHE_STATUS_NAME');
   if (!/^[A-Za-z0-9._-]+$/.test(statusName)) fail('CACHE_STATUS_NAME', statusName);
+
+  // Read by Powertools and telemetry.ts, not kept here: checked so a typo fails the start instead of
+  // logging at INFO (Powertools' fallback) or publishing metrics CloudWatch refuses.
+  oneOf('POWERTOOLS_LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const);
+  const namespace = read('POWERTOOLS_METRICS_NAMESPACE');
+  if (!/^[A-Za-z0-9 ._/#:-]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) fail('POWERTOOLS_METRICS_NAMESPACE', namespace);
 
   const originHostHeader = parseOriginHostHeader(read('ORIGIN_HOST_HEADER'));
   const allowedHosts = parseAllowedHosts(read('ALLOWED_HOSTS'));
@@ -124,20 +137,20 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
 
   return {
     origin: parseOrigin(env.ORIGIN_URL),
-    attemptTimeoutMs: int('ATTEMPT_TIMEOUT_MS', 1),
+    attemptTimeoutMs: int('ATTEMPT_TIMEOUT_MS', 1, MAX_MS),
     originMaxConnections: int('ORIGIN_MAX_CONNECTIONS', 1, 10_000),
-    deadlineMarginMs: int('DEADLINE_MARGIN_MS', 0),
+    deadlineMarginMs: int('DEADLINE_MARGIN_MS', 0, MAX_MS),
     healthCheckLocal: bool('HEALTH_CHECK_LOCAL'),
     originHostHeader,
     allowedHosts,
     rewrite: { redirects: bool('REWRITE_REDIRECTS'), cookieDomain: bool('REWRITE_COOKIE_DOMAIN') },
-    healthCheckTimeoutMs: int('HEALTH_CHECK_TIMEOUT_MS', 1),
+    healthCheckTimeoutMs: int('HEALTH_CHECK_TIMEOUT_MS', 1, MAX_MS),
     retry: {
       maxAttempts: int('RETRY_MAX_ATTEMPTS', 1, 20),
       statuses: parseStatuses(read('RETRY_STATUSES')),
       backoff: oneOf('RETRY_BACKOFF', ['exponential', 'fixed'] as const),
-      baseDelayMs: int('RETRY_BASE_DELAY_MS', 0),
-      maxDelayMs: int('RETRY_MAX_DELAY_MS', 0),
+      baseDelayMs: int('RETRY_BASE_DELAY_MS', 0, MAX_MS),
+      maxDelayMs: int('RETRY_MAX_DELAY_MS', 0, MAX_MS),
       nonIdempotent: bool('RETRY_NON_IDEMPOTENT'),
       originHonoursIdempotencyKey: bool('ORIGIN_HONOURS_IDEMPOTENCY_KEY'),
     },
@@ -151,7 +164,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       after: hedgeAfter,
       max: int('HEDGE_MAX', 0, 4),
       percentile: num('HEDGE_PERCENTILE', 50, 99.9),
-      minDelayMs: int('HEDGE_MIN_DELAY_MS', 1),
+      minDelayMs: int('HEDGE_MIN_DELAY_MS', 1, MAX_MS),
     },
     cache: {
       store,
@@ -159,7 +172,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       bucket,
       prefix: read('CACHE_PREFIX'),
       s3Endpoint: s3Endpoint === '' ? undefined : s3Endpoint,
-      s3TimeoutMs: int('CACHE_S3_TIMEOUT_MS', 1),
+      s3TimeoutMs: int('CACHE_S3_TIMEOUT_MS', 1, MAX_MS),
       defaultTtlS: int('CACHE_DEFAULT_TTL_S', 0),
       staleIfErrorS: int('CACHE_STALE_IF_ERROR_S', 0),
       allowSetCookie: bool('CACHE_ALLOW_SET_COOKIE'),
@@ -218,7 +231,9 @@ export function parseOrigin(raw: string | undefined): URL {
             ? 'a query is not allowed'
             : url.hash !== '' || value.includes('#')
               ? 'a fragment is not allowed'
-              : undefined;
+              : url.port === '0'
+                ? 'port 0 is not a port a request can reach'
+                : undefined;
   if (problem) throw new ConfigError('ORIGIN_URL', `got ${JSON.stringify(value)}: ${problem}; expected ${form}`);
   return url;
 }

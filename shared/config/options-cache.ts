@@ -36,7 +36,7 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'CACHE_S3_TIMEOUT_MS',
     default: '300',
-    form: 'integer milliseconds >= 1',
+    form: 'integer milliseconds 1..900000',
     doc: 'A slower S3 answer counts as a miss: the cache must never slow a request down much.',
   },
   {
@@ -79,7 +79,7 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'POWERTOOLS_METRICS_NAMESPACE',
     default: 'AlbRetryProxy',
-    form: 'CloudWatch namespace',
+    form: 'CloudWatch namespace: 1-255 of A-Z a-z 0-9 space . _ / # : -, not starting with AWS/',
     doc: 'Namespace of the EMF metrics.',
   },
   {

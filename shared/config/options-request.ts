@@ -12,19 +12,19 @@ export const REQUEST_OPTIONS = [
   {
     name: 'ATTEMPT_TIMEOUT_MS',
     default: '25000',
-    form: 'integer milliseconds >= 1',
+    form: 'integer milliseconds 1..900000',
     doc: 'Budget of one attempt: connect, headers and the whole body. HOSP answers in 2-20 s, so 25 s lets a slow success finish.',
   },
   {
     name: 'ORIGIN_MAX_CONNECTIONS',
     default: '32',
-    form: 'integer >= 1',
+    form: 'integer 1..10000',
     doc: 'Keep-alive connections to the origin per container (one request in flight per connection).',
   },
   {
     name: 'DEADLINE_MARGIN_MS',
     default: '500',
-    form: 'integer milliseconds >= 0',
+    form: 'integer milliseconds 0..900000',
     doc: "Kept free before Lambda's timeout so the function can answer 504 itself instead of ALB's opaque 502.",
   },
   {
@@ -60,7 +60,7 @@ export const REQUEST_OPTIONS = [
   {
     name: 'HEALTH_CHECK_TIMEOUT_MS',
     default: '5000',
-    form: 'integer milliseconds >= 1',
+    form: 'integer milliseconds 1..900000',
     doc: "Deadline of a forwarded health check (HEALTH_CHECK_LOCAL=false): one attempt, no retries, no hedge, no cache. Below the target group's 10 s HealthCheckTimeoutSeconds, so the function answers 504 itself instead of ALB counting a timeout.",
   },
   // Retries
@@ -85,13 +85,13 @@ export const REQUEST_OPTIONS = [
   {
     name: 'RETRY_BASE_DELAY_MS',
     default: '100',
-    form: 'integer milliseconds >= 0',
+    form: 'integer milliseconds 0..900000',
     doc: 'First backoff step (exponential) or the constant delay (fixed).',
   },
   {
     name: 'RETRY_MAX_DELAY_MS',
     default: '3000',
-    form: 'integer milliseconds >= 0',
+    form: 'integer milliseconds 0..900000',
     doc: 'Cap of one backoff delay, and of a Retry-After the proxy is willing to wait.',
   },
   {
@@ -122,13 +122,13 @@ export const REQUEST_OPTIONS = [
   {
     name: 'RETRY_BUDGET_MIN_TOKENS',
     default: '10',
-    form: 'number >= 1',
+    form: 'number 1..1000000',
     doc: 'Size of each retry token bucket (per route and container-wide): its start level and cap, so the burst of retries a quiet container can make.',
   },
   {
     name: 'HEDGE_AFTER_MS',
     default: 'off',
-    form: 'off | auto | integer milliseconds >= 1',
+    form: 'off | auto | integer milliseconds 1..900000',
     doc: 'Send a parallel attempt for a safe request (GET, HEAD, OPTIONS) that has not answered after this long. auto: a percentile of recent origin latencies.',
   },
   {
@@ -146,7 +146,7 @@ export const REQUEST_OPTIONS = [
   {
     name: 'HEDGE_MIN_DELAY_MS',
     default: '50',
-    form: 'integer milliseconds >= 1',
+    form: 'integer milliseconds 1..900000',
     doc: 'With HEDGE_AFTER_MS=auto: never hedge sooner than this, nor before 20 latencies were seen.',
   },
   {
