@@ -84,6 +84,11 @@ describe('ALB event -> origin request', () => {
     expect(normal.healthCheck).toBe(false);
   });
 
+  it("keeps ALB's own headers and Host when the client's Connection names them", () => {
+    const named = { host: ['alb.example.com'], connection: ['x-forwarded-proto, x-forwarded-for, x-forwarded-port, x-amzn-trace-id, host, x-hop'], 'x-hop': ['1'], 'x-forwarded-proto': ['https'], 'x-forwarded-for': ['203.0.113.1'], 'x-forwarded-port': ['443'], 'x-amzn-trace-id': ['Root=1-a-b'] };
+    expect(originRequestHeaders(named, 'hosp.internal')).toEqual({ host: ['hosp.internal'], 'x-forwarded-proto': ['https'], 'x-forwarded-for': ['203.0.113.1'], 'x-forwarded-port': ['443'], 'x-amzn-trace-id': ['Root=1-a-b'] });
+  });
+
   it('sends the origin its own Host, drops hop-by-hop and URL-rewriting headers, keeps ALB x-forwarded-*', () => {
     const headers = originRequestHeaders(
       {

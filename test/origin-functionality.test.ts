@@ -30,9 +30,9 @@ const handlerWith = (env: Record<string, string> = {}) =>
 
 describe.each([false, true])('through the handler (multi-value headers %s)', (multiValue) => {
   /** The event ALB sends for a request to the public address; `host: undefined` leaves Host out. */
-  function event(method: string, target: string, options: { host?: string | undefined; proto?: 'http' | 'https' } = {}): ALBEvent {
+  function event(method: string, target: string, options: { host?: string | undefined; proto?: 'http' | 'https'; headers?: string[] } = {}): ALBEvent {
     const host = 'host' in options ? options.host : 'app.example.org';
-    const rawHeaders = [...(host === undefined ? [] : ['Host', host]), 'User-Agent', 'test'];
+    const rawHeaders = [...(host === undefined ? [] : ['Host', host]), 'User-Agent', 'test', ...(options.headers ?? [])];
     return buildAlbEvent(
       { method, target, rawHeaders, body: Buffer.alloc(0), clientIp: '203.0.113.10', listenerPort: 443, protocol: options.proto ?? 'https' },
       { multiValue },
@@ -98,6 +98,29 @@ describe.each([false, true])('through the handler (multi-value headers %s)', (mu
       origin.script({ status: 302, headers: { location: `${origin.url}/login` } });
       const result = await send(handlerWith({ REWRITE_REDIRECTS: 'false' }), event('GET', '/'));
       expect(values(result, 'location')).toEqual([`${origin.url}/login`]);
+    });
+  });
+
+  describe('Connection naming request headers', () => {
+    it("cannot take ALB's headers from the origin, and the cache matches on what the origin got", async () => {
+      const handler = handlerWith();
+      const vary = { 'cache-control': 'max-age=60', vary: 'Accept-Language', 'content-type': 'text/plain' };
+      origin.script({ headers: vary, body: 'default' }, { headers: vary, body: 'fr' });
+      // The client names ALB's own headers and Accept-Language in Connection.
+      const hop = await send(handler, event('GET', '/ward', { headers: ['Connection', 'keep-alive, X-Forwarded-Proto, X-Forwarded-For, X-Amzn-Trace-Id, Accept-Language', 'Accept-Language', 'fr'] }));
+      expect(hop.statusCode).toBe(200);
+      const seen = origin.received[0]!.headers;
+      expect(seen['x-forwarded-proto']).toBe('https');
+      expect(seen['x-forwarded-for']).toBe('203.0.113.10');
+      expect(seen['x-amzn-trace-id']).toMatch(/^Root=/);
+      expect(seen['accept-language']).toBeUndefined();
+      // The answer made without Accept-Language is not another French client's.
+      const french = await send(handler, event('GET', '/ward', { headers: ['Accept-Language', 'fr'] }));
+      expect(Buffer.from(french.body ?? '', french.isBase64Encoded ? 'base64' : 'utf8').toString()).toBe('fr');
+      expect(origin.received).toHaveLength(2);
+      const plain = await send(handler, event('GET', '/ward'));
+      expect(values(plain, 'cache-status')[0]).toContain('hit');
+      expect(Buffer.from(plain.body ?? '', plain.isBase64Encoded ? 'base64' : 'utf8').toString()).toBe('default');
     });
   });
 

@@ -3,7 +3,7 @@
  * OriginRequest, remembering whether the target group uses multi-value headers.
  */
 import { EventError } from '../http/errors.js';
-import { SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
+import { forwardedRequestHeaders, SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 
 /** An ALB request event, translated and validated; pure data, no I/O. */
@@ -51,9 +51,10 @@ export function parseAlbEvent(event: unknown): ParsedAlbEvent {
   }
 
   const multiValue = usesMultiValueHeaders(event);
-  const headers = multiValue
+  // As the origin will get them (headers.ts forwardedRequestHeaders), so the cache sees the same.
+  const headers = forwardedRequestHeaders(multiValue
     ? readMultiHeaders(event.multiValueHeaders as Record<string, unknown>)
-    : readSingleHeaders(event.headers);
+    : readSingleHeaders(event.headers));
 
   const rawQuery = multiValue || isRecord(event.multiValueQueryStringParameters)
     ? buildQuery(readMultiValueQuery(event.multiValueQueryStringParameters))

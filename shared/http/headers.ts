@@ -42,25 +42,37 @@ export const STRIPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'x-method-override',
 ]);
 
+/**
+ * Request headers a client's `Connection` cannot name away. ALB writes the x-forwarded-* and trace
+ * headers itself, so the client's `Connection` (about its own hop to ALB) does not govern them, and
+ * the cache key takes the scheme from x-forwarded-proto: naming it there would otherwise have the
+ * origin answer an https request as http, stored under the https key for everyone. `host` is the
+ * request's own target.
+ */
+export const ALB_REQUEST_HEADERS: ReadonlySet<string> = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id']);
+
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
-/** Names listed in a `Connection` header are hop-by-hop for that message too. */
-function connectionTokens(headers: HeaderMap): ReadonlySet<string> {
+/** Names listed in a `Connection` header are hop-by-hop for that message too, except those in `kept`. */
+function connectionTokens(headers: HeaderMap, kept: ReadonlySet<string>): ReadonlySet<string> {
   // Nearly every message has none: no Set to build per message.
   if (headers.connection === undefined) return NO_TOKENS;
   const tokens = new Set<string>();
   for (const value of headers.connection ?? []) {
     for (const token of value.split(',')) {
       const t = token.trim().toLowerCase();
-      if (t !== '') tokens.add(t);
+      if (t !== '' && !kept.has(t)) tokens.add(t);
     }
   }
   return tokens;
 }
 
-/** A copy of `headers` without hop-by-hop headers and without any name in `extra`. */
-export function withoutHopByHop(headers: HeaderMap, extra: ReadonlySet<string> = new Set()): HeaderMap {
-  const dynamic = connectionTokens(headers);
+/**
+ * A copy of `headers` without hop-by-hop headers and without any name in `extra`; names in `kept`
+ * stay even when `Connection` lists them.
+ */
+export function withoutHopByHop(headers: HeaderMap, extra: ReadonlySet<string> = NO_TOKENS, kept: ReadonlySet<string> = NO_TOKENS): HeaderMap {
+  const dynamic = connectionTokens(headers, kept);
   const out: HeaderMap = {};
   for (const [name, values] of Object.entries(headers)) {
     if (HOP_BY_HOP.has(name) || dynamic.has(name) || extra.has(name)) continue;
@@ -85,12 +97,22 @@ export function decodeHeaderBytes(bytes: Buffer): string {
 }
 
 /**
- * The headers sent to the origin: the client's, less hop-by-hop and `STRIPPED_REQUEST_HEADERS`, with
- * `host` set to `originHost` (ORIGIN_URL's name and port unless ORIGIN_HOST_HEADER says otherwise). ALB's `x-forwarded-for`,
+ * The client's request headers as the proxy forwards them: less hop-by-hop (and what `Connection`
+ * names, but never `ALB_REQUEST_HEADERS`) and `STRIPPED_REQUEST_HEADERS`. The ALB event is read into
+ * these, so the cache keys, matches Vary and decides on exactly the headers the origin gets: a header
+ * the origin never saw cannot select which stored answer a request is given.
+ */
+export function forwardedRequestHeaders(headers: HeaderMap): HeaderMap {
+  return withoutHopByHop(headers, STRIPPED_REQUEST_HEADERS, ALB_REQUEST_HEADERS);
+}
+
+/**
+ * The headers sent to the origin: `forwardedRequestHeaders` with `host` set to `originHost`
+ * (ORIGIN_URL's name and port unless ORIGIN_HOST_HEADER says otherwise). ALB's `x-forwarded-for`,
  * `x-forwarded-proto`, `x-forwarded-port` and `x-amzn-trace-id` pass through unchanged.
  */
 export function originRequestHeaders(headers: HeaderMap, originHost: string): HeaderMap {
-  const out = withoutHopByHop(headers, STRIPPED_REQUEST_HEADERS);
+  const out = forwardedRequestHeaders(headers);
   out.host = [originHost];
   return out;
 }
