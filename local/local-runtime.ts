@@ -24,6 +24,14 @@ export function functionTimeoutMs(env: NodeJS.ProcessEnv = process.env): number 
   return seconds * 1000;
 }
 
+/** A true|false variable of the local tools (unset or empty: false); anything else throws naming it. */
+export function booleanVariable(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new Error(`${name}: got ${JSON.stringify(env[name])}, expected true or false`);
+}
+
 /** `read()`, or the process exits 2 with its error message: for configuration read at start-up. */
 export function orExit<T>(read: () => T): T {
   try {

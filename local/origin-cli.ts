@@ -7,12 +7,18 @@
  * (`--failure-rate` <- `SIM_ORIGIN_FAILURE_RATE`); a flag wins. Drive it while it runs with
  * `POST /__configure` (JSON options), `POST /__reset`, and read `GET /__stats`.
  */
-import { ORIGIN_FLAGS, originOptionsFrom } from './origin-options.js';
+import { ORIGIN_FLAGS, originOptionsFrom, variableOf } from './origin-options.js';
 import { startSimulatedOrigin, type SimulatedOrigin } from './origin.js';
 
 function fail(problem: string): never {
   process.stderr.write(`${problem}\nusage: tsx local/origin-cli.ts ${Object.keys(ORIGIN_FLAGS).map((f) => `[--${f} V]`).join(' ')}\n`);
   process.exit(2);
+}
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const flags = Object.keys(ORIGIN_FLAGS).map((f) => `  --${f} V  (or ${variableOf(f)})`);
+  process.stdout.write(`usage: npx tsx local/origin-cli.ts [flags]\n${flags.join('\n')}\nWhile it runs: POST /__configure (JSON options), POST /__reset, GET /__stats.\n`);
+  process.exit(0);
 }
 
 let origin: SimulatedOrigin;

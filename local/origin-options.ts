@@ -1,6 +1,7 @@
-/** The simulated origin's options from its flags and SIM_ORIGIN_* variables, for `npm run origin` and `npm start`. */
+/** The simulated origin's options from its flags and SIM_ORIGIN_* variables, for `npx tsx local/origin-cli.ts` and `npm start`. */
 import { parseArgs } from 'node:util';
 import type { OriginOptions } from './origin.js';
+import { validateOriginOptions } from './origin-model.js';
 
 /** Command-line flags of the simulated origin, and the option each sets. */
 export const ORIGIN_FLAGS = {
@@ -28,12 +29,12 @@ export function originOptionsFrom(argv: string[], env: NodeJS.ProcessEnv): Parti
     options: Object.fromEntries(Object.keys(ORIGIN_FLAGS).map((f) => [f, { type: 'string' as const }])),
     strict: true,
   }).values as Record<string, string | undefined>;
-  const raw = (flag: Flag): string | undefined => parsed[flag] ?? env[`SIM_ORIGIN_${flag.toUpperCase().replaceAll('-', '_')}`];
+  const raw = (flag: Flag): string | undefined => parsed[flag] ?? env[variableOf(flag)];
   const num = (flag: Flag): number | undefined => {
     const v = raw(flag);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag} (SIM_ORIGIN_${flag.toUpperCase().replaceAll('-', '_')}): ${JSON.stringify(v)} is not a number`);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag} (${variableOf(flag)}): ${JSON.stringify(v)} is not a number`);
     return n;
   };
   const options: Partial<OriginOptions> = {
@@ -51,5 +52,21 @@ export function originOptionsFrom(argv: string[], env: NodeJS.ProcessEnv): Parti
   if (min !== undefined || max !== undefined) {
     options.latencyMs = { min: min ?? Math.min(20, max ?? 20), max: max ?? Math.max(200, min ?? 200) };
   }
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const chosen: Partial<OriginOptions> = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  try {
+    validateOriginOptions(chosen);
+  } catch (error) {
+    // The origin names its option (failureRate); the user wrote a flag or a variable.
+    const key = /option (\w+):/.exec((error as Error).message)?.[1];
+    const flags = (Object.keys(ORIGIN_FLAGS) as Flag[]).filter((f) => ORIGIN_FLAGS[f] === key || (key === 'latencyMs' && f.startsWith('latency-')));
+    if (flags.length === 0) throw error;
+    const named = flags.map((f) => `--${f} (${variableOf(f)})`).join(' / ');
+    throw new Error(`${named}: ${(error as Error).message.replace(/^simulated origin option \w+: /, '')}`);
+  }
+  return chosen;
+}
+
+/** The variable a flag can also come from: `--failure-rate` <- SIM_ORIGIN_FAILURE_RATE. */
+export function variableOf(flag: string): string {
+  return `SIM_ORIGIN_${flag.toUpperCase().replaceAll('-', '_')}`;
 }

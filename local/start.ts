@@ -21,7 +21,7 @@ import { CONFIG_OPTIONS } from '../shared/config/options.js';
 import { startAlbEmulator } from './emulator.js';
 import { InProcessTarget } from './environments/in-process.js';
 import { poolKnobsFrom } from './environments/pool-options.js';
-import { applyLocalTelemetryDefaults, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
+import { applyLocalTelemetryDefaults, booleanVariable, functionTimeoutMs, orExit, simulatedOriginIfUnset } from './local-runtime.js';
 import { originOptionsFrom } from './origin-options.js';
 import { describeRoutes } from './route-summary.js';
 import { SuccessMeter } from './success-meter.js';
@@ -40,7 +40,7 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   process.stdout.write(
-    'usage: npm start -- [--port N] [--access-log FILE] [--multi-value]\n' +
+    'usage: npm start -- [--port N] [--access-log FILE] [--multi-value] [--single] [--max-environments N] [--bundle FILE]\n' +
       'Environment: ORIGIN_URL (unset: a simulated origin is started), the function variables (docs/configuration.md), SIM_ORIGIN_* for the simulated origin.\n',
   );
   process.exit(0);
@@ -48,19 +48,21 @@ if (flags.help) {
 
 applyLocalTelemetryDefaults();
 
-const port = Number(flags.port ?? process.env.PORT ?? 3000);
+const portText = flags.port ?? process.env.PORT ?? '3000';
+// Number('') is 0, a random port: an empty PORT is a mistake, not a request for one.
+const port = /^\s*\d+\s*$/.test(portText) ? Number(portText) : NaN;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`PORT: got ${JSON.stringify(flags.port ?? process.env.PORT)}, expected an integer 0..65535\n`);
   process.exit(2);
 }
-const multiValueHeaders = flags['multi-value'] ?? process.env.ALB_MULTI_VALUE_HEADERS === 'true';
+const multiValueHeaders = flags['multi-value'] ?? orExit(() => booleanVariable('ALB_MULTI_VALUE_HEADERS'));
 const accessLogPath = flags['access-log'] ?? process.env.ACCESS_LOG;
 const timeoutMs = orExit(functionTimeoutMs);
 const timeoutS = timeoutMs / 1000;
 const single = flags.single ?? false;
 const knobs = orExit(() => poolKnobsFrom(flags));
 
-const origin = await simulatedOriginIfUnset(originOptionsFrom([], process.env));
+const origin = await simulatedOriginIfUnset(orExit(() => originOptionsFrom([], process.env)));
 if (origin) process.stdout.write(`simulated HOSP origin listening on ${origin.url}\n`);
 
 // Imported only now: the handler's modules read POWERTOOLS_* at load time.

@@ -323,3 +323,32 @@ describe('FUNCTION_TIMEOUT_S', () => {
     expect(() => functionTimeoutMs({ FUNCTION_TIMEOUT_S: '0' })).toThrow(/FUNCTION_TIMEOUT_S/);
   });
 });
+
+describe('the local tools refuse a bad variable, naming it', () => {
+  it('ALB_MULTI_VALUE_HEADERS is true or false (unset: false)', async () => {
+    const { booleanVariable } = await import('../local/local-runtime.js');
+    expect(booleanVariable('ALB_MULTI_VALUE_HEADERS', {})).toBe(false);
+    expect(booleanVariable('ALB_MULTI_VALUE_HEADERS', { ALB_MULTI_VALUE_HEADERS: 'TRUE' })).toBe(true);
+    expect(booleanVariable('ALB_MULTI_VALUE_HEADERS', { ALB_MULTI_VALUE_HEADERS: '0' })).toBe(false);
+    expect(() => booleanVariable('ALB_MULTI_VALUE_HEADERS', { ALB_MULTI_VALUE_HEADERS: 'yes' })).toThrow('ALB_MULTI_VALUE_HEADERS: got "yes", expected true or false');
+  });
+
+  it("a simulated origin option out of range names the flag and the variable, not the origin's option", async () => {
+    const { originOptionsFrom } = await import('../local/origin-options.js');
+    expect(originOptionsFrom([], { SIM_ORIGIN_FAILURE_RATE: '0.2' })).toEqual({ failureRate: 0.2 });
+    expect(() => originOptionsFrom([], { SIM_ORIGIN_FAILURE_RATE: '2' })).toThrow('--failure-rate (SIM_ORIGIN_FAILURE_RATE): got 2, expected number 0..1');
+    expect(() => originOptionsFrom(['--latency-min', '50', '--latency-max', '10'], {})).toThrow(/^--latency-min \(SIM_ORIGIN_LATENCY_MIN\) \/ --latency-max \(SIM_ORIGIN_LATENCY_MAX\): got/);
+    expect(() => originOptionsFrom(['--failure-mode', 'flaky'], {})).toThrow(/^--failure-mode \(SIM_ORIGIN_FAILURE_MODE\): got "flaky"/);
+  });
+
+  it('npm start exits 2 on an empty PORT instead of taking a random port', async () => {
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', 'local/start.ts'], { env: { ...process.env, PORT: '' }, timeout: 60_000 }, () => undefined);
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(result).toEqual({ code: 2, stderr: 'PORT: got "", expected an integer 0..65535\n' });
+  });
+});

@@ -2,7 +2,7 @@
  * The knobs of the pool of execution environments: their defaults, the one check of their limits
  * (for the pool's constructor and the flags and variables alike), and reading them from both.
  *
- * They are not function options (shared/config-options.ts): on AWS the same limits are the
+ * They are not function options (shared/config/options.ts): on AWS the same limits are the
  * function's reserved concurrency (template parameter ReservedConcurrency), Lambda's own idle
  * policy, and FunctionMemorySize.
  *

@@ -34,7 +34,7 @@ export interface ProxyConfig {
     readonly originHonoursIdempotencyKey: boolean;
   };
   readonly budget: { readonly ratio: number; readonly minTokens: number };
-  /** OVERLOAD_SHEDDING=on: adaptive throttling of first attempts (`shared/adaptive-throttle.ts`). */
+  /** OVERLOAD_SHEDDING=on: adaptive throttling of first attempts (`shared/resilience/adaptive-throttle.ts`). */
   readonly overloadShedding: boolean;
   readonly hedge: {
     /** `undefined` when hedging is off. */
