@@ -84,6 +84,19 @@ async function emulatorWithPool(options: Partial<PoolOptions> = {}, accessLogPat
   return { pool, emulator };
 }
 
+/** Resolves once a 1 ms interval in this (running) thread has ticked `n` times. */
+function ticksOfARunningInterval(n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let ticks = 0;
+    const interval = setInterval(() => {
+      ticks += 1;
+      if (ticks < n) return;
+      clearInterval(interval);
+      resolve();
+    }, 1);
+  });
+}
+
 async function get(url: string) {
   const res = await request(url);
   const body = await res.body.text();
@@ -153,11 +166,24 @@ describe('a pool of execution environments behind the local ALB', () => {
   });
 
   it('runs no code in an environment between requests: its timers stand still while it is frozen', async () => {
-    const { emulator } = await emulatorWithPool({ bundleFile: TICKING_BUNDLE, maxEnvironments: 1 });
-    const before = JSON.parse((await get(`${emulator.url}/`)).body) as { ticks: number };
-    await new Promise((r) => setTimeout(r, 300)); // a 1 ms interval would tick ~300 times in a running thread
-    const after = JSON.parse((await get(`${emulator.url}/`)).body) as { ticks: number };
-    expect(after.ticks - before.ticks).toBeLessThan(20);
+    const { pool, emulator } = await emulatorWithPool({ bundleFile: TICKING_BUNDLE, maxEnvironments: 1 });
+    const ticksSeenBy = async (path: string) => {
+      const res = await get(`${emulator.url}${path}`);
+      expect(res.status, res.body).toBe(200);
+      return (JSON.parse(res.body) as { ticks: number }).ticks;
+    };
+    const start = await ticksSeenBy('/');
+    // Control: thawed for a request, the environment's 1 ms interval does tick (/wait/50 answers only
+    // after 50 of its ticks; if it never ticked, the invocation would time out with a 502).
+    const thawed = await ticksSeenBy('/wait/50');
+    expect(thawed - start).toBeGreaterThanOrEqual(50);
+    // Frozen: while the same 1 ms interval ticks 50 times in this running thread, the environment's
+    // does not (a timer due while frozen fires late after the thaw, at most once). Both spans are
+    // counted in ticks of a running interval, never in milliseconds.
+    await ticksOfARunningInterval(50);
+    const frozen = await ticksSeenBy('/');
+    expect(frozen - thawed).toBeLessThanOrEqual(1);
+    expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 1, invocations: 3 });
   });
 
   it('discards an environment whose invocation timed out (502), so the next request starts cold', async () => {

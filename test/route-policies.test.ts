@@ -8,12 +8,14 @@ import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { logger } from '../shared/telemetry/telemetry.js';
 import { startScriptedOrigin, type ScriptedOrigin, type Step } from './support/scripted-origin.js';
+import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
 let origin: ScriptedOrigin;
 beforeEach(async () => {
   origin = await startScriptedOrigin();
 });
 afterEach(async () => {
+  useRealTime();
   vi.restoreAllMocks();
   logger.setLogLevel('SILENT');
   await origin.close();
@@ -62,14 +64,18 @@ describe('route fields, against a real origin', () => {
   });
 
   it('attemptTimeoutMs: a slow report finishes on its route while the global timeout cuts others', async () => {
+    // The 400 ms origin delay races the 100 ms and 5000 ms attempt timeouts in virtual time.
+    useVirtualTime();
     answer({ status: 200, body: 'report', delayMs: 400 });
     const handler = handlerWith([{ name: 'reports', match: '/reports/**', attemptTimeoutMs: 5000 }], { ATTEMPT_TIMEOUT_MS: '100', RETRY_MAX_ATTEMPTS: '1' });
-    const report = await handler(event('GET', '/reports/2026/q1'), context());
+    const report = await runVirtual(handler(event('GET', '/reports/2026/q1'), context()));
     expect(report.statusCode).toBe(200);
     expect(report.body).toBe('report');
-    const other = await handler(event('GET', '/lookup/1'), context());
+    expect(since(0)).toBe(1);
+    const other = await runVirtual(handler(event('GET', '/lookup/1'), context()));
     expect(other.statusCode).toBe(504);
     expect(other.headers?.['proxy-status']).toContain('error=http_response_timeout');
+    expect(since(1)).toBe(1);
   });
 
   it('retryStatuses: the route retries the statuses it lists', async () => {
@@ -107,6 +113,8 @@ describe('route fields, against a real origin', () => {
   });
 
   it('hedgeAfterMs: the route hedges a slow GET; "off" turns a global hedge off', async () => {
+    // The 50 ms hedge delay races the origin's 1500 ms and 300 ms delays in virtual time.
+    useVirtualTime();
     const handler = handlerWith(
       [
         { name: 'lookup', match: '/lookup/*', hedgeAfterMs: 50 },
@@ -115,15 +123,17 @@ describe('route fields, against a real origin', () => {
       { HEDGE_AFTER_MS: 'off' },
     );
     answer({ status: 200, headers: text, body: 'slow', delayMs: 1500 }, { status: 200, headers: text, body: 'fast' });
-    const hedged = await handler(event('GET', '/lookup/1'), context());
+    const hedged = await runVirtual(handler(event('GET', '/lookup/1'), context()));
     expect(hedged.body).toBe('fast');
     expect(hedged.headers?.['proxy-status']).toContain('hedge-won=1');
+    expect(since(0)).toBe(2);
 
     const globalOn = handlerWith([{ name: 'export', match: '/export/**', hedgeAfterMs: 'off' }], { HEDGE_AFTER_MS: '50' });
     answer({ status: 200, headers: text, body: 'slow', delayMs: 300 }, { status: 200, headers: text, body: 'fast' });
-    const unhedged = await globalOn(event('GET', '/export/all'), context());
+    const unhedged = await runVirtual(globalOn(event('GET', '/export/all'), context()));
     expect(unhedged.body).toBe('slow');
     expect(unhedged.headers?.['proxy-status']).toBeUndefined();
+    expect(since(2)).toBe(1);
   });
 
   it('names the route in Proxy-Status details and in the request log line', async () => {
