@@ -98,6 +98,8 @@ describe('the handler, end to end against a real origin', () => {
     expect(result.statusCode).toBe(400);
     expect(result.body).toContain('path');
     expect(origin.received).toHaveLength(0);
+    // Cache-Status is on every response (docs/caching.md), this one answered before the cache.
+    expect(result.headers?.['cache-status']).toBe('alb-retry-proxy; fwd=bypass');
   });
 
   it('forwards health checks by default, and answers them itself when HEALTH_CHECK_LOCAL=true', async () => {

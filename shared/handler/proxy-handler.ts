@@ -66,11 +66,16 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   const cache = deps.cache ?? createResponseCache(config.cache, config.origin, { now, routes });
   const healthCheck = createHealthCheck(config, client, now);
 
+  const BYPASSED = formatCacheStatus(name, { fwd: 'bypass', fwdStatus: undefined });
+
   return async function handler(event, context) {
     const started = now();
     const multiValue = usesMultiValueHeaders(event);
     /** The one way out: ALB translation, then the log line and metrics of this request. */
     const respond = (response: ProxyResponse, request: ParsedAlbEvent['request'] | undefined, seen: Seen = {}): ALBResult => {
+      // Answered before the cache (a bad event, an unlisted Host, the local health check, an
+      // internal error): the cache was bypassed, and Cache-Status says so on every response.
+      if (seen.cacheStatus === undefined && response.headers['cache-status'] === undefined) response.headers['cache-status'] = [BYPASSED];
       const alb = toAlbResult(response, { multiValue, method: request?.method ?? 'GET', proxyName: name });
       recordRequest({ request, status: alb.statusCode, totalMs: now() - started, traceId: undefined, ...seen });
       return alb;
@@ -119,8 +124,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   };
 
   function healthCheckResult(forwarded: ForwardResult): CacheResult {
-    const cacheStatus = formatCacheStatus(name, { fwd: 'bypass', fwdStatus: undefined });
-    return { response: forwarded.response, source: forwarded.response ? 'origin' : 'none', forwarded, cacheStatus };
+    return { response: forwarded.response, source: forwarded.response ? 'origin' : 'none', forwarded, cacheStatus: BYPASSED };
   }
 }
 
