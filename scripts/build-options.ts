@@ -22,9 +22,9 @@ export const OUT_DIR = 'dist/retry-proxy';
 export const OUT_EXTENSION = '.mjs';
 
 /**
- * Bundled CommonJS code (AWS SDK v3, parts of undici) calls `require('node:https')` and friends. An
- * ESM bundle has no `require`, and esbuild's shim then throws "Dynamic require of node:https is not
- * supported" at load; this banner gives the module scope a real one.
+ * Bundled CommonJS code (the AWS SDK v3 in the S3 chunks, among others) calls `require('node:https')`
+ * and friends. An ESM bundle has no `require`, and esbuild's shim then throws "Dynamic require of
+ * node:https is not supported" at load; this banner gives the module scope a real one.
  */
 export const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";

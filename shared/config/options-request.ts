@@ -129,7 +129,7 @@ export const REQUEST_OPTIONS = [
     name: 'HEDGE_AFTER_MS',
     default: 'off',
     form: 'off | auto | integer milliseconds 1..900000',
-    doc: 'Send a parallel attempt for a safe request (GET, HEAD, OPTIONS) that has not answered after this long. auto: a percentile of recent origin latencies.',
+    doc: 'Send a parallel attempt for a safe request (GET, HEAD, OPTIONS, TRACE) that has not answered after this long. auto: a percentile of recent origin latencies.',
   },
   {
     name: 'HEDGE_MAX',
