@@ -176,3 +176,15 @@ describe('npm run bench -- --cold-start --runs 1', () => {
     for (const row of rows.slice(1)) expect(row).toMatch(/-?\d+ us,\s+-?\d+ us CPU$/);
   });
 });
+
+describe('npm run bench -- --handler-js --runs 1', () => {
+  test("prints the handler's JavaScript per request as deployed and with each part off", { timeout: 120_000 }, async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--handler-js', '--runs', '1', '--requests', '300'], {
+      timeout: 110_000,
+    });
+    const rows = stdout.slice(stdout.indexOf("the handler's JavaScript per request")).split('\n').slice(2, 7);
+    expect(rows.map((r) => r.trim().split(/\s{2,}/)[0])).toEqual(['as deployed', 'without log line', 'without EMF metrics', 'without cache', 'without log line, EMF metrics, cache']);
+    for (const row of rows) expect(row).toMatch(/ \d+\.\d us\s+\d+\.\d us/);
+    for (const row of rows.slice(1)) expect(row).toMatch(/us\s+-?\d+\.\d us$/);
+  });
+});
