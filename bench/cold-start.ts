@@ -83,7 +83,6 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
     delete env.POWERTOOLS_LOG_LEVEL;
     delete env.POWERTOOLS_METRICS_DISABLED;
     for (const part of without) Object.assign(env, PART_OFF[part].env);
-    const cached = !without.includes('cache');
     const imports: number[] = [];
     const firsts: number[] = [];
     const handlerUs: number[] = [];
@@ -103,11 +102,9 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
         [pathToFileURL(bundle.file).href, UNDICI, String(requests), store === 's3' ? 'unique' : 'same'],
         { env, onStdout: (stdout) => (printed = stdout) },
       );
-      checkParts(printed, without, requests);
+      checkParts(printed, without, requests, seen.second);
       if (seen.status !== 200) throw new Error(`the first request answered ${seen.status}, not 200`);
       if (seen.failed > 0) throw new Error(`${seen.failed} of the ${requests} timed requests did not answer 200`);
-      if (!cached && !/fwd=bypass/.test(seen.second)) throw new Error(`with CACHE_STORE=off the second request was not a bypass (Cache-Status: ${seen.second})`);
-      if (cached && !/fwd=stale/.test(seen.second)) throw new Error(`the second request did not find the first one's response in the ${store} store (Cache-Status: ${seen.second})`);
       imports.push(seen.imported);
       firsts.push(seen.first);
       handlerUs.push(seen.handlerUs);

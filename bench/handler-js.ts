@@ -40,10 +40,15 @@ for (let i = 0; i < Math.max(500, n / 5); i++) await invoke();
 let failed = 0;
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-for (let i = 0; i < n; i++) if ((await invoke()).statusCode !== 200) failed++;
+let cacheStatus = '';
+for (let i = 0; i < n; i++) {
+  const result = await invoke();
+  if (result.statusCode !== 200) failed++;
+  cacheStatus = String(result.headers?.['cache-status'] ?? '');
+}
 const wallUs = ((performance.now() - t0) * 1000) / n;
 const c = process.cpuUsage(c0);
-process.stdout.write('\\nHANDLERJS ' + JSON.stringify({ wallUs, cpuUs: (c.user + c.system) / n, failed }) + '\\n');
+process.stdout.write('\\nHANDLERJS ' + JSON.stringify({ wallUs, cpuUs: (c.user + c.system) / n, failed, cacheStatus }) + '\\n');
 process.exit(0);
 `;
 
@@ -67,14 +72,14 @@ export async function measureHandlerJs(runs = 3, requests = 20_000): Promise<Han
     const cpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       let printed = '';
-      const seen = await runProbe<{ wallUs: number; cpuUs: number; failed: number }>(DRIVER, 'HANDLERJS', [String(requests)], {
+      const seen = await runProbe<{ wallUs: number; cpuUs: number; failed: number; cacheStatus: string }>(DRIVER, 'HANDLERJS', [String(requests)], {
         env,
         cwd: REPO_ROOT,
         nodeFlags: ['--import', 'tsx'],
         onStdout: (stdout) => (printed = stdout),
       });
       if (seen.failed > 0) throw new Error(`${seen.failed} of ${requests} invocations did not answer 200`);
-      checkParts(printed, without, requests);
+      checkParts(printed, without, requests, seen.cacheStatus);
       wall.push(seen.wallUs);
       cpu.push(seen.cpuUs);
     }

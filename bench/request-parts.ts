@@ -25,10 +25,12 @@ export function parseParts(text: string): RequestPart[] {
 
 /**
  * The parts switched off really were: no request log line without the log, no EMF document without
- * metrics; and the parts left on printed one per timed request at least (a setting that silently
- * stopped working would otherwise make its part look free).
+ * metrics, a bypassed cache without the cache; and the parts left on showed: one log line and one
+ * EMF document per timed request at least, and `cacheStatus` (a repeated request's Cache-Status)
+ * answered from the entry the earlier one stored. A setting that silently stopped working would
+ * otherwise make its part look free.
  */
-export function checkParts(stdout: string, without: readonly RequestPart[], requests: number): void {
+export function checkParts(stdout: string, without: readonly RequestPart[], requests: number, cacheStatus: string): void {
   const lines = stdout.split('\n');
   const counted: Partial<Record<RequestPart, number>> = {
     log: lines.filter((l) => l.startsWith('{') && l.includes('"message":"request"')).length,
@@ -39,6 +41,11 @@ export function checkParts(stdout: string, without: readonly RequestPart[], requ
     if (without.includes(part) ? n > 0 : n < requests) {
       throw new Error(`with the ${PART_OFF[part].what} ${without.includes(part) ? 'off' : 'on'} the handler printed ${n} of them for ${requests} timed requests`);
     }
+  }
+  const cached = !without.includes('cache');
+  // fwd=stale: the earlier answer (no freshness of its own) was stored for stale-if-error and found.
+  if (!/fwd=(stale|bypass)/.test(cacheStatus) || /fwd=bypass/.test(cacheStatus) === cached) {
+    throw new Error(`with the cache ${cached ? 'on a repeated request did not find the stored answer' : 'off a request was not a bypass'} (Cache-Status: ${cacheStatus})`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBreakdown, type ColdStartFigures } from '../bench/cold-start-report.js';
-import { BREAKDOWN_ROWS, parseParts } from '../bench/request-parts.js';
+import { BREAKDOWN_ROWS, checkParts, parseParts } from '../bench/request-parts.js';
 
 describe('cold-start bench --without', () => {
   it('reads any of log, metrics and cache, in a fixed order, and names what is not one', () => {
@@ -30,5 +30,23 @@ describe('formatBreakdown', () => {
     expect(lines[2]).toMatch(/^  as deployed\s+2\.25x  1\.25x\s+500 us\s+600 us$/);
     expect(lines[3]).toMatch(/^  without log line\s+2\.00x  1\.00x\s+400 us\s+480 us\s+100 us,\s+120 us CPU$/);
     expect(lines[4]).toMatch(/^  without log line, EMF metrics, cache\s+1\.50x  0\.50x\s+200 us\s+250 us\s+300 us,\s+350 us CPU$/);
+  });
+});
+
+describe('checkParts', () => {
+  const log = '{"level":"INFO","message":"request","status":200}';
+  const emf = '{"_aws":{"Timestamp":1,"CloudWatchMetrics":[]},"Requests":1}';
+  const printed = (logs: number, emfs: number) => [...Array(logs).fill(log), ...Array(emfs).fill(emf)].join('\n');
+
+  it('passes when what is on printed and what is off did not, the cache included', () => {
+    expect(() => checkParts(printed(2, 2), [], 2, 'alb-retry-proxy; fwd=stale; fwd-status=200; stored')).not.toThrow();
+    expect(() => checkParts(printed(0, 0), ['log', 'metrics', 'cache'], 2, 'alb-retry-proxy; fwd=bypass; fwd-status=200')).not.toThrow();
+  });
+
+  it('fails a setting that did not switch its part off, or a part that stopped showing', () => {
+    expect(() => checkParts(printed(2, 2), ['log'], 2, 'x; fwd=stale')).toThrow('with the log line off the handler printed 2 of them');
+    expect(() => checkParts(printed(2, 1), [], 2, 'x; fwd=stale')).toThrow('with the EMF metrics on the handler printed 1 of them');
+    expect(() => checkParts(printed(2, 2), ['cache'], 2, 'x; fwd=stale')).toThrow('with the cache off a request was not a bypass');
+    expect(() => checkParts(printed(2, 2), [], 2, 'x; fwd=uri-miss')).toThrow('with the cache on a repeated request did not find the stored answer');
   });
 });

@@ -97,7 +97,10 @@ describe('loadConfig', () => {
     [{ ...base, HEDGE_AFTER_MS: '900001' }, 'HEDGE_AFTER_MS', /expected off \| auto \| integer milliseconds 1..900000/],
     [{ ...base, ORIGIN_MAX_CONNECTIONS: '20000' }, 'ORIGIN_MAX_CONNECTIONS', /got "20000", expected integer 1..10000/],
     [{ ...base, RETRY_BUDGET_MIN_TOKENS: '2000000' }, 'RETRY_BUDGET_MIN_TOKENS', /expected number 1..1000000/],
-    [{ ...base, POWERTOOLS_LOG_LEVEL: 'LOUD' }, 'POWERTOOLS_LOG_LEVEL', /got "loud", expected DEBUG \| INFO \| WARN \| ERROR \| SILENT/],
+    [{ ...base, POWERTOOLS_LOG_LEVEL: 'LOUD' }, 'POWERTOOLS_LOG_LEVEL', /got "LOUD", expected TRACE \| DEBUG \| INFO \| WARN \| ERROR \| CRITICAL \| SILENT/],
+    // Powertools reads the level as written: a lower-case one would silently log at INFO.
+    [{ ...base, POWERTOOLS_LOG_LEVEL: 'warn' }, 'POWERTOOLS_LOG_LEVEL', /got "warn"/],
+    [{ ...base, ROUTES: '[{"name":"r","pattern":"/**","hedgeAfterMs":2147483648}]' }, 'ROUTES', /hedgeAfterMs/],
     [{ ...base, POWERTOOLS_METRICS_NAMESPACE: 'AWS/Lambda' }, 'POWERTOOLS_METRICS_NAMESPACE', /not starting with AWS\//],
     [{ ...base, POWERTOOLS_METRICS_NAMESPACE: 'Alb|Proxy' }, 'POWERTOOLS_METRICS_NAMESPACE', /expected CloudWatch namespace/],
     [{ ORIGIN_URL: 'http://hosp.internal:0' }, 'ORIGIN_URL', /port 0/],

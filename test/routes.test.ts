@@ -95,7 +95,7 @@ describe('route validation', () => {
   it.each([
     [{ name: 'search', match: '/s', maxAttempts: 0 }, 'maxAttempts', '0', 'integer 1..20'],
     [{ name: 'search', match: '/s', maxAttempts: 2.5 }, 'maxAttempts', '2.5', 'integer 1..20'],
-    [{ name: 'search', match: '/s', attemptTimeoutMs: '100' }, 'attemptTimeoutMs', '"100"', 'integer milliseconds >= 1'],
+    [{ name: 'search', match: '/s', attemptTimeoutMs: '100' }, 'attemptTimeoutMs', '"100"', 'integer milliseconds 1..900000'],
     [{ name: 'search', match: '/s', retryStatuses: [503, 700] }, 'retryStatuses', '[503,700]', 'HTTP statuses 100..599'],
     [{ name: 'search', match: '/s', retryStatuses: '503' }, 'retryStatuses', '"503"', 'array of HTTP statuses'],
     [{ name: 'search', match: '/s', retryNonIdempotent: 'yes' }, 'retryNonIdempotent', '"yes"', 'true | false'],

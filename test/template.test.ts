@@ -162,7 +162,8 @@ describe('template.yaml', () => {
     // A value the template lets through must not fail the cold start: a deploy would succeed and every
     // request then fail. Numbers around each option's bounds, against each parameter's AllowedPattern.
     const SAMPLES = ['0', '1', '1.5', '4', '5', '10', '10.5', '20', '21', '49', '50', '99.9', '99.95', '100', '10000', '10001', '1000000', '1000001', '-1', '99.90', '99.91', '0.25', '00', '899999', '900000', '900001', '2147483648',
-      'a-', '-a', 'A.example', 'a.example.', 'a:80', ',a', 'a,,b', 'a, b', '[::1]', '[::1]:8443', 'origin', 'client', 'AWS/Lambda', 'AlbRetryProxy'];
+      'a-', '-a', 'A.example', 'a.example.', 'a:80', ',a', 'a,,b', 'a, b', '[::1]', '[::1]:8443', 'origin', 'client', 'AWS/Lambda', 'AlbRetryProxy',
+      'http://h:0', 'http://h:00/', 'http://[::1]:0', 'http://h:8000', 'https://hosp.internal:8443/', 'http://[::]'];
     it.each(CONFIG_OPTIONS.filter((o) => template.Parameters[parameterOf(o.name)]?.AllowedPattern).map((o) => [o.name]))(
       '%s: every value its parameter pattern accepts passes the cold start',
       (name) => {
@@ -180,6 +181,20 @@ describe('template.yaml', () => {
         expect(failing).toEqual([]);
       },
     );
+
+    it.each(CONFIG_OPTIONS.filter((o) => /^(integer|number|off \| auto)/.test(o.form)).map((o) => [o.name, o.form]))(
+      "%s: the parameter's constraint description is the option's accepted form (%s)",
+      (name, form) => {
+        expect(template.Parameters[parameterOf(name)]?.ConstraintDescription).toBe(form);
+      },
+    );
+
+    it('POWERTOOLS_LOG_LEVEL: the template allows exactly the levels the cold start accepts', () => {
+      const allowed = template.Parameters.PowertoolsLogLevel!.AllowedValues!.map(String);
+      for (const level of allowed) expect(() => loadConfig({ ORIGIN_URL: 'http://origin.internal', POWERTOOLS_LOG_LEVEL: level })).not.toThrow();
+      for (const level of ['warn', 'LOUD', 'Info']) expect(() => loadConfig({ ORIGIN_URL: 'http://origin.internal', POWERTOOLS_LOG_LEVEL: level })).toThrow('POWERTOOLS_LOG_LEVEL');
+      expect(allowed).toEqual(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']);
+    });
 
     it('gives CACHE_BUCKET the created bucket only when S3 caching has no bucket of its own', () => {
       expect(variables.CACHE_BUCKET).toEqual({

@@ -2,6 +2,8 @@
  * The configuration in force: every option read from the environment and validated once at cold
  * start, failing with the option's name and accepted form.
  */
+import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
+import { MAX_MS } from './option-type.js';
 import { ConfigError } from '../http/errors.js';
 import { configOption, type ConfigName } from './options.js';
 import type { OriginHostHeader } from '../http/host-policy.js';
@@ -69,13 +71,6 @@ type Env = Readonly<Record<string, string | undefined>>;
  * throws a `ConfigError` naming the variable, the value and the accepted form, so a typo fails the
  * cold start instead of the thousandth request.
  */
-/**
- * The longest any millisecond setting may be: Lambda's longest timeout (15 minutes). It also keeps
- * every timer under setTimeout's 2^31-1 ms, past which Node fires it after 1 ms (a huge
- * ATTEMPT_TIMEOUT_MS would time every attempt out at once).
- */
-export const MAX_MS = 900_000;
-
 export function loadConfig(env: Env = process.env): ProxyConfig {
   const read = (name: ConfigName): string => {
     const value = env[name]?.trim();
@@ -122,7 +117,9 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
 
   // Read by Powertools and telemetry.ts, not kept here: checked so a typo fails the start instead of
   // logging at INFO (Powertools' fallback) or publishing metrics CloudWatch refuses.
-  oneOf('POWERTOOLS_LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const);
+  // Powertools reads the level case-sensitively: `warn` would silently log at INFO.
+  const logLevel = read('POWERTOOLS_LOG_LEVEL');
+  if (!Object.hasOwn(LogLevelThreshold, logLevel)) fail('POWERTOOLS_LOG_LEVEL', logLevel);
   const namespace = read('POWERTOOLS_METRICS_NAMESPACE');
   if (!/^[A-Za-z0-9 ._/#:-]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) fail('POWERTOOLS_METRICS_NAMESPACE', namespace);
 

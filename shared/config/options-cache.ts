@@ -85,7 +85,7 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'POWERTOOLS_LOG_LEVEL',
     default: 'INFO',
-    form: 'DEBUG | INFO | WARN | ERROR | SILENT',
+    form: 'TRACE | DEBUG | INFO | WARN | ERROR | CRITICAL | SILENT (upper case: Powertools reads it as written)',
     doc: 'Log level; one INFO line per request.',
   },
 ] as const satisfies readonly ConfigOption[];

@@ -67,17 +67,19 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
   const healthCheck = createHealthCheck(config, client, now);
 
   const BYPASSED = formatCacheStatus(name, { fwd: 'bypass', fwdStatus: undefined });
+  const INTERNAL_ERROR = formatCacheStatus(name, { detail: 'internal-error' });
 
   return async function handler(event, context) {
     const started = now();
     const multiValue = usesMultiValueHeaders(event);
     /** The one way out: ALB translation, then the log line and metrics of this request. */
     const respond = (response: ProxyResponse, request: ParsedAlbEvent['request'] | undefined, seen: Seen = {}): ALBResult => {
-      // Answered before the cache (a bad event, an unlisted Host, the local health check, an
-      // internal error): the cache was bypassed, and Cache-Status says so on every response.
-      if (seen.cacheStatus === undefined && response.headers['cache-status'] === undefined) response.headers['cache-status'] = [BYPASSED];
+      // Answered before the cache (a bad event, an unlisted Host, the local health check): the cache
+      // was bypassed, and Cache-Status says so on every response; the log line names the same.
+      const cacheStatus = seen.cacheStatus ?? response.headers['cache-status']?.at(-1) ?? BYPASSED;
+      if (response.headers['cache-status'] === undefined) response.headers['cache-status'] = [cacheStatus];
       const alb = toAlbResult(response, { multiValue, method: request?.method ?? 'GET', proxyName: name });
-      recordRequest({ request, status: alb.statusCode, totalMs: now() - started, traceId: undefined, ...seen });
+      recordRequest({ request, status: alb.statusCode, totalMs: now() - started, traceId: undefined, ...seen, cacheStatus });
       return alb;
     };
     let parsed: ParsedAlbEvent;
@@ -119,7 +121,10 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
 
     function internalError(error: unknown, request: ParsedAlbEvent['request'] | undefined): ALBResult {
       logger.error('internal error', { error: error instanceof Error ? error : String(error) });
-      return respond(errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' }), request);
+      // Not `bypass`: the cache may have been read or written before the failure.
+      const response = errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' });
+      response.headers['cache-status'] = [INTERNAL_ERROR];
+      return respond(response, request);
     }
   };
 

@@ -7,6 +7,7 @@ import { ConfigError } from '../http/errors.js';
 import { DEFAULT_ROUTE_NAME, ROUTE_FIELDS, type RouteFieldName } from './route-fields.js';
 import { patternProblem } from './route-pattern.js';
 import { SAFE_METHODS } from '../http/methods.js';
+import { MAX_MS } from '../config/option-type.js';
 
 export { DEFAULT_ROUTE_NAME };
 
@@ -93,7 +94,7 @@ function parseRoute(raw: unknown, index: number, source: string): RouteSpec {
     spec.methods = [...new Set(m as string[])];
   }
   spec.maxAttempts = int('maxAttempts', 1, 20);
-  spec.attemptTimeoutMs = int('attemptTimeoutMs', 1);
+  spec.attemptTimeoutMs = int('attemptTimeoutMs', 1, MAX_MS);
   if (route.retryStatuses !== undefined) {
     const s = route.retryStatuses;
     if (!Array.isArray(s) || s.length === 0 || s.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < 100 || x > 599)) fail('retryStatuses', s);
@@ -103,7 +104,7 @@ function parseRoute(raw: unknown, index: number, source: string): RouteSpec {
   spec.originHonoursIdempotencyKey = bool('originHonoursIdempotencyKey');
   const hedge = route.hedgeAfterMs;
   if (hedge !== undefined) {
-    if (hedge !== 'off' && hedge !== 'auto' && !(typeof hedge === 'number' && Number.isSafeInteger(hedge) && hedge >= 1)) fail('hedgeAfterMs', hedge);
+    if (hedge !== 'off' && hedge !== 'auto' && !(typeof hedge === 'number' && Number.isSafeInteger(hedge) && hedge >= 1 && hedge <= MAX_MS)) fail('hedgeAfterMs', hedge);
     // A parallel copy of a POST could run twice: hedging a route of unsafe methods only is a mistake.
     if (hedge !== 'off' && spec.methods && !spec.methods.some((m) => SAFE_METHODS.has(m))) {
       fail('hedgeAfterMs', hedge, `this route lists only ${spec.methods.join(', ')}, and only GET, HEAD, OPTIONS and TRACE are ever hedged`);

@@ -15,6 +15,8 @@ export interface CfnParameter {
   readonly Default?: string | number;
   readonly Description?: string;
   readonly AllowedPattern?: string;
+  readonly ConstraintDescription?: string;
+  readonly MaxLength?: number;
   readonly AllowedValues?: readonly (string | number)[];
 }
 
