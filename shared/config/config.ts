@@ -3,7 +3,7 @@
  * start, failing with the option's name and accepted form.
  */
 import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
-import { MAX_MS } from './option-type.js';
+import { MAX_MS } from '../http/timers.js';
 import { ConfigError } from '../http/errors.js';
 import { configOption, type ConfigName } from './options.js';
 import type { OriginHostHeader } from '../http/host-policy.js';

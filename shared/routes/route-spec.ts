@@ -7,7 +7,7 @@ import { ConfigError } from '../http/errors.js';
 import { DEFAULT_ROUTE_NAME, ROUTE_FIELDS, type RouteFieldName } from './route-fields.js';
 import { patternProblem } from './route-pattern.js';
 import { SAFE_METHODS } from '../http/methods.js';
-import { MAX_MS } from '../config/option-type.js';
+import { MAX_MS } from '../http/timers.js';
 
 export { DEFAULT_ROUTE_NAME };
 
