@@ -23,8 +23,9 @@ export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3R
  * An S3 client for s3rver: path-style, its fixed credentials, and checksums only when required
  * (newer SDKs' chunked-checksum uploads are stored corrupted by s3rver otherwise).
  */
-export function s3rverClient(endpoint: string): S3Client {
+export function s3rverClient(endpoint: string, options: { maxAttempts?: number } = {}): S3Client {
   return new S3Client({
+    ...options,
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,

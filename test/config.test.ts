@@ -104,6 +104,10 @@ describe('loadConfig', () => {
     [{ ...base, POWERTOOLS_METRICS_NAMESPACE: 'AWS/Lambda' }, 'POWERTOOLS_METRICS_NAMESPACE', /not starting with AWS\//],
     [{ ...base, POWERTOOLS_METRICS_NAMESPACE: 'Alb|Proxy' }, 'POWERTOOLS_METRICS_NAMESPACE', /expected CloudWatch namespace/],
     [{ ORIGIN_URL: 'http://hosp.internal:0' }, 'ORIGIN_URL', /port 0/],
+    // The role grants bucket/<prefix>*: without the final slash or with a wildcard it grants more.
+    [{ ...base, CACHE_PREFIX: 'cache' }, 'CACHE_PREFIX', /got "cache", expected S3 key prefix/],
+    [{ ...base, CACHE_PREFIX: 'cache/*' }, 'CACHE_PREFIX', /expected S3 key prefix/],
+    [{ ...base, CACHE_PREFIX: '../cache/' }, 'CACHE_PREFIX', /expected S3 key prefix/],
     [{ ...base, RETRY_BUDGET_RATIO: '11' }, 'RETRY_BUDGET_RATIO', /expected/],
     [{ ...base, CACHE_STORE: 'redis' }, 'CACHE_STORE', /off \| memory \| s3 \| tiered/],
     [{ ...base, CACHE_STORE: 'tiered' }, 'CACHE_BUCKET', /required when CACHE_STORE=tiered/],

@@ -46,7 +46,7 @@ export async function cachedRead(
 ): Promise<ReadOutcome> {
   const { index, policies, config } = context;
   const key = cacheKey(context.origin, request, config.keyHost);
-  const lookup = await index.find(key, request, context.storeTimeoutMs());
+  const lookup = await index.find(key, request, context.storeTimeoutMs);
   const withoutClientValidators = withValidators(request);
 
   const stored = lookup.entry && restored(policies, lookup.entry);
@@ -80,7 +80,8 @@ export async function cachedRead(
   if (response === undefined) return { served: fromOrigin(result), status };
 
   let storedNow = false;
-  if (request.method === 'GET') {
+  // After a failed read nothing is written: what is stored is unknown (lookup.failed).
+  if (request.method === 'GET' && !lookup.failed) {
     const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
     const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS);
     const entry = toEntry(context, key, request, storable, assessed, stored?.entry);

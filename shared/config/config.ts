@@ -167,7 +167,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       store,
       memoryMaxBytes: int('CACHE_MEMORY_MAX_BYTES', 0),
       bucket,
-      prefix: read('CACHE_PREFIX'),
+      prefix: cachePrefix(),
       s3Endpoint: s3Endpoint === '' ? undefined : s3Endpoint,
       s3TimeoutMs: int('CACHE_S3_TIMEOUT_MS', 1, MAX_MS),
       defaultTtlS: int('CACHE_DEFAULT_TTL_S', 0),
@@ -179,6 +179,15 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     },
     routes: loadRoutes(env.ROUTES),
   };
+
+  /**
+   * The role's grant is `bucket/<prefix>*`: a prefix without its final `/` (`cache`) would also
+   * grant `cache-other/...`, and a `*` any key. Each segment is of S3's safe characters.
+   */
+  function cachePrefix(): string {
+    const prefix = read('CACHE_PREFIX');
+    return /^(?:[A-Za-z0-9!_.()-]+\/)+$/.test(prefix) && !/(?:^|\/)\.{1,2}\//.test(prefix) ? prefix : fail('CACHE_PREFIX', prefix);
+  }
 
   function parseOriginHostHeader(raw: string): OriginHostHeader {
     const value = raw.toLowerCase();

@@ -24,8 +24,8 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'CACHE_PREFIX',
     default: 'cache/',
-    form: 'S3 key prefix',
-    doc: 'Key prefix of cache objects; the function may only touch keys under it.',
+    form: 'S3 key prefix: segments of A-Z a-z 0-9 ! _ . ( ) - each ending in /, e.g. cache/ or hosp/cache/',
+    doc: 'Key prefix of cache objects; the function may only touch keys under it (the role grants exactly this prefix, so it must end in / and hold no wildcard).',
   },
   {
     name: 'CACHE_S3_ENDPOINT',

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type ProxyConfig } from '../../shared/config/config.js';
 import { createResponseCache, type CacheResult, type ResponseCache } from '../../shared/cache/index.js';
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   readonly s3Endpoint?: string;
   /** @default a fresh one per harness, so tests never see each other's objects */
   readonly prefix?: string;
+  /** The S3 client instead of `s3rverClient(s3Endpoint)` (e.g. one attempt per call, as deployed). */
+  readonly s3Client?: S3Client;
 }
 
 /** A real origin, a real S3 protocol server when asked, and a cache on an adjustable clock. */
@@ -61,7 +64,7 @@ export async function cacheHarness(options: HarnessOptions, script: OriginScript
     CACHE_S3_TIMEOUT_MS: '5000',
     ...options.env,
   });
-  const s3Client = options.s3Endpoint ? s3rverClient(options.s3Endpoint) : undefined;
+  const s3Client = options.s3Client ?? (options.s3Endpoint ? s3rverClient(options.s3Endpoint) : undefined);
   let clock = Date.now();
   const make = (): ResponseCache => createResponseCache(config, origin.url, { now: () => clock, ...(s3Client ? { s3Client } : {}) });
   const cache = make();

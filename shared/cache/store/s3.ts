@@ -22,7 +22,9 @@ type Sdk = typeof import('@aws-sdk/client-s3');
 /**
  * One object per record at `prefix + id` (the id is a SHA-256 of the cache key), in the format of
  * `record-codec.ts`. Fails open: an error, a slow answer or an unreadable object is a miss, logged
- * and counted (`CacheError`); an unreadable object is also deleted so the next response replaces it.
+ * and counted (`CacheError`); an unreadable object is reported as such, so the next response that
+ * may be stored replaces it (it is not deleted: a delete still in flight could land after that
+ * replacement and remove it).
  *
  * The SDK is imported only when an S3 store is created (dynamic import), so a function with
  * CACHE_STORE=memory or off never loads it.
@@ -91,9 +93,7 @@ export function createS3Store(options: S3StoreOptions): CacheStore {
         // Written by another version of this code: a miss; the next put overwrites it.
         if (error instanceof RecordVersionError) return {};
         failOpen('decode', id, error instanceof RecordFormatError ? error : new RecordFormatError(String(error)));
-        // Not awaited: the next put to this id overwrites it anyway, and the request has waited enough.
-        void store.delete(id, timeoutMs);
-        return { failed: true };
+        return { unreadable: true };
       }
     },
     async put(id, record, timeoutMs) {

@@ -8,6 +8,12 @@ import type { CacheRecord } from '../record.js';
 export interface StoreRead {
   readonly record?: CacheRecord;
   readonly failed?: boolean;
+  /**
+   * An object was there but could not be read as a record (corrupt, truncated): a miss whose state
+   * is known to be useless, so a new record may replace it (unlike `failed`, where what is stored
+   * is unknown).
+   */
+  readonly unreadable?: boolean;
 }
 
 /**
