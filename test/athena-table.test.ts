@@ -63,14 +63,14 @@ describe('template.yaml as the local stack sees it', () => {
     }
     const success = queries.find((q) => q.name === 'success-rate-per-hour')!;
     expect(success.sql).toContain(`target_group_arn = '${DEFAULT_TARGET_GROUP_ARN}'`);
-    expect(success.sql).toContain('>= 99 AS meets_target');
+    expect(success.sql).toContain('>= 99 * count(*) AS meets_target');
     expect(DEFAULT_TARGET_GROUP_ARN).toBe(LOCAL_TARGET_GROUP_ARN);
   });
 
   test('parameters and the target group ARN can be given', () => {
     const custom = new TemplateModel(TEMPLATE, { parameters: { SuccessRateTarget: '99.9', AthenaDatabaseName: 'logs_x' }, targetGroupArn: 'arn:tg' });
     const success = custom.savedQueries().find((q) => q.name === 'success-rate-per-hour')!;
-    expect(success.sql).toContain('>= 99.9 AS meets_target');
+    expect(success.sql).toContain('>= 99.9 * count(*) AS meets_target');
     expect(success.sql).toContain("target_group_arn = 'arn:tg'");
     expect(success.sql).toContain('FROM "logs_x"."alb_access_logs"');
     expect(custom.glueTable().database).toBe('logs_x');
@@ -198,6 +198,44 @@ describe("a '-' status (ALB sent no response): the saved queries and the analyze
     } finally {
       athena.close();
     }
+  });
+});
+
+describe('a 000 status (the connection closed without one): counted as failed by both', () => {
+  test('success-rate-per-hour, top-failing-paths and the analyzer count three 000 lines and a 200 alike', async () => {
+    const closed = DOC_EXAMPLES.lambdaSuccess.replace(' 200 200 34 366 ', ' 000 - 34 366 ');
+    const path = await logFile('closed/2018/11/30/a.log', [DOC_EXAMPLES.lambdaSuccess, closed, closed, closed]);
+    const report = await analyzeAccessLogs([path]);
+    expect({ requests: report.requests, malformed: report.lines.malformed, successRate: report.successRate }).toEqual({ requests: 4, malformed: 0, successRate: 0.25 });
+    const athena = await LocalAthena.open([path], { now: new Date('2018-12-01T00:00:00Z'), targetGroupArn: entryOf(DOC_EXAMPLES.lambdaSuccess).targetGroupArn! });
+    try {
+      expect((await athena.runSaved('success-rate-per-hour')).rows).toEqual([expect.objectContaining({ requests: '4', failed: '3', success_pct: 25, meets_target: false })]);
+      expect((await athena.runSaved('top-failing-paths')).rows).toEqual([expect.objectContaining({ path: '/', requests: '4', failed: '3', failed_pct: 75 })]);
+    } finally {
+      athena.close();
+    }
+  });
+});
+
+describe("5xx-by-elb-vs-target keeps to the proxy's target group", () => {
+  test("a 503 of another rule of the load balancer (target group '-') is not counted as the proxy's", async () => {
+    const arn = entryOf(DOC_EXAMPLES.lambdaSuccess).targetGroupArn!;
+    const otherRule = DOC_EXAMPLES.lambdaSuccess.replace(arn, '-').replace(' 200 200 34 366 ', ' 503 - 34 366 ');
+    const own = DOC_EXAMPLES.lambdaSuccess.replace(' 200 200 34 366 ', ' 502 - 34 366 ');
+    const path = await logFile('other-rule/2018/11/30/a.log', [otherRule, own]);
+    const athena = await LocalAthena.open([path], { now: new Date('2018-12-01T00:00:00Z'), targetGroupArn: arn });
+    try {
+      const rows = (await athena.runSaved('5xx-by-elb-vs-target')).rows;
+      expect(rows.map((r) => [r.elb_status_code, r.requests])).toEqual([[502, '1']]);
+    } finally {
+      athena.close();
+    }
+  });
+});
+
+describe('the saved queries compute rates as Athena and DuckDB read them alike', () => {
+  test('no DECIMAL literal in a division (Trino would keep one decimal and round: 98.95% as 99.0)', () => {
+    for (const q of new TemplateModel(TEMPLATE).savedQueries()) expect(q.sql, q.name).not.toMatch(/\b\d+\.\d+\s*\*/);
   });
 });
 

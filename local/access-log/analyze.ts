@@ -104,10 +104,11 @@ export class AccessLogAnalyzer {
       this.last = e.time;
     }
 
-    const status = e.elbStatusCode;
+    // `-` (ALB sent no response) and 000 (the connection closed without a status): the user got nothing.
+    const status = e.elbStatusCode !== null && e.elbStatusCode < 100 ? null : e.elbStatusCode;
     if (status === null) this.classes.none++;
     else {
-      // The parser only lets 100..599 through, so the class always exists.
+      // The parser only lets 100..599 (and 000, taken as none above) through, so the class always exists.
       this.classes[`${Math.floor(status / 100)}xx` as '1xx' | '2xx' | '3xx' | '4xx' | '5xx']++;
       bump(this.byStatus, status);
     }

@@ -124,9 +124,10 @@ function status(t: string[], i: number): number | null {
   return v === null ? null : statusValue(v, i);
 }
 
+/** 100..599, or 000: ALB's "response code of 000", a connection closed without any status. */
 function statusValue(v: string, i: number): number {
   const n = Number(v);
-  return v.length === 3 && Number.isInteger(n) && n >= 100 && n <= 599 ? n : fail(i, v, 'an HTTP status code');
+  return v.length === 3 && Number.isInteger(n) && ((n >= 100 && n <= 599) || v === '000') ? n : fail(i, v, 'an HTTP status code (100-599, or 000)');
 }
 
 function list(t: string[], i: number, separator: string): string[] {
