@@ -58,7 +58,7 @@ describe('AccessLogAnalyzer on a known dataset', () => {
   const r = analyze();
 
   test('counts lines, requests, the malformed line with its number, and the blank one', () => {
-    expect(r.lines).toEqual({ total: 12, requests: 10, outOfRange: 0, blank: 1, malformed: 1 });
+    expect(r.lines).toEqual({ total: 12, requests: 10, outOfRange: 0, otherTargetGroups: 0, blank: 1, malformed: 1 });
     expect(r.malformed).toEqual([
       {
         source: 'dataset.log',
@@ -140,7 +140,7 @@ describe('AccessLogAnalyzer on a known dataset', () => {
     const only = analyze({ from: new Date('2026-05-01T10:01:00Z'), to: new Date('2026-05-01T10:01:35Z') });
     expect(only.lines).toMatchObject({ requests: 3, outOfRange: 7 });
     expect(only.byStatus).toEqual({ '200': 1, '404': 1, '502': 1 });
-    expect(only.filter).toEqual({ from: '2026-05-01T10:01:00.000Z', to: '2026-05-01T10:01:35.000Z' });
+    expect(only.filter).toEqual({ from: '2026-05-01T10:01:00.000Z', to: '2026-05-01T10:01:35.000Z', targetGroupArn: null });
   });
 
   test('--bucket hour folds everything into one hour', () => {

@@ -62,7 +62,7 @@ describe('npm run logs', () => {
     expect(run.code).toBe(0);
     const r = JSON.parse(run.stdout) as AnalysisReport;
     expect(r.sources).toBe(2);
-    expect(r.lines).toEqual({ total: 6, requests: 5, outOfRange: 0, blank: 0, malformed: 1 });
+    expect(r.lines).toEqual({ total: 6, requests: 5, outOfRange: 0, otherTargetGroups: 0, blank: 0, malformed: 1 });
     expect(r.malformed.map((m) => [m.source, m.line])).toEqual([[join(logDir, 'a.log'), 3]]);
     expect(r.successRate).toBe(0.6);
     expect(r.fiveXx.elb.byErrorReason).toEqual({ '-': 1, LambdaInvalidResponse: 1 });

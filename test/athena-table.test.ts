@@ -227,6 +227,10 @@ describe("5xx-by-elb-vs-target keeps to the proxy's target group", () => {
     try {
       const rows = (await athena.runSaved('5xx-by-elb-vs-target')).rows;
       expect(rows.map((r) => [r.elb_status_code, r.requests])).toEqual([[502, '1']]);
+      // npm run logs --target-group-arn counts what the success-rate query counts.
+      const report = await analyzeAccessLogs([path], { targetGroupArn: arn });
+      expect({ requests: report.requests, other: report.lines.otherTargetGroups, successRate: report.successRate }).toEqual({ requests: 1, other: 1, successRate: 0 });
+      expect((await athena.runSaved('success-rate-per-hour')).rows).toEqual([expect.objectContaining({ requests: '1', failed: '1' })]);
     } finally {
       athena.close();
     }
@@ -330,5 +334,14 @@ describe('npm run athena', { timeout: 120_000 }, () => {
     expect(badDay.code).toBe(2);
     expect(badDay.stderr).toMatch(/--day 2018-11-30: expected yyyy\/MM\/dd/);
     expect((await cli([path, '--sql', 'SELECT nope()'])).code).toBe(1);
+  });
+});
+
+describe('npm run logs --target-group-arn', () => {
+  test('takes a target group ARN and refuses anything else, naming the flag', async () => {
+    const { parseCliArgs } = await import('../local/access-log/cli-args.js');
+    const arn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/alb-retry-proxy/0123456789abcdef';
+    expect(parseCliArgs(['logs/', '--target-group-arn', arn])).toMatchObject({ targetGroupArn: arn });
+    expect(() => parseCliArgs(['logs/', '--target-group-arn', 'alb-retry-proxy'])).toThrow('--target-group-arn: "alb-retry-proxy" is not a target group ARN');
   });
 });

@@ -25,6 +25,11 @@ export interface AnalyzeOptions {
   from?: Date;
   /** Only requests whose `time` is before this. */
   to?: Date;
+  /**
+   * Only requests routed to this target group (the proxy's), as the saved Athena queries keep: on a
+   * load balancer shared with other rules, their requests would otherwise count too.
+   */
+  targetGroupArn?: string;
   /** @default 'auto' (per minute up to 6 hours of data, else per hour) */
   bucket?: BucketSize | 'auto';
   /** @default 0.99 */
@@ -44,6 +49,7 @@ export class AccessLogAnalyzer {
   private total = 0;
   private blank = 0;
   private outOfRange = 0;
+  private otherTargetGroups = 0;
   private malformedCount = 0;
   private readonly malformed: MalformedLine[] = [];
   private requests = 0;
@@ -92,6 +98,10 @@ export class AccessLogAnalyzer {
   addEntry(e: AlbLogEntry): void {
     if (e.timeMs < this.fromMs || e.timeMs >= this.toMs) {
       this.outOfRange++;
+      return;
+    }
+    if (this.options.targetGroupArn !== undefined && e.targetGroupArn !== this.options.targetGroupArn) {
+      this.otherTargetGroups++;
       return;
     }
     this.requests++;
@@ -146,11 +156,12 @@ export class AccessLogAnalyzer {
     return {
       inputs,
       sources,
-      filter: { from: this.options.from?.toISOString() ?? null, to: this.options.to?.toISOString() ?? null },
+      filter: { from: this.options.from?.toISOString() ?? null, to: this.options.to?.toISOString() ?? null, targetGroupArn: this.options.targetGroupArn ?? null },
       lines: {
         total: this.total,
         requests: this.requests,
         outOfRange: this.outOfRange,
+        otherTargetGroups: this.otherTargetGroups,
         blank: this.blank,
         malformed: this.malformedCount,
       },

@@ -7,10 +7,10 @@ import { DEFAULT_TARGET } from './analyze.js';
 import type { BucketSize } from './timeline.js';
 
 export const USAGE = `usage: npm run logs -- <input...> [--from ISO] [--to ISO] [--bucket minute|hour] [--json] [--html out.html]
-                             [--target PERCENT] [--check] [--routes FILE]
+                             [--target PERCENT] [--check] [--routes FILE] [--target-group-arn ARN]
 
 Reads Application Load Balancer access logs and reports requests, success rate against the
-availability target (99% unless --target; success = elb_status_code < 500), 5xx from the load
+availability target (99% unless --target; success = an elb_status_code of 100-499), 5xx from the load
 balancer vs the target, latency percentiles, top failing paths and a timeline.
 
 inputs (any number, mixed):
@@ -32,6 +32,8 @@ options:
                           deployment pipeline; the report is printed all the same
   --routes FILE           route policies (JSON, as routes.json) for the per-route breakdown;
                           default: ROUTES from the environment, else the repository's routes.json
+  --target-group-arn ARN  only requests routed to this target group (the proxy's), as the saved
+                          Athena queries count; default: every line
   -h, --help              show this help
 
 exit status: 0 report printed, 1 target missed (only with --check), 2 bad arguments or
@@ -51,6 +53,8 @@ export interface CliOptions {
   check: boolean;
   /** `--routes FILE`: the routes to break the requests down by, instead of ROUTES / routes.json. */
   routesFile?: string;
+  /** `--target-group-arn`: only lines of this target group. */
+  targetGroupArn?: string;
   help: boolean;
 }
 
@@ -64,6 +68,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     target: { type: 'string' },
     check: { type: 'boolean', default: false },
     routes: { type: 'string' },
+    'target-group-arn': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   const { values: v, positionals } = parsed;
@@ -88,8 +93,17 @@ export function parseCliArgs(argv: string[]): CliOptions {
     target,
     check: v.check ?? false,
     ...(v.routes !== undefined ? { routesFile: v.routes } : {}),
+    ...(v['target-group-arn'] !== undefined ? { targetGroupArn: targetGroupArn(v['target-group-arn']) } : {}),
     help: false,
   };
+}
+
+/** An ALB target group ARN, as the log's target_group_arn field holds it. */
+function targetGroupArn(value: string): string {
+  if (!/^arn:[\w-]+:elasticloadbalancing:[\w-]+:\d{12}:targetgroup\/[\w-]+\/[0-9a-f]+$/.test(value)) {
+    throw new UsageError(`--target-group-arn: ${JSON.stringify(value)} is not a target group ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)`);
+  }
+  return value;
 }
 
 /** `--target 99.9` as 0.999: a percentage above 0 and at most 100. */

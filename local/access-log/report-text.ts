@@ -30,8 +30,9 @@ function summary(r: AnalysisReport): string {
     { Inputs: `${r.inputs.join(', ')} (${int(r.sources)} file${r.sources === 1 ? '' : 's'})` },
     { Period: r.period.first ? `${r.period.first} .. ${r.period.last}` : '-' },
     ...(r.filter.from || r.filter.to ? [{ Filter: `${r.filter.from ?? '...'} <= time < ${r.filter.to ?? '...'}` }] : []),
+    ...(r.filter.targetGroupArn ? [{ 'Target group': r.filter.targetGroupArn }] : []),
     {
-      Lines: `${int(r.lines.total)} (${int(r.lines.malformed)} malformed, ${int(r.lines.outOfRange)} out of range, ${int(r.lines.blank)} blank)`,
+      Lines: `${int(r.lines.total)} (${int(r.lines.malformed)} malformed, ${int(r.lines.outOfRange)} out of range, ${r.filter.targetGroupArn ? `${int(r.lines.otherTargetGroups)} of other target groups, ` : ''}${int(r.lines.blank)} blank)`,
     },
     { Requests: int(r.requests) },
     { 'Success rate': `${pct(r.successRate)} (elb_status_code < 500)` },

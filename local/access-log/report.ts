@@ -23,12 +23,14 @@ export interface AnalysisReport {
   /** Files or S3 objects read. */
   sources: number;
   /** The `--from` (inclusive) / `--to` (exclusive) filter on the `time` field. */
-  filter: { from: string | null; to: string | null };
+  filter: { from: string | null; to: string | null; targetGroupArn: string | null };
   lines: {
     total: number;
     /** Parsed and within the time range. */
     requests: number;
     outOfRange: number;
+    /** Left out by `--target-group-arn`: routed to another target group, or to none (`-`). */
+    otherTargetGroups: number;
     blank: number;
     malformed: number;
   };
