@@ -14,33 +14,10 @@ import { LINE_TOO_LONG, type SplitLine } from './read.js';
 import type { AnalysisReport, MalformedLine } from './report.js';
 import { TopCounter } from './top-counter.js';
 import { RouteBreakdown } from './route-breakdown.js';
-import type { RouteSpec } from '../../shared/routes/route-spec.js';
-import { Timeline, type BucketSize, type Failure } from './timeline.js';
+import { Timeline, type Failure } from './timeline.js';
+import { DEFAULT_TARGET, type AnalyzeOptions } from './analyze-options.js';
 
-/** The availability target the HOSP team set: 99% of requests succeed. */
-export const DEFAULT_TARGET = 0.99;
-
-export interface AnalyzeOptions {
-  /** Only requests whose `time` is at or after this. */
-  from?: Date;
-  /** Only requests whose `time` is before this. */
-  to?: Date;
-  /**
-   * Only requests routed to this target group (the proxy's), as the saved Athena queries keep: on a
-   * load balancer shared with other rules, their requests would otherwise count too.
-   */
-  targetGroupArn?: string;
-  /** @default 'auto' (per minute up to 6 hours of data, else per hour) */
-  bucket?: BucketSize | 'auto';
-  /** @default 0.99 */
-  target?: number;
-  /** @default 10 */
-  topPaths?: number;
-  /** Malformed lines listed in the report (all are counted). @default 20 */
-  malformedExamples?: number;
-  /** The function's routes, for a per-route breakdown; none or empty: no breakdown. */
-  routes?: readonly Pick<RouteSpec, 'name' | 'match' | 'methods'>[];
-}
+export { DEFAULT_TARGET, type AnalyzeOptions } from './analyze-options.js';
 
 /** Bin edges of the latency distribution chart, in seconds. */
 export const DISTRIBUTION_EDGES = [0, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
