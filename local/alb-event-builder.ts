@@ -30,12 +30,25 @@ export const LOCAL_TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:local:000000
  * `x-forwarded-*` and `x-amzn-trace-id` added or updated, and the body base64 unless it is plain
  * text or empty.
  */
+/**
+ * A header value as ALB puts it in the event: decoded from UTF-8 (ALB passes "Rīga", not its bytes
+ * one per character). Node's `rawHeaders` hold the bytes as latin1 characters; a value that is not
+ * such a byte string, or not UTF-8, is left as it is (the emulator answers 400 to non-UTF-8 headers
+ * before building an event).
+ */
+function utf8Value(value: string): string {
+  if (/^[\x00-\x7f]*$/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : value;
+}
+
 export function buildAlbEvent(request: IncomingHttpRequest, options: EventBuilderOptions = {}): ALBEvent {
   const multiValue = options.multiValue ?? false;
   const headers = new Map<string, string[]>();
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!.toLowerCase();
-    headers.set(name, [...(headers.get(name) ?? []), request.rawHeaders[i + 1]!]);
+    headers.set(name, [...(headers.get(name) ?? []), utf8Value(request.rawHeaders[i + 1]!)]);
   }
   const forwardedFor = headers.get('x-forwarded-for')?.join(', ');
   headers.set('x-forwarded-for', [forwardedFor ? `${forwardedFor}, ${request.clientIp}` : request.clientIp]);

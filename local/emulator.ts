@@ -12,6 +12,16 @@ import { isUtf8Headers, sendPlain, sendPlainOnSocket, writeResult, type Written 
 import { InProcessTarget, type LocalHandler } from './environments/in-process.js';
 import type { FunctionTarget } from './environments/target.js';
 
+
+/** ALB's quota for all request headers together, and for any one of them (name and value). */
+const ALB_REQUEST_HEADERS_BYTES = 64 * 1024;
+const ALB_REQUEST_HEADER_BYTES = 16 * 1024;
+
+/** A single request header over ALB's 16 KB quota (node enforces only the total). */
+function headerOverQuota(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.length + 2 + rawHeaders[i + 1]!.length > ALB_REQUEST_HEADER_BYTES) return true;
+  return false;
+}
 export type { LocalHandler };
 
 export interface EmulatorOptions {
@@ -75,7 +85,8 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
   const target = targetOf(options);
   const log: AccessLogWriter | undefined = options.accessLogPath ? createAccessLogWriter(options.accessLogPath) : undefined;
 
-  const server: Server = createServer((req, res) => {
+  // ALB's request header quotas: 64 KB in all, 16 KB per header (node's default is 16 KB in all).
+  const server: Server = createServer({ maxHeaderSize: ALB_REQUEST_HEADERS_BYTES }, (req, res) => {
     const arrived = new Date();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -112,6 +123,9 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
     }
     if (!isUtf8Headers(req.rawHeaders) || req.headers.upgrade !== undefined) {
       return record(req, arrived, { written: sendPlain(res, 400, 'Bad Request'), received });
+    }
+    if (headerOverQuota(req.rawHeaders)) {
+      return record(req, arrived, { written: sendPlain(res, 431, 'Request Header Fields Too Large'), received });
     }
     const event = buildAlbEvent(
       {

@@ -195,6 +195,18 @@ describe('origin response -> ALB result', () => {
     expect(validateAlbResult(result, false)).toBeUndefined();
   });
 
+  it('measures the JSON when headers full of characters JSON escapes bring a body just under 1 MB over it', () => {
+    // 20 headers of 1,500 quotes (a 30 KB section that JSON doubles) beside a base64 body that fits
+    // only if the headers are counted unescaped.
+    const headers: Record<string, string[]> = { 'content-type': ['application/octet-stream'] };
+    for (let i = 0; i < 20; i++) headers[`x-q${i}`] = ['"'.repeat(1_500)];
+    const base64Chars = 1_000_000 - 30_500 - 1_024;
+    const result = toAlbResult(response(headers, Buffer.alloc((base64Chars / 4) * 3)), { multiValue: false, method: 'GET' });
+    expect(result.statusCode).toBe(502);
+    expect(result.headers?.['proxy-status']).toMatch(/error=http_response_body_size/);
+    expect(validateAlbResult(result, false)).toBeUndefined();
+  });
+
   it('turns headers too large for ALB into a clean 502', () => {
     const big = toAlbResult(response({ 'x-big': ['a'.repeat(17_000)] }, ''), { multiValue: true, method: 'GET' });
     expect(big.statusCode).toBe(502);

@@ -359,6 +359,19 @@ describe.each(stores)('response cache on %s', (store) => {
     expect(bodyOf(forced)).toBe('e');
   });
 
+  test('a GET with a body bypasses the cache: one body\'s answer is never served for another', async () => {
+    const h = await start((req) => ({ headers: { 'cache-control': 'max-age=60' }, body: `results for ${req.body.toString()}` }));
+    const search = (query: string) => h.send('GET', '/_search', { 'content-type': 'application/json' }, Buffer.from(query));
+    const cats = await search('{"query":"cats"}');
+    const dogs = await search('{"query":"dogs"}');
+    expect([bodyOf(cats), cats.cacheStatus]).toEqual(['results for {"query":"cats"}', 'alb-retry-proxy; fwd=bypass; fwd-status=200']);
+    expect([bodyOf(dogs), dogs.cacheStatus]).toEqual(['results for {"query":"dogs"}', 'alb-retry-proxy; fwd=bypass; fwd-status=200']);
+    expect(h.origin.requests).toHaveLength(2);
+    // Without a body the URL is cached as usual.
+    await h.get('/_search');
+    expect((await h.get('/_search')).cacheStatus).toMatch(/hit/);
+  });
+
   test('a successful POST invalidates what is stored for its URL', async () => {
     const h = await start((req) => (req.method === 'POST' ? { status: 201, body: 'created' } : fresh60(req)));
     await h.get('/items');

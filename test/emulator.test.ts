@@ -195,6 +195,30 @@ async function rawStatusLine(port: number, head: string): Promise<string> {
   });
 }
 
+describe('the local ALB emulator: request headers as ALB takes them', () => {
+  const ok: ALBResult = { statusCode: 200, statusDescription: '200 OK', headers: {}, body: '', isBase64Encoded: false };
+  /** The status line of a raw request with `headers`, and the event the function got. */
+  const rawRequest = async (headers: string) => {
+    const { events, handler } = capturing(ok);
+    const e = await emulator(handler);
+    const status = await rawStatusLine(e.port, `GET / HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+    return { status, event: events[0] };
+  };
+
+  it('puts a UTF-8 header value in the event decoded, as ALB does ("Rīga", not its bytes one per character)', async () => {
+    // rawStatusLine writes its text as UTF-8: these are the bytes a browser sends.
+    const { status, event } = await rawRequest('X-City: Rīga\r\n');
+    expect(status).toBe('HTTP/1.1 200 OK');
+    expect(event?.headers?.['x-city']).toBe('Rīga');
+  });
+
+  it("takes 64 KB of headers in all and 16 KB for one, ALB's quotas (node's own default is 16 KB in all)", async () => {
+    const twelve = 'a'.repeat(12 * 1024);
+    expect((await rawRequest(`X-A: ${twelve}\r\nX-B: ${twelve}\r\nX-C: ${twelve}\r\n`)).status).toBe('HTTP/1.1 200 OK');
+    expect((await rawRequest(`X-A: ${'a'.repeat(17 * 1024)}\r\n`)).status).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+  });
+});
+
 describe('the local ALB emulator: error codes and event details as ALB has them', () => {
   const big = 'x'.repeat(17 * 1024);
   it.each<[string, unknown, boolean?]>([

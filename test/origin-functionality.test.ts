@@ -101,6 +101,29 @@ describe.each([false, true])('through the handler (multi-value headers %s)', (mu
     });
   });
 
+  describe('header names and values JavaScript objects or latin1 would bend', () => {
+    it('passes a header named after an Object.prototype member both ways, and drops only __proto__', async () => {
+      origin.script({ headers: { constructor: 'from-origin', tostring: 'also', 'content-type': 'text/plain' }, body: 'ok' });
+      const result = await send(handlerWith(), event('GET', '/proto', { headers: ['Constructor', 'from-client', '__proto__', 'x', 'hasOwnProperty', 'y'] }));
+      expect(result.statusCode).toBe(200);
+      expect(values(result, 'constructor')).toEqual(['from-origin']);
+      expect(values(result, 'tostring')).toEqual(['also']);
+      const seen = origin.received[0]!.headers;
+      expect([seen.constructor, seen.hasownproperty]).toEqual(['from-client', 'y']);
+      expect(origin.received[0]!.rawHeaders.map((h) => h.toLowerCase())).not.toContain('__proto__');
+    });
+
+    it("sends a non-ASCII header value as the client's UTF-8 bytes, as ALB decoded it", async () => {
+      origin.script({ body: 'ok' });
+      const result = await send(handlerWith(), event('GET', '/city', { headers: ['X-City', 'Rīga', 'X-Cafe', 'café'] }));
+      expect(result.statusCode).toBe(200);
+      const raw = origin.received[0]!.rawHeaders;
+      const bytesOf = (name: string) => Buffer.from(raw[raw.findIndex((h) => h.toLowerCase() === name) + 1]!, 'latin1');
+      expect(bytesOf('x-city').toString('utf8')).toBe('Rīga');
+      expect(bytesOf('x-cafe')).toEqual(Buffer.from('café', 'utf8'));
+    });
+  });
+
   describe('Connection naming request headers', () => {
     it("cannot take ALB's headers from the origin, and the cache matches on what the origin got", async () => {
       const handler = handlerWith();

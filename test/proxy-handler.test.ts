@@ -199,7 +199,8 @@ describe('the handler, end to end against a real origin', () => {
     let clock = Date.parse('2026-11-22T12:00:00Z');
     origin.script({ status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=1' }, body: 'kept' });
     const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, RETRY_BASE_DELAY_MS: '0', RETRY_MAX_ATTEMPTS: '2' }), { now: () => clock });
-    const event = await readEventFile('events/powertools-lambda-python__albEvent.json');
+    // AWS's sample event carries a body on its GET, which the cache bypasses: the same GET without it.
+    const event = { ...(await readEventFile('events/powertools-lambda-python__albEvent.json')), body: '', isBase64Encoded: false };
     await handler(event, context());
     clock += 10_000;
     origin.script({ status: 503, body: 'down' });

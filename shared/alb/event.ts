@@ -3,7 +3,7 @@
  * OriginRequest, remembering whether the target group uses multi-value headers.
  */
 import { EventError } from '../http/errors.js';
-import { forwardedRequestHeaders, SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
+import { appendHeader, forwardedRequestHeaders, SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 
 /** An ALB request event, translated and validated; pure data, no I/O. */
@@ -95,8 +95,7 @@ function readMultiHeaders(raw: Record<string, unknown>): HeaderMap {
 function addHeader(out: HeaderMap, name: string, value: string, field: string): void {
   if (!TOKEN.test(name)) throw new EventError(`${field}.${name}`, 'header name is not an RFC 9110 token');
   if (!SAFE_HEADER_VALUE.test(value)) throw new EventError(`${field}.${name}`, 'header value contains CR, LF or NUL');
-  const key = name.toLowerCase();
-  (out[key] ??= []).push(value);
+  appendHeader(out, name.toLowerCase(), value);
 }
 
 type QueryPairs = Array<[string, string]>;

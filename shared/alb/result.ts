@@ -120,10 +120,11 @@ function sizeProblem(result: ALBResult, multiValue: boolean): SizeProblem | unde
     return { type: 'http_response_header_section_size', detail: `response headers are ${section} bytes; ALB allows ${ALB_LIMITS.maxHeaderSectionBytes}` };
   }
   // Serializing a large body just to measure it costs milliseconds; skip it when a bound says it
-  // fits (a JSON-escaped character takes at most 6 bytes, a base64 one exactly 1).
+  // fits: a JSON-escaped character takes at most 6 bytes (`"` and `\` 2, a control character 6), a
+  // base64 one exactly 1, and each header adds its quotes, colon and comma.
   const body = result.body ?? '';
   const bodyBound = result.isBase64Encoded ? body.length : body.length * 6;
-  if (bodyBound + section + 1024 <= ALB_LIMITS.maxResponseJsonBytes) return undefined;
+  if (bodyBound + section * 6 + pairs.length * 8 + 1024 <= ALB_LIMITS.maxResponseJsonBytes) return undefined;
   const json = Buffer.byteLength(JSON.stringify(result));
   if (json > ALB_LIMITS.maxResponseJsonBytes) {
     return { type: 'http_response_body_size', detail: `response is ${json} bytes as ALB JSON; ALB allows ${ALB_LIMITS.maxResponseJsonBytes}` };

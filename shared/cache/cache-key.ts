@@ -5,7 +5,7 @@
 import * as crypto from 'node:crypto';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 import { keyHost } from '../http/host-policy.js';
-import { forwardedProto } from '../http/headers.js';
+import { forwardedProto, headerValues } from '../http/headers.js';
 
 /**
  * Version of the key format. Bumped when the same request would map to another key, so that entries
@@ -75,7 +75,7 @@ export function varyFields(headers: HeaderMap): string[] {
  * headers (absent and empty are different). Secrets such as cookies only ever enter the hash.
  */
 export function variantId(key: string, generation: string, fields: readonly string[], headers: HeaderMap): string {
-  const selected = fields.map((name) => [name, varyValue(headers[name]) ?? null]);
+  const selected = fields.map((name) => [name, varyValue(headerValues(headers, name)) ?? null]);
   return sha256(`variant\n${key}\n${generation}\n${JSON.stringify(selected)}`);
 }
 

@@ -7,6 +7,7 @@ import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js'
 import { responseDirectives, type ResponseDirectives } from '../http/cache-directives.js';
 import { sha256, varyFields, varyValue } from './cache-key.js';
 import { libraryResponse } from './library-view.js';
+import { headerValues } from '../http/headers.js';
 import { normalizeResponseHeaders } from './normalize.js';
 
 export { CachePolicy };
@@ -56,7 +57,7 @@ export function createPolicies(options: PolicyOptions): Policies {
   const view = (key: string, request: OriginRequest, fields: readonly string[]): CachePolicy.Request => {
     const headers: CachePolicy.Headers = { host: options.originHost };
     for (const name of new Set([...POLICY_REQUEST_HEADERS, ...fields])) {
-      const value = fields.includes(name) ? varyValue(request.headers[name]) : request.headers[name]?.join(', ');
+      const value = fields.includes(name) ? varyValue(headerValues(request.headers, name)) : headerValues(request.headers, name)?.join(', ');
       if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? `sha256:${sha256(value)}` : value;
     }
     // GET, also for HEAD: a stored GET response answers HEAD (RFC 9110 section 9.3.2).

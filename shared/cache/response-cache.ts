@@ -101,6 +101,9 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
         }
         // A route with cache "off" neither reads nor stores; its unsafe methods above still invalidate.
         if (routeCache?.off) return forwarded(await send(request), 'bypass');
+        // A GET or HEAD with a body (a search API's query, say): the key holds no body, so one
+        // body's answer would be served for every other. RFC 9110 gives such a body no meaning.
+        if (request.body.length > 0) return forwarded(await send(request), 'bypass');
         // If-Match, If-Unmodified-Since and If-Range are left to the origin, untouched.
         if (hasPreconditions(request)) return forwarded(await send(request), 'bypass');
         const routed = routeCache ? { ...config, defaultTtlS: routeCache.defaultTtlS, staleIfErrorS: routeCache.staleIfErrorS } : config;

@@ -81,6 +81,25 @@ export function withoutHopByHop(headers: HeaderMap, extra: ReadonlySet<string> =
   return out;
 }
 
+/**
+ * Appends `value` to the values of `name` (lowercase) in `map`, as the event and the origin's
+ * response are read. Own properties only: a field named after an Object.prototype member
+ * (`constructor`, `toString`) must not find the inherited one (`push` on a function crashed the
+ * process). `__proto__` cannot be an own property of a plain object (assigning it sets the
+ * prototype), so a field of that name is dropped; nothing gives it a meaning. False when dropped.
+ */
+export function appendHeader(map: HeaderMap, name: string, value: string): boolean {
+  if (name === '__proto__') return false;
+  if (Object.hasOwn(map, name)) map[name]!.push(value);
+  else map[name] = [value];
+  return true;
+}
+
+/** The values of `name` in `map`, never an inherited member (a Vary or lookup naming `constructor`). */
+export function headerValues(map: HeaderMap, name: string): string[] | undefined {
+  return Object.hasOwn(map, name) ? map[name] : undefined;
+}
+
 /** RFC 9110 token: the only characters allowed in a header name or a method. */
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

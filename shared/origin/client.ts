@@ -8,7 +8,7 @@ import { ALB_LIMITS } from '../alb/limits.js';
 import { BODILESS_METHODS } from '../http/methods.js';
 import { OriginError } from '../http/errors.js';
 import { classify, isStaleSocketError } from './errors.js';
-import { decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
+import { appendHeader, decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { originHost, type OriginHostHeader } from '../http/host-policy.js';
 
@@ -106,6 +106,12 @@ function sendAttempt(
   // `host` must be a string for node:http's agent (it derives the TLS servername from it); it is one value anyway.
   // A fresh object from originRequestHeaders, so set in place rather than copied once more.
   const headers: Record<string, string | string[]> = originRequestHeaders(request.headers, host);
+  // ALB hands header values over decoded from UTF-8 (a Latvian city name arrives as "Rīga"), and
+  // node:http writes a string as latin1 (refusing anything above U+00FF): the client's UTF-8 bytes go
+  // out again as they came in.
+  for (const [name, values] of Object.entries(headers)) {
+    if (Array.isArray(values) && values.some((v) => !ASCII.test(v))) headers[name] = values.map((v) => (ASCII.test(v) ? v : Buffer.from(v, 'utf8').toString('latin1')));
+  }
   headers.host = host;
   const hasBody = request.body.length > 0 || !BODILESS_METHODS.has(request.method);
   if (hasBody) headers['content-length'] = String(request.body.length);
@@ -217,7 +223,7 @@ function rawHeaderMap(raw: string[]): HeaderMap {
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;
     // ASCII (nearly every header) reads the same in latin1 and UTF-8: no bytes to decode.
-    (out[name] ??= []).push(ASCII.test(value) ? value : decodeHeaderBytes(Buffer.from(value, 'latin1')));
+    appendHeader(out, name, ASCII.test(value) ? value : decodeHeaderBytes(Buffer.from(value, 'latin1')));
   }
   return out;
 }
