@@ -24,6 +24,16 @@ export interface OriginClientOptions {
   readonly maxBodyBytes?: number;
   /** ORIGIN_HOST_HEADER: the Host sent (TLS SNI stays the origin's name). @default { mode: 'origin' } */
   readonly hostHeader?: OriginHostHeader;
+  /**
+   * A request that cannot be sent again (a POST, anything with a body) goes on a new connection
+   * when no answer has come for this long: a kept-alive socket idle longer may be one the origin or
+   * a NAT gateway has dropped while the container was frozen, and such a request written to it
+   * fails as sent, never to be retried. Below the 5 s keep-alive timeout of Node and Apache.
+   * @default 4000
+   */
+  readonly idleReuseMs?: number;
+  /** Clock of `idleReuseMs`. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface AttemptOptions {
@@ -41,6 +51,12 @@ export interface OriginClient {
 
 /** Safe methods without a body: a request written to a keep-alive socket the origin had closed is sent again once. */
 const RESEND_ON_STALE_SOCKET = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether the request carries a body (a POST or PUT always declares one, if only `content-length: 0`). */
+const hasBody = (request: OriginRequest): boolean => request.body.length > 0 || !BODILESS_METHODS.has(request.method);
+
+/** Whether a failure on a reused socket may be met by sending it again: a safe method without a body. */
+const mayResend = (request: OriginRequest): boolean => !hasBody(request) && RESEND_ON_STALE_SOCKET.has(request.method);
 
 /**
  * A `node:http` keep-alive agent bound to the origin (undici's Pool cost about 280 KB of bundle and
@@ -74,9 +90,19 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     ...(secure ? { servername: origin.hostname } : {}),
   };
   const send = https ? https.request : httpRequest;
+  const now = options.now ?? Date.now;
+  const idleReuseMs = options.idleReuseMs ?? 4000;
+  // One-off connections (agent: false) for what must not meet a stale socket; the rest keep alive.
+  const fresh: RequestOptions = { ...base, agent: false };
+  let lastAnswer = -Infinity;
 
   return {
-    send: (request, attempt) => sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes),
+    send: async (request, attempt) => {
+      const options = !mayResend(request) && now() - lastAnswer > idleReuseMs ? fresh : base;
+      const response = await sendAttempt(send, options, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes);
+      lastAnswer = now();
+      return response;
+    },
     close: async () => agent.destroy(),
   };
 }
@@ -113,9 +139,8 @@ function sendAttempt(
     if (Array.isArray(values) && values.some((v) => !ASCII.test(v))) headers[name] = values.map((v) => (ASCII.test(v) ? v : Buffer.from(v, 'utf8').toString('latin1')));
   }
   headers.host = host;
-  const hasBody = request.body.length > 0 || !BODILESS_METHODS.has(request.method);
-  if (hasBody) headers['content-length'] = String(request.body.length);
-  const mayResend = !hasBody && RESEND_ON_STALE_SOCKET.has(request.method);
+  if (hasBody(request)) headers['content-length'] = String(request.body.length);
+  const resend = mayResend(request);
 
   return new Promise<OriginResponse>((resolve, reject) => {
     let sent = false;
@@ -170,7 +195,7 @@ function sendAttempt(
         }
         finish(classify(error, sent));
       });
-      current.end(hasBody ? request.body : undefined);
+      current.end(hasBody(request) ? request.body : undefined);
     };
 
     const onResponse = (response: IncomingMessage): void => {
@@ -178,8 +203,15 @@ function sendAttempt(
       const responseHeaders = rawHeaderMap(response.rawHeaders);
       // A HEAD, 204 or 304 declares the length of a body it does not carry: only a body counts.
       const bodiless = request.method === 'HEAD' || status === 204 || status === 304;
+      // Complete with its headers: nothing after them is part of it. An origin that sends body bytes
+      // anyway (a HEAD with its GET's body, a common bug) makes the next parse fail on this socket,
+      // which must not throw away the answer already here (nginx keeps it too).
+      if (bodiless) {
+        response.resume();
+        return finish(undefined, { status, headers: responseHeaders, body: Buffer.alloc(0) });
+      }
       const declared = Number(responseHeaders['content-length']?.[0] ?? 0);
-      if (!bodiless && declared > maxBodyBytes) return finish(tooLarge(declared));
+      if (declared > maxBodyBytes) return finish(tooLarge(declared));
       const chunks: Buffer[] = [];
       let received = 0;
       response.on('data', (chunk: Buffer) => {
@@ -203,7 +235,7 @@ function sendAttempt(
       response.on('error', (error) => finish(classify(error, true)));
     };
 
-    start(mayResend);
+    start(resend);
   });
 
   function tooLarge(bytes: number): OriginError {

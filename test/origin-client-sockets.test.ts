@@ -1,0 +1,85 @@
+/**
+ * The origin client against raw TCP origins: an answer complete with its headers is kept when the
+ * origin sends bytes after it, and a request that cannot be sent again never goes on a kept-alive
+ * socket idle long enough to have been dropped (clock injected, connections counted at the origin).
+ */
+import { createServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
+import type { OriginRequest } from '../shared/http/types.js';
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** A keep-alive origin that answers every request head with `answer`; counts connections and requests. */
+async function rawOrigin(answer: string) {
+  const sockets = new Set<Socket>();
+  const seen = { connections: 0, requests: [] as string[] };
+  const server = createServer((socket) => {
+    seen.connections++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n\r\n')) !== -1) {
+        const head = buffered.slice(0, end);
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.slice(end + 4 + length);
+        seen.requests.push(head.split('\r\n')[0]!);
+        socket.write(answer);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolve());
+  }));
+  return { url: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}`), seen };
+}
+
+function client(origin: URL, now?: () => number): OriginClient {
+  const c = createOriginClient({ origin, ...(now ? { now } : {}) });
+  closers.push(() => c.close());
+  return c;
+}
+
+const request = (method: string, body = ''): OriginRequest => ({ method, path: '/x', rawQuery: '', headers: {}, body: Buffer.from(body) });
+const attempt = { timeoutMs: 5_000 };
+
+describe('an answer complete with its headers', () => {
+  it('is kept when the origin sends body bytes after a HEAD answer (an origin bug nginx also tolerates)', async () => {
+    const origin = await rawOrigin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok');
+    const response = await client(origin.url).send(request('HEAD'), attempt);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-length']).toEqual(['2']);
+    expect(response.body).toHaveLength(0);
+  });
+});
+
+describe('a request that cannot be sent again after an idle spell', () => {
+  it('goes on a new connection once no answer came for 4 s; within that, the kept-alive one is reused', async () => {
+    const origin = await rawOrigin('HTTP/1.1 201 Created\r\ncontent-length: 0\r\nkeep-alive: timeout=5\r\n\r\n');
+    let clock = 1_000_000;
+    const c = client(origin.url, () => clock);
+    await c.send(request('GET'), attempt);
+    expect(origin.seen.connections).toBe(1);
+    clock += 3_000;
+    await c.send(request('POST', 'a'), attempt);
+    // Answered 3 s ago: the kept-alive socket is fresh enough for a POST.
+    expect(origin.seen.connections).toBe(1);
+    clock += 4_001;
+    await c.send(request('POST', 'b'), attempt);
+    expect(origin.seen.connections).toBe(2);
+    // A GET may meet a stale socket (it is sent again once if so): it keeps reusing.
+    clock += 10_000;
+    await c.send(request('GET'), attempt);
+    expect(origin.seen.requests).toEqual(['GET /x HTTP/1.1', 'POST /x HTTP/1.1', 'POST /x HTTP/1.1', 'GET /x HTTP/1.1']);
+    expect(origin.seen.connections).toBe(2);
+  });
+});
