@@ -455,3 +455,27 @@ describe('keep-alive sockets the origin closed (a frozen container wakes up)', (
     });
   });
 });
+
+describe('the time an attempt needs before it starts', () => {
+  it("retries with 10 s left once the container has seen HOSP's 2-20 s answers (its median, 11 s, skipped that retry)", async () => {
+    const latencies = new LatencyTracker();
+    for (let i = 0; i < 20; i++) latencies.add(2_000 + i * 950);
+    const { forward } = setup({}, { latencies });
+    origin.script({ status: 503 }, { status: 200, body: 'ok' });
+    const result = await forward(req(), deadline(10_000));
+    expect(result.response?.status).toBe(200);
+    expect(result.attempts.map((a) => a.outcome)).toEqual([503, 200]);
+  });
+
+  it('still starts no attempt with less left than the fastest tenth of them took', async () => {
+    const latencies = new LatencyTracker();
+    for (let i = 0; i < 20; i++) latencies.add(2_000 + i * 950);
+    const { forward } = setup({}, { latencies });
+    origin.script({ status: 503 }, { status: 200, body: 'ok' });
+    const result = await forward(req(), deadline(1_500));
+    // The earlier answer stands: the client gets the 503, not a 504.
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions.stop).toBe('deadline');
+    expect(origin.received).toHaveLength(1);
+  });
+});
