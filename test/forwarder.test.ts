@@ -361,6 +361,37 @@ describe('overload safety', () => {
 });
 
 describe('retry guards per route, against a real origin that fails by path', () => {
+  it('lets a healthy path keep its retries beside a broken path of the same first segment', async () => {
+    // /api/broken always 500s; /api/items fails one request in five, and gets 200 when retried.
+    let items = 0;
+    const server = createServer((request, response) => {
+      const fail = request.url!.startsWith('/api/broken') || (request.url!.startsWith('/api/items') && items++ % 5 === 0);
+      response.writeHead(fail ? 500 : 200).end(fail ? 'no' : 'yes');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
+    const { forward } = setup({}, { guards }, url);
+    const at = (path: string): OriginRequest => ({ ...req(), path });
+    try {
+      const results = [];
+      for (let i = 0; i < 50; i++) {
+        await forward(at('/api/broken'), deadline());
+        results.push(await forward(at('/api/items'), deadline()));
+      }
+      // The first /api/items request came right after the broken path failed, on a path not yet known
+      // to work: one attempt, as with no proxy (and it was one of the origin's failures). Once
+      // /api/items had answered, every one of its requests got its retries and succeeded; with no
+      // proxy 10 of the 50 would have failed, and with the route marked as a whole, 10 did.
+      expect(results[0]!.attempts).toHaveLength(1);
+      expect(results.slice(1).filter((r) => r.response?.status !== 200)).toEqual([]);
+      // The broken path stopped retrying after its first failure: 4 retries, then 1 attempt each.
+      expect(guards.state('api', '/api/broken')).toBe('route-failing');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('lets a broken path spend only its own retry tokens: the other paths keep retrying', async () => {
     // Prepare: /broken always 500s; /flaky fails one request in four (about what a 20%-flaky origin needs).
     let flaky = 0;
@@ -382,8 +413,8 @@ describe('retry guards per route, against a real origin that fails by path', () 
       }
       // Assess: the flaky path always got its retry; the broken one stopped retrying.
       expect(flakyResults.map((r) => r.decisions?.stop).filter((s) => s !== 'done')).toEqual([]);
-      expect(guards.state('broken')).toBe('route-failing');
-      expect(guards.state('flaky')).toBe('healthy');
+      expect(guards.state('broken', '/broken/x')).toBe('route-failing');
+      expect(guards.state('flaky', '/flaky/y')).toBe('healthy');
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -475,7 +506,7 @@ describe('the time an attempt needs before it starts', () => {
     const result = await forward(req(), deadline(1_500));
     // The earlier answer stands: the client gets the 503, not a 504.
     expect(result.response?.status).toBe(503);
-    expect(result.decisions.stop).toBe('deadline');
+    expect(result.decisions?.stop).toBe('deadline');
     expect(origin.received).toHaveLength(1);
   });
 });

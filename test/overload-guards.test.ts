@@ -84,11 +84,36 @@ describe('RetryGuards', () => {
     g.observe('d', ok);
     expect(g.state('d')).toBe('healthy');
     // The origin is back; route a's own last request failed, so its retries wait for one of its
-    // requests to succeed (ROUTE_FAILING_AFTER = 1): that first attempt is never refused.
+    // requests to succeed (its path's own failure): that first attempt is never refused.
     expect(g.state('a')).toBe('route-failing');
     g.begin('a');
     g.observe('a', ok);
     expect(g.state('a')).toBe('healthy');
+  });
+
+  it('marks by path: a failed path stops its siblings not known to work, never one whose last request succeeded', () => {
+    const g = guards();
+    g.observe('api', ok, '/api/items');
+    g.observe('api', failed500, '/api/broken');
+    // The route's last request failed: a path never seen gets its first attempt only (an outage
+    // on new paths is stopped at once), the one that worked keeps its retries.
+    expect([g.state('api', '/api/broken'), g.state('api', '/api/items'), g.state('api', '/api/new')]).toEqual(['route-failing', 'healthy', 'route-failing']);
+    // A success of the route ends the run; the broken path stays marked until it succeeds itself.
+    g.observe('api', ok, '/api/items');
+    expect([g.state('api', '/api/broken'), g.state('api', '/api/new')]).toEqual(['route-failing', 'healthy']);
+    g.observe('api', ok, '/api/broken');
+    expect(g.state('api', '/api/broken')).toBe('healthy');
+  });
+
+  it('marks nothing for a failure another attempt could not change and that says nothing of the origin (a 501, a body over the limit)', () => {
+    const g = guards();
+    const notImplemented = classifyOutcome({ response: { status: 501, headers: {}, body: Buffer.alloc(0) } }, new Set([500, 502, 503, 504]));
+    const tooLarge = classifyOutcome({ error: new OriginError('http_response_body_size', true, 'over 1 MB') }, new Set([500, 502, 503, 504]));
+    for (const outcome of [notImplemented, tooLarge]) {
+      expect(outcome.failed).toBe(true);
+      g.observe('api', outcome, '/api/x');
+      expect(g.state('api', '/api/x')).toBe('healthy');
+    }
   });
 
   it('does not take 502s from one route among several as the origin down', () => {

@@ -127,7 +127,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
     // Asked before every retry and hedge; remembers why the guards said no.
     let retriesStopped: 'route-failing' | 'origin-down' | undefined;
     const mayRetry = (): boolean => {
-      const verdict = guards?.tryRetry(key) ?? 'allowed';
+      const verdict = guards?.tryRetry(key, request.path) ?? 'allowed';
       if (verdict === 'budget') budgetDenied += 1;
       else if (verdict !== 'allowed') retriesStopped = verdict;
       return verdict === 'allowed';
@@ -136,7 +136,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
     const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
       // The one outcome of this client request, for the guards (and the throttle, when on).
       const outcome = last?.class;
-      guards?.observe(key, outcome);
+      guards?.observe(key, outcome, request.path);
       if (outcome && !outcome.gatewayError && !outcome.throttled) throttle?.accepted();
       const decisions: ForwardDecisions = {
         stop,

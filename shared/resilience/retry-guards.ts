@@ -14,13 +14,18 @@ export const MAX_ROUTE_KEYS = 64;
 
 /**
  * Client requests of one route in a row that ended failed before that route's retries and hedges
- * stop. One: Lambda runs one request at a time per container, so a container sees only its share of
- * a route's traffic and must learn from its own first failed request (at three, each of the bench's
- * 64 fresh environments spent its bucket on an outage: 1.67 origin requests per client request).
- * A 20%-flaky origin leaves a request failed 0.03% of the time at 5 attempts; the next request of
- * that route then gets its first attempt only, and any request of the route that succeeds clears it.
+ * stop, for its paths not known to work. One: Lambda runs one request at a time per container, so a
+ * container sees only its share of a route's traffic and must learn from its own first failed
+ * request (at three, each of the bench's 64 fresh environments spent its bucket on an outage: 1.67
+ * origin requests per client request). A path whose own last request succeeded keeps its retries
+ * (else one always-failing path took the retries of every healthy path sharing its first segment,
+ * `/api/broken` and `/api/items`), and a path whose own last request failed has none until one of
+ * its requests succeeds. A 20%-flaky origin leaves a request failed 0.03% of the time at 5 attempts.
  */
 export const ROUTE_FAILING_AFTER = 1;
+
+/** Paths whose last request's outcome a container remembers (an LRU, as the route keys). */
+export const MAX_REMEMBERED_PATHS = 256;
 
 /**
  * Client requests in a row, on any route, that ended with a gateway error (connect error, reset,
@@ -53,6 +58,8 @@ interface RouteState {
  */
 export class RetryGuards {
   private readonly routes: LRUCache<string, RouteState>;
+  /** `key path` -> how that path's last request ended. */
+  private readonly paths = new LRUCache<string, 'failed' | 'succeeded'>({ max: MAX_REMEMBERED_PATHS });
   private readonly ceiling: RetryBudget;
   private gatewayErrorsInARow = 0;
   /** Route keys of the current run of gateway errors. */
@@ -71,15 +78,18 @@ export class RetryGuards {
     this.ceiling.deposit();
   }
 
-  /** The state of a route now (as decided by the requests already finished). */
-  state(key: string): GuardState {
+  /** The state of a request's route and path now (as decided by the requests already finished). */
+  state(key: string, path = ''): GuardState {
     if (this.originDown()) return 'origin-down';
+    const last = this.paths.peek(`${key} ${path}`);
+    if (last === 'failed') return 'route-failing';
+    if (last === 'succeeded') return 'healthy';
     return (this.routes.peek(key)?.failuresInARow ?? 0) >= ROUTE_FAILING_AFTER ? 'route-failing' : 'healthy';
   }
 
-  /** Asks for one retry or hedge of a request of `key`; takes a token when allowed. */
-  tryRetry(key: string): RetryVerdict {
-    const state = this.state(key);
+  /** Asks for one retry or hedge of a request of `key` (and `path`); takes a token when allowed. */
+  tryRetry(key: string, path = ''): RetryVerdict {
+    const state = this.state(key, path);
     if (state !== 'healthy') return state;
     const { budget } = this.route(key);
     if (!budget.available() || !this.ceiling.available()) {
@@ -92,11 +102,19 @@ export class RetryGuards {
   }
 
   /** The outcome of one client request (its last attempt), or undefined when none was made. */
-  observe(key: string, outcome: OutcomeClass | undefined): void {
+  observe(key: string, outcome: OutcomeClass | undefined, path = ''): void {
     if (!outcome) return;
     const route = this.route(key);
-    // A 429 asks for less load from this route; a 500 says little about the other routes.
-    route.failuresInARow = outcome.failed || outcome.throttled ? route.failuresInARow + 1 : 0;
+    // A 429 asks for less load from this route. A failure that another attempt could not change
+    // and that says nothing of the origin's health (a 501, a body over ALB's limit) marks nothing.
+    const failing = (outcome.failed && (outcome.retryable || outcome.gatewayError)) || outcome.throttled;
+    if (failing) {
+      this.paths.set(`${key} ${path}`, 'failed');
+      route.failuresInARow += 1;
+    } else if (!outcome.failed) {
+      this.paths.set(`${key} ${path}`, 'succeeded');
+      route.failuresInARow = 0;
+    }
     if (outcome.gatewayError) {
       this.gatewayErrorsInARow += 1;
       this.gatewayKeys.add(key);
