@@ -8,8 +8,9 @@ import { ALB_LIMITS } from '../alb/limits.js';
 import { BODILESS_METHODS } from '../http/methods.js';
 import { OriginError } from '../http/errors.js';
 import { classify, isStaleSocketError } from './errors.js';
-import { appendHeader, decodeHeaderBytes, originRequestHeaders } from '../http/headers.js';
-import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
+import { originRequestHeaders } from '../http/headers.js';
+import { asUtf8Bytes, rawHeaderMap } from './raw-headers.js';
+import type { OriginRequest, OriginResponse } from '../http/types.js';
 import { originHost, type OriginHostHeader } from '../http/host-policy.js';
 
 export interface OriginClientOptions {
@@ -132,12 +133,7 @@ function sendAttempt(
   // `host` must be a string for node:http's agent (it derives the TLS servername from it); it is one value anyway.
   // A fresh object from originRequestHeaders, so set in place rather than copied once more.
   const headers: Record<string, string | string[]> = originRequestHeaders(request.headers, host);
-  // ALB hands header values over decoded from UTF-8 (a Latvian city name arrives as "Rīga"), and
-  // node:http writes a string as latin1 (refusing anything above U+00FF): the client's UTF-8 bytes go
-  // out again as they came in.
-  for (const [name, values] of Object.entries(headers)) {
-    if (Array.isArray(values) && values.some((v) => !ASCII.test(v))) headers[name] = values.map((v) => (ASCII.test(v) ? v : Buffer.from(v, 'utf8').toString('latin1')));
-  }
+  asUtf8Bytes(headers);
   headers.host = host;
   if (hasBody(request)) headers['content-length'] = String(request.body.length);
   const resend = mayResend(request);
@@ -241,21 +237,4 @@ function sendAttempt(
   function tooLarge(bytes: number): OriginError {
     return new OriginError('http_response_body_size', true, `response body of ${bytes}+ bytes exceeds the ${maxBodyBytes} bytes ALB can return`);
   }
-}
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-/**
- * Raw header pairs to a HeaderMap: every repeated field kept, names lowercased, bytes decoded
- * faithfully. Node's parser hands header bytes over as latin1 strings, so latin1 gets the bytes back.
- */
-function rawHeaderMap(raw: string[]): HeaderMap {
-  const out: HeaderMap = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    const value = raw[i + 1]!;
-    // ASCII (nearly every header) reads the same in latin1 and UTF-8: no bytes to decode.
-    appendHeader(out, name, ASCII.test(value) ? value : decodeHeaderBytes(Buffer.from(value, 'latin1')));
-  }
-  return out;
 }
