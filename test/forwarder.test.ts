@@ -360,19 +360,28 @@ describe('overload safety', () => {
   });
 });
 
+/** A real origin answering 500 where `fails(url)`, else 200, and a forwarder with guards in front of it. */
+async function failingByPath(fails: (url: string) => boolean, env: Record<string, string> = {}) {
+  const server = createServer((request, response) => {
+    const fail = fails(request.url!);
+    response.writeHead(fail ? 500 : 200).end(fail ? 'no' : 'yes');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
+  const { forward } = setup(env, { guards }, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  return {
+    forward,
+    guards,
+    at: (path: string): OriginRequest => ({ ...req(), path }),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 describe('retry guards per route, against a real origin that fails by path', () => {
   it('lets a healthy path keep its retries beside a broken path of the same first segment', async () => {
     // /api/broken always 500s; /api/items fails one request in five, and gets 200 when retried.
     let items = 0;
-    const server = createServer((request, response) => {
-      const fail = request.url!.startsWith('/api/broken') || (request.url!.startsWith('/api/items') && items++ % 5 === 0);
-      response.writeHead(fail ? 500 : 200).end(fail ? 'no' : 'yes');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
-    const { forward } = setup({}, { guards }, url);
-    const at = (path: string): OriginRequest => ({ ...req(), path });
+    const { forward, guards, at, close } = await failingByPath((url) => url.startsWith('/api/broken') || (url.startsWith('/api/items') && items++ % 5 === 0));
     try {
       const results = [];
       for (let i = 0; i < 50; i++) {
@@ -388,22 +397,14 @@ describe('retry guards per route, against a real origin that fails by path', () 
       // The broken path stopped retrying after its first failure: 4 retries, then 1 attempt each.
       expect(guards.state('api', '/api/broken')).toBe('route-failing');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 
   it('lets a broken path spend only its own retry tokens: the other paths keep retrying', async () => {
     // Prepare: /broken always 500s; /flaky fails one request in four (about what a 20%-flaky origin needs).
     let flaky = 0;
-    const server = createServer((request, response) => {
-      const fail = request.url!.startsWith('/broken') || (request.url!.startsWith('/flaky') && flaky++ % 4 === 0);
-      response.writeHead(fail ? 500 : 200).end(fail ? 'no' : 'yes');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
-    const { forward } = setup({ RETRY_MAX_ATTEMPTS: '3' }, { guards }, url);
-    const at = (path: string): OriginRequest => ({ ...req(), path });
+    const { forward, guards, at, close } = await failingByPath((url) => url.startsWith('/broken') || (url.startsWith('/flaky') && flaky++ % 4 === 0), { RETRY_MAX_ATTEMPTS: '3' });
     try {
       // Act: four broken requests for every flaky one.
       const flakyResults = [];
@@ -416,7 +417,7 @@ describe('retry guards per route, against a real origin that fails by path', () 
       expect(guards.state('broken', '/broken/x')).toBe('route-failing');
       expect(guards.state('flaky', '/flaky/y')).toBe('healthy');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 });
@@ -488,22 +489,23 @@ describe('keep-alive sockets the origin closed (a frozen container wakes up)', (
 });
 
 describe('the time an attempt needs before it starts', () => {
-  it("retries with 10 s left once the container has seen HOSP's 2-20 s answers (its median, 11 s, skipped that retry)", async () => {
+  /** 503 then 200, with `leftMs` of deadline, in a container that has seen HOSP's 2-20 s answers. */
+  const afterHospLatencies = (leftMs: number) => {
     const latencies = new LatencyTracker();
     for (let i = 0; i < 20; i++) latencies.add(2_000 + i * 950);
     const { forward } = setup({}, { latencies });
     origin.script({ status: 503 }, { status: 200, body: 'ok' });
-    const result = await forward(req(), deadline(10_000));
+    return forward(req(), deadline(leftMs));
+  };
+
+  it("retries with 10 s left once the container has seen HOSP's 2-20 s answers (its median, 11 s, skipped that retry)", async () => {
+    const result = await afterHospLatencies(10_000);
     expect(result.response?.status).toBe(200);
     expect(result.attempts.map((a) => a.outcome)).toEqual([503, 200]);
   });
 
   it('still starts no attempt with less left than the fastest tenth of them took', async () => {
-    const latencies = new LatencyTracker();
-    for (let i = 0; i < 20; i++) latencies.add(2_000 + i * 950);
-    const { forward } = setup({}, { latencies });
-    origin.script({ status: 503 }, { status: 200, body: 'ok' });
-    const result = await forward(req(), deadline(1_500));
+    const result = await afterHospLatencies(1_500);
     // The earlier answer stands: the client gets the 503, not a 504.
     expect(result.response?.status).toBe(503);
     expect(result.decisions?.stop).toBe('deadline');
