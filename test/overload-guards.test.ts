@@ -105,6 +105,15 @@ describe('RetryGuards', () => {
     expect(g.state('api', '/api/broken')).toBe('healthy');
   });
 
+  it('stops every path, known ones too, when the run holds a gateway error (an outage, not one endpoint)', () => {
+    const g = guards();
+    g.observe('api', ok, '/api/items');
+    g.observe('api', refused, '/api/other');
+    expect([g.state('api', '/api/items'), g.state('api', '/api/new')]).toEqual(['route-failing', 'route-failing']);
+    g.observe('api', ok, '/api/other');
+    expect(g.state('api', '/api/items')).toBe('healthy');
+  });
+
   it('marks nothing for a failure another attempt could not change and that says nothing of the origin (a 501, a body over the limit)', () => {
     const g = guards();
     const notImplemented = classifyOutcome({ response: { status: 501, headers: {}, body: Buffer.alloc(0) } }, new Set([500, 502, 503, 504]));
