@@ -91,27 +91,20 @@ describe('RetryGuards', () => {
     expect(g.state('a')).toBe('healthy');
   });
 
-  it('marks by path: a failed path stops its siblings not known to work, never one whose last request succeeded', () => {
+  it.each([
+    ['an endpoint answering 500s', 'keeps', 'healthy'],
+    ['a gateway error (an outage)', 'loses', 'route-failing'],
+  ] as const)('after %s, a path that worked %s its retries; a failed or unseen path has none', (_what, _verb, known) => {
     const g = guards();
     g.observe('api', ok, '/api/items');
-    g.observe('api', failed500, '/api/broken');
-    // The route's last request failed: a path never seen gets its first attempt only (an outage
-    // on new paths is stopped at once), the one that worked keeps its retries.
-    expect([g.state('api', '/api/broken'), g.state('api', '/api/items'), g.state('api', '/api/new')]).toEqual(['route-failing', 'healthy', 'route-failing']);
+    g.observe('api', known === 'healthy' ? failed500 : refused, '/api/broken');
+    // A path never seen gets its first attempt only (an outage on new paths is stopped at once).
+    expect([g.state('api', '/api/broken'), g.state('api', '/api/items'), g.state('api', '/api/new')]).toEqual(['route-failing', known, 'route-failing']);
     // A success of the route ends the run; the broken path stays marked until it succeeds itself.
     g.observe('api', ok, '/api/items');
     expect([g.state('api', '/api/broken'), g.state('api', '/api/new')]).toEqual(['route-failing', 'healthy']);
     g.observe('api', ok, '/api/broken');
     expect(g.state('api', '/api/broken')).toBe('healthy');
-  });
-
-  it('stops every path, known ones too, when the run holds a gateway error (an outage, not one endpoint)', () => {
-    const g = guards();
-    g.observe('api', ok, '/api/items');
-    g.observe('api', refused, '/api/other');
-    expect([g.state('api', '/api/items'), g.state('api', '/api/new')]).toEqual(['route-failing', 'route-failing']);
-    g.observe('api', ok, '/api/other');
-    expect(g.state('api', '/api/items')).toBe('healthy');
   });
 
   it('marks nothing for a failure another attempt could not change and that says nothing of the origin (a 501, a body over the limit)', () => {
