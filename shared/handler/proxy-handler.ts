@@ -76,7 +76,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     const respond = (response: ProxyResponse, request: ParsedAlbEvent['request'] | undefined, seen: Seen = {}): ALBResult => {
       // Answered before the cache (a bad event, an unlisted Host, the local health check): the cache
       // was bypassed, and Cache-Status says so on every response; the log line names the same.
-      const cacheStatus = seen.cacheStatus ?? response.headers['cache-status']?.at(-1) ?? BYPASSED;
+      const cacheStatus = seen.cacheStatus ?? BYPASSED;
       if (response.headers['cache-status'] === undefined) response.headers['cache-status'] = [cacheStatus];
       const alb = toAlbResult(response, { multiValue, method: request?.method ?? 'GET', proxyName: name });
       recordRequest({ request, status: alb.statusCode, totalMs: now() - started, traceId: undefined, ...seen, cacheStatus });
@@ -122,9 +122,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
     function internalError(error: unknown, request: ParsedAlbEvent['request'] | undefined): ALBResult {
       logger.error('internal error', { error: error instanceof Error ? error : String(error) });
       // Not `bypass`: the cache may have been read or written before the failure.
-      const response = errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' });
-      response.headers['cache-status'] = [INTERNAL_ERROR];
-      return respond(response, request);
+      return respond(errorResponse(name, { status: 502, type: 'proxy_internal_error', detail: 'internal error' }), request, { cacheStatus: INTERNAL_ERROR });
     }
   };
 

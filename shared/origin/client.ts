@@ -135,7 +135,8 @@ function sendAttempt(
   const headers: Record<string, string | string[]> = originRequestHeaders(request.headers, host);
   asUtf8Bytes(headers);
   headers.host = host;
-  if (hasBody(request)) headers['content-length'] = String(request.body.length);
+  const withBody = hasBody(request);
+  if (withBody) headers['content-length'] = String(request.body.length);
   const resend = mayResend(request);
 
   return new Promise<OriginResponse>((resolve, reject) => {
@@ -191,7 +192,7 @@ function sendAttempt(
         }
         finish(classify(error, sent));
       });
-      current.end(hasBody(request) ? request.body : undefined);
+      current.end(withBody ? request.body : undefined);
     };
 
     const onResponse = (response: IncomingMessage): void => {

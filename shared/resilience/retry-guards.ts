@@ -22,7 +22,8 @@ export const MAX_ROUTE_KEYS = 64;
  * the retries of every healthy path sharing its first segment, `/api/broken` and `/api/items`); a
  * gateway error in the run stops every path, as an outage must (known paths retrying into it sent
  * 1.50 origin requests per client request in the bench's outage, against 1.24). A path whose own
- * last request failed has no retries until one of its requests succeeds. A 20%-flaky origin leaves a request failed 0.03% of the time at 5 attempts.
+ * last request failed has no retries until one of its requests succeeds. A 20%-flaky origin leaves
+ * a request failed 0.03% of the time at 5 attempts.
  */
 export const ROUTE_FAILING_AFTER = 1;
 
