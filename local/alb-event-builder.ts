@@ -1,6 +1,7 @@
 /** The local ALB's request side: the Lambda event ALB builds from an HTTP request, and the X-Amzn-Trace-Id it forwards. */
 import { randomBytes } from 'node:crypto';
 import type { ALBEvent } from 'aws-lambda';
+import { decodeHeaderBytes } from '../shared/http/headers.js';
 
 /** What ALB knows about an incoming HTTP request when it builds the Lambda event. */
 export interface IncomingHttpRequest {
@@ -25,24 +26,22 @@ export interface EventBuilderOptions {
 export const LOCAL_TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:local:000000000000:targetgroup/alb-retry-proxy-local/0000000000000000';
 
 /**
+ * A header value as ALB puts it in the event: decoded from UTF-8 (ALB passes "Rīga", not its bytes
+ * one per character). Node's `rawHeaders` hold the bytes as latin1 characters, which
+ * `decodeHeaderBytes` reads as UTF-8 when they are (latin1 otherwise: the emulator answers 400 to
+ * non-UTF-8 headers before building an event); a value that is not such a byte string (a test's own
+ * text) is left as it is.
+ */
+function utf8Value(value: string): string {
+  return /[^\x00-\xff]/.test(value) ? value : decodeHeaderBytes(Buffer.from(value, 'latin1'));
+}
+
+/**
  * Builds the event ALB would send for this request, per ALB-CONTRACT.md: header names lowercased,
  * the last value winning in single-value mode, the query split into raw pairs (never decoded),
  * `x-forwarded-*` and `x-amzn-trace-id` added or updated, and the body base64 unless it is plain
  * text or empty.
  */
-/**
- * A header value as ALB puts it in the event: decoded from UTF-8 (ALB passes "Rīga", not its bytes
- * one per character). Node's `rawHeaders` hold the bytes as latin1 characters; a value that is not
- * such a byte string, or not UTF-8, is left as it is (the emulator answers 400 to non-UTF-8 headers
- * before building an event).
- */
-function utf8Value(value: string): string {
-  if (/^[\x00-\x7f]*$/.test(value) || /[^\x00-\xff]/.test(value)) return value;
-  const bytes = Buffer.from(value, 'latin1');
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? text : value;
-}
-
 export function buildAlbEvent(request: IncomingHttpRequest, options: EventBuilderOptions = {}): ALBEvent {
   const multiValue = options.multiValue ?? false;
   const headers = new Map<string, string[]>();

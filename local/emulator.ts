@@ -12,7 +12,6 @@ import { isUtf8Headers, sendPlain, sendPlainOnSocket, writeResult, type Written 
 import { InProcessTarget, type LocalHandler } from './environments/in-process.js';
 import type { FunctionTarget } from './environments/target.js';
 
-
 /** ALB's quota for all request headers together, and for any one of them (name and value). */
 const ALB_REQUEST_HEADERS_BYTES = 64 * 1024;
 const ALB_REQUEST_HEADER_BYTES = 16 * 1024;
@@ -22,6 +21,7 @@ function headerOverQuota(rawHeaders: readonly string[]): boolean {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.length + 2 + rawHeaders[i + 1]!.length > ALB_REQUEST_HEADER_BYTES) return true;
   return false;
 }
+
 export type { LocalHandler };
 
 export interface EmulatorOptions {

@@ -113,10 +113,17 @@ export function binaryBody(size: number): Buffer {
 export const MAX_BINARY_BYTES = 16 * 1024 * 1024;
 export const MAX_ARRIVALS = 200_000;
 
-/** Throws a RangeError naming the option when `patch` holds an unknown key or a bad value. */
+/** A bad value of one simulated-origin option: which option, and the problem in words. */
+export class OriginOptionError extends RangeError {
+  constructor(readonly option: string, readonly problem: string) {
+    super(`simulated origin option ${option}: ${problem}`);
+  }
+}
+
+/** Throws an OriginOptionError naming the option when `patch` holds a bad value (a RangeError for an unknown key). */
 export function validateOriginOptions(patch: Partial<OriginOptions>): void {
   const fail = (key: string, expected: string): never => {
-    throw new RangeError(`simulated origin option ${key}: got ${JSON.stringify((patch as Record<string, unknown>)[key])}, expected ${expected}`);
+    throw new OriginOptionError(key, `got ${JSON.stringify((patch as Record<string, unknown>)[key])}, expected ${expected}`);
   };
   const isInt = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
   const isShare = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 1;

@@ -1,7 +1,7 @@
 /** The simulated origin's options from its flags and SIM_ORIGIN_* variables, for `npx tsx local/origin-cli.ts` and `npm start`. */
 import { parseArgs } from 'node:util';
 import type { OriginOptions } from './origin.js';
-import { validateOriginOptions } from './origin-model.js';
+import { OriginOptionError, validateOriginOptions } from './origin-model.js';
 
 /** Command-line flags of the simulated origin, and the option each sets. */
 export const ORIGIN_FLAGS = {
@@ -57,11 +57,11 @@ export function originOptionsFrom(argv: string[], env: NodeJS.ProcessEnv): Parti
     validateOriginOptions(chosen);
   } catch (error) {
     // The origin names its option (failureRate); the user wrote a flag or a variable.
-    const key = /option (\w+):/.exec((error as Error).message)?.[1];
-    const flags = (Object.keys(ORIGIN_FLAGS) as Flag[]).filter((f) => ORIGIN_FLAGS[f] === key || (key === 'latencyMs' && f.startsWith('latency-')));
+    if (!(error instanceof OriginOptionError)) throw error;
+    const { option } = error;
+    const flags = (Object.keys(ORIGIN_FLAGS) as Flag[]).filter((f) => ORIGIN_FLAGS[f] === option || (option === 'latencyMs' && f.startsWith('latency-')));
     if (flags.length === 0) throw error;
-    const named = flags.map((f) => `--${f} (${variableOf(f)})`).join(' / ');
-    throw new Error(`${named}: ${(error as Error).message.replace(/^simulated origin option \w+: /, '')}`);
+    throw new Error(`${flags.map((f) => `--${f} (${variableOf(f)})`).join(' / ')}: ${error.problem}`);
   }
   return chosen;
 }

@@ -91,7 +91,7 @@ describe('npm run logs', () => {
   test('prints tables with the verdict against the 99% target', async () => {
     const run = await logs([join(dir, 'AWSLogs')]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Success rate\s*│\s*60\.000% \(elb_status_code < 500\)/);
+    expect(run.stdout).toMatch(/Success rate\s*│\s*60\.000% \(elb_status_code 100-499\)/);
     expect(run.stdout).toMatch(/Target 99%\s*│\s*MISSED by 39\.000 points/);
     expect(run.stdout).toMatch(/load balancer\s*│\s*502\s*│\s*LambdaInvalidResponse\s*│\s*1 │/);
     expect(run.stdout).toContain(`${join(logDir, 'a.log')}:3`);

@@ -35,7 +35,7 @@ function summary(r: AnalysisReport): string {
       Lines: `${int(r.lines.total)} (${int(r.lines.malformed)} malformed, ${int(r.lines.outOfRange)} out of range, ${r.filter.targetGroupArn ? `${int(r.lines.otherTargetGroups)} of other target groups, ` : ''}${int(r.lines.blank)} blank)`,
     },
     { Requests: int(r.requests) },
-    { 'Success rate': `${pct(r.successRate)} (elb_status_code < 500)` },
+    { 'Success rate': `${pct(r.successRate)} (elb_status_code 100-499)` },
     { [`Target ${targetLabel(r.target)}`]: verdict },
     {
       '5xx': `${int(r.fiveXx.total)} (load balancer ${int(r.fiveXx.elb.total)}, target ${int(r.fiveXx.target.total)})`,

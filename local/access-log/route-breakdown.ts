@@ -11,7 +11,7 @@ export interface RouteRow {
   requests: number;
   /** Failed requests: a 5xx, or a `-` status (no response), which the field name predates. */
   fiveXx: number;
-  /** Share of the route's requests with elb_status_code < 500. */
+  /** Share of the route's requests with an elb_status_code of 100-499 (not `-`, 000 or a 5xx). */
   successRate: number;
 }
 
