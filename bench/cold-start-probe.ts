@@ -1,17 +1,12 @@
 /** The script the cold-start bench runs in a fresh `node` (`node --input-type=module -e PROBE bundle undici n`). */
+import { invocationSource } from './probe-invocation.js';
 
 /** The child: imports the bundle, then sends one GET through the handler; prints one JSON line. */
 export const PROBE = `
 const t0 = performance.now();
 const { handler } = await import(process.argv[1]);
 const imported = performance.now() - t0;
-const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bench/0123456789abcdef' } },
-  httpMethod: 'GET', path: '/cold', queryStringParameters: {}, headers: { host: 'bench' }, body: '', isBase64Encoded: false };
-// Each invocation gets the template's 55 s from its own start, as Lambda's context does.
-const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '512', awsRequestId: 'bench',
-  deadline: 0, getRemainingTimeInMillis() { return this.deadline - Date.now(); } };
-const invoke = (e) => { context.deadline = Date.now() + 55000; return handler(e, context); };
-const t1 = performance.now();
+${invocationSource('/cold')}const t1 = performance.now();
 const result = await invoke(event);
 const first = performance.now() - t1;
 // The second request finds what the first stored (for stale-if-error): its Cache-Status shows the store answered.

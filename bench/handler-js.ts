@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
 import { BREAKDOWN_ROWS, checkParts, PART_OFF, type RequestPart } from './request-parts.js';
+import { invocationSource } from './probe-invocation.js';
 
 const source = (file: string): string => pathToFileURL(join(REPO_ROOT, file)).href;
 
@@ -30,12 +31,7 @@ const client = {
   async close() {},
 };
 const handler = middy(createProxyHandler(loadConfig(), { client })).use(injectLambdaContext(logger));
-const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bench/0123456789abcdef' } },
-  httpMethod: 'GET', path: '/js', queryStringParameters: {}, headers: { host: 'bench' }, body: '', isBase64Encoded: false };
-const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '256', awsRequestId: 'bench',
-  deadline: 0, getRemainingTimeInMillis() { return this.deadline - Date.now(); } };
-const invoke = () => { context.deadline = Date.now() + 55000; return handler(event, context); };
-const n = Number(process.argv[1]);
+${invocationSource('/js')}const n = Number(process.argv[1]);
 for (let i = 0; i < Math.max(500, n / 5); i++) await invoke();
 let failed = 0;
 const c0 = process.cpuUsage();

@@ -16,19 +16,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
+import { invocationSource } from './probe-invocation.js';
 
 const ENTRY = pathToFileURL(join(REPO_ROOT, 'functions/retry-proxy/index.ts')).href;
 
-/** The child: the same event and context as bench/cold-start.ts's probe, `n` sequential invocations. */
+/** The child: the same event and context as bench/cold-start.ts's probe (probe-invocation.ts), `n` sequential invocations. */
 const DRIVER = `
 const { handler } = await import(process.argv[1]);
-const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bench/0123456789abcdef' } },
-  httpMethod: 'GET', path: '/cold', queryStringParameters: {}, headers: { host: 'bench' }, body: '', isBase64Encoded: false };
-// Each invocation gets the template's 55 s from its own start, as Lambda's context does.
-const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '512', awsRequestId: 'bench',
-  deadline: 0, getRemainingTimeInMillis() { return this.deadline - Date.now(); } };
-const invoke = (e) => { context.deadline = Date.now() + 55000; return handler(e, context); };
-const n = Number(process.argv[2]);
+${invocationSource('/cold')}const n = Number(process.argv[2]);
 for (let i = 0; i < n; i++) await invoke(event);
 process.stdout.write('\\nPROFILED {}\\n');
 process.exit(0);
