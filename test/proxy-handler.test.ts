@@ -6,6 +6,7 @@ import { logger } from '../shared/telemetry/telemetry.js';
 import { readEventFile } from '../local/event-file.js';
 import { validateAlbResult } from '../local/alb-result-check.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { requestLines } from './support/request-lines.js';
 import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
 let origin: ScriptedOrigin;
@@ -104,27 +105,24 @@ describe('the handler, end to end against a real origin', () => {
   });
 
   it("labels what it answers itself in Cache-Status and the log line: bypass before the cache, internal-error after a failure", async () => {
-    const level = logger.getLevelName();
-    logger.setLogLevel('INFO');
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const info = vi.spyOn(logger, 'info');
     vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    try {
-      const bad = await handlerWith()({ httpMethod: 'GET', path: '//evil.example/' } as unknown as ALBEvent, context());
-      expect(bad.headers?.['cache-status']).toBe('alb-retry-proxy; fwd=bypass');
-      expect(info.mock.calls.at(-1)?.[1]).toMatchObject({ status: 400, cache: 'alb-retry-proxy; fwd=bypass' });
+    let bad: ALBResult | undefined;
+    let broken: ALBResult | undefined;
+    const lines = await requestLines(async () => {
+      bad = await handlerWith()({ httpMethod: 'GET', path: '//evil.example/' } as unknown as ALBEvent, context());
       // A failure inside the cache's handling: the cache may have been used, so not "bypass".
       const failing = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }), { cache: { handle: () => Promise.reject(new Error('boom')) } });
-      const broken = await failing(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
-      expect(broken.statusCode).toBe(502);
-      const status = broken.multiValueHeaders?.['cache-status'] ?? [broken.headers?.['cache-status']];
-      expect(status).toEqual(['alb-retry-proxy; detail=internal-error']);
-      expect(info.mock.calls.at(-1)?.[1]).toMatchObject({ status: 502, cache: 'alb-retry-proxy; detail=internal-error' });
-    } finally {
-      logger.setLogLevel(level);
-      vi.restoreAllMocks();
-    }
+      broken = await failing(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());
+    });
+    vi.restoreAllMocks();
+    expect(bad?.headers?.['cache-status']).toBe('alb-retry-proxy; fwd=bypass');
+    expect(broken?.statusCode).toBe(502);
+    const status = broken?.multiValueHeaders?.['cache-status'] ?? [broken?.headers?.['cache-status']];
+    expect(status).toEqual(['alb-retry-proxy; detail=internal-error']);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ status: 400, cache: 'alb-retry-proxy; fwd=bypass' });
+    expect(lines[1]).toMatchObject({ status: 502, cache: 'alb-retry-proxy; detail=internal-error' });
   });
 
   it('forwards health checks by default, and answers them itself when HEALTH_CHECK_LOCAL=true', async () => {

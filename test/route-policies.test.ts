@@ -2,12 +2,13 @@
  * Each route field's effect, end to end: the handler (as Lambda runs it) against a real local
  * origin, one request on a route that sets the field and one on a path no route matches.
  */
-import type { ALBEvent } from 'aws-lambda';
+import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { logger } from '../shared/telemetry/telemetry.js';
 import { startScriptedOrigin, type ScriptedOrigin, type Step } from './support/scripted-origin.js';
+import { requestLines } from './support/request-lines.js';
 import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
 let origin: ScriptedOrigin;
@@ -137,18 +138,17 @@ describe('route fields, against a real origin', () => {
   });
 
   it('names the route in Proxy-Status details and in the request log line', async () => {
-    // The suite runs SILENT, and the request line is not even built when INFO is off.
-    logger.setLogLevel('INFO');
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const info = vi.spyOn(logger, 'info');
-    answer({ status: 503 }, { status: 200 });
     const handler = handlerWith([{ name: 'lookup', match: '/lookup/*' }]);
-    const result = await handler(event('GET', '/lookup/1'), context());
-    expect(result.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=200; details="route=lookup; 2 attempt(s); stop=done"');
-    answer({ status: 503 }, { status: 200 });
-    const other = await handler(event('GET', '/elsewhere'), context());
-    expect(other.headers?.['proxy-status']).toContain('details="route=default; 2 attempt(s)');
-    const lines = info.mock.calls.filter(([message]) => message === 'request').map(([, fields]) => fields as Record<string, unknown>);
+    let result: ALBResult | undefined;
+    let other: ALBResult | undefined;
+    const lines = await requestLines(async () => {
+      answer({ status: 503 }, { status: 200 });
+      result = await handler(event('GET', '/lookup/1'), context());
+      answer({ status: 503 }, { status: 200 });
+      other = await handler(event('GET', '/elsewhere'), context());
+    });
+    expect(result?.headers?.['proxy-status']).toBe('alb-retry-proxy; received-status=200; details="route=lookup; 2 attempt(s); stop=done"');
+    expect(other?.headers?.['proxy-status']).toContain('details="route=default; 2 attempt(s)');
     expect(lines.map((l) => [l.path, l.route])).toEqual([
       ['/lookup/1', 'lookup'],
       ['/elsewhere', 'default'],

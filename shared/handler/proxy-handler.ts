@@ -11,6 +11,7 @@ import { LatencyTracker } from '../resilience/latency-tracker.js';
 import { createOriginClient, type OriginClient } from '../origin/client.js';
 import { RetryGuards } from '../resilience/retry-guards.js';
 import { recordRequest, recordSetCookieDropped, type RequestSummary } from '../telemetry/request-telemetry.js';
+import { takeColdStart, type LineContext } from '../telemetry/request-line.js';
 import { annotated, errorResponse, type ProxyResponse } from './responses.js';
 import { logger } from '../telemetry/telemetry.js';
 import { hostAllowed } from '../http/host-policy.js';
@@ -20,8 +21,8 @@ import { formatCacheStatus } from '../cache/cache-status.js';
 import { createHealthCheck } from '../resilience/health-check.js';
 import { RouteTable } from '../config/route-table.js';
 
-/** The part of the Lambda context the proxy uses (the local emulator provides the same). */
-export interface InvocationContext {
+/** The part of the Lambda context the proxy uses (the local emulator provides the same); the rest names the log line's invocation. */
+export interface InvocationContext extends LineContext {
   getRemainingTimeInMillis(): number;
 }
 
@@ -71,6 +72,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
 
   return async function handler(event, context) {
     const started = now();
+    const lambda = { context, coldStart: takeColdStart() };
     const multiValue = usesMultiValueHeaders(event);
     /** The one way out: ALB translation, then the log line and metrics of this request. */
     const respond = (response: ProxyResponse, request: ParsedAlbEvent['request'] | undefined, seen: Seen = {}): ALBResult => {
@@ -79,7 +81,7 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
       const cacheStatus = seen.cacheStatus ?? BYPASSED;
       if (response.headers['cache-status'] === undefined) response.headers['cache-status'] = [cacheStatus];
       const alb = toAlbResult(response, { multiValue, method: request?.method ?? 'GET', proxyName: name });
-      recordRequest({ request, status: alb.statusCode, totalMs: now() - started, traceId: undefined, ...seen, cacheStatus });
+      recordRequest({ request, status: alb.statusCode, totalMs: now() - started, traceId: undefined, ...seen, cacheStatus, lambda });
       return alb;
     };
     let parsed: ParsedAlbEvent;
@@ -132,4 +134,4 @@ export function createProxyHandler(config: ProxyConfig, deps: ProxyHandlerDeps =
 }
 
 /** What the request log line and metrics learn beyond the request and its status. */
-type Seen = Omit<RequestSummary, 'request' | 'status' | 'totalMs' | 'traceId'> & { readonly traceId?: string | undefined };
+type Seen = Omit<RequestSummary, 'request' | 'status' | 'totalMs' | 'traceId' | 'lambda'> & { readonly traceId?: string | undefined };

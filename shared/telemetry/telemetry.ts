@@ -1,6 +1,6 @@
 /**
  * The function's Powertools logger and its request metrics, one each per container, and the one way a
- * request's metrics leave the container (`takeEmf`, `printEmf`).
+ * request's metrics leave the store (`takeEmf`; request-telemetry.ts prints them).
  *
  * Created at module scope so warm invocations reuse them. Service name, namespace and level come
  * from the POWERTOOLS_* variables; the metrics are emf.ts's (why not Powertools Metrics: there).
@@ -14,7 +14,7 @@ import { RequestMetrics, type EmfDocument } from './emf.js';
 import { ROUTE_DIMENSION } from './route-metrics.js';
 
 /** One name for both: a log line and the EMF document of the same request name the same service. */
-const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy';
+export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'alb-retry-proxy';
 
 export const logger = new Logger({ serviceName: SERVICE });
 
@@ -66,11 +66,3 @@ export function takeEmf(): EmfDocument | undefined {
 
 /** True when `logger.info` prints (POWERTOOLS_LOG_LEVEL and sampling may turn INFO off). */
 export const infoEnabled = (): boolean => logger.level <= LogLevelThreshold.INFO;
-
-/**
- * An EMF document on a line of its own, where Powertools Metrics prints it: stdout itself, not `console`,
- * so the Lambda runtime adds no prefix that would hide the JSON from CloudWatch.
- */
-export function printEmf(emf: EmfDocument): void {
-  process.stdout.write(`${JSON.stringify(emf)}\n`);
-}
