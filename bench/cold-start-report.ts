@@ -2,6 +2,7 @@
  * The cold-start bench's figures and how they print: one block per mode, and the breakdown table of
  * what each part of a request costs.
  */
+import { median } from './stats.js';
 import { firstRequestParts, PART_OFF, REQUEST_PARTS, withoutLabel, type RequestPart } from './request-parts.js';
 
 /**
@@ -45,7 +46,45 @@ export interface ColdStartFigures {
    * difference between the two HTTP clients.
    */
   readonly directHttpUs: number;
+  /** The same requests timed again after `after` more on each side; absent when not measured. */
+  readonly steady?: SteadyFigures;
   readonly runs: number;
+}
+
+/** The steady window's figures, as the warm ones (medians over the runs). */
+export interface SteadyFigures {
+  /** Requests on each side between the warm window and this one. */
+  readonly after: number;
+  readonly handlerUs: number;
+  readonly directUs: number;
+  readonly perRequestRatio: number;
+  readonly directHttpUs: number;
+  readonly httpRatio: number;
+  readonly ownUs: number;
+  readonly ownCpuUs: number;
+}
+
+/** What the probe times in one window: means per request over its alternating blocks. */
+export interface ProbeTimes {
+  readonly handlerUs: number;
+  readonly directUs: number;
+  readonly httpUs: number;
+  readonly handlerCpuUs: number;
+  readonly directCpuUs: number;
+}
+
+/** The runs' steady windows, as the warm figures: medians of each run's own ratio and differences. */
+export function steadyFigures(runs: readonly ProbeTimes[], after: number): SteadyFigures {
+  return {
+    after,
+    handlerUs: median(runs.map((r) => r.handlerUs)),
+    directUs: median(runs.map((r) => r.directUs)),
+    perRequestRatio: median(runs.map((r) => r.handlerUs / r.directUs)),
+    directHttpUs: median(runs.map((r) => r.httpUs)),
+    httpRatio: median(runs.map((r) => r.handlerUs / r.httpUs)),
+    ownUs: median(runs.map((r) => r.handlerUs - r.directUs)),
+    ownCpuUs: median(runs.map((r) => r.handlerCpuUs - r.directCpuUs)),
+  };
 }
 
 const MODE_LABEL: Record<ColdStartStore, string> = {
@@ -64,7 +103,16 @@ export function formatColdStart(f: ColdStartFigures): string {
     `  whole invocation, warm       ${f.handlerUs.toFixed(0)} us = ${f.perRequestRatio.toFixed(2)}x a direct undici round trip`,
     `                               = ${f.httpRatio.toFixed(2)}x a direct node:http keep-alive round trip (${f.directHttpUs.toFixed(0)} us)`,
     `  CPU per request, warm        handler ${f.handlerCpuUs.toFixed(0)} us, direct undici ${f.directCpuUs.toFixed(0)} us: the handler's own ${f.ownCpuUs.toFixed(0)} us (whole process)`,
+    ...(f.steady ? steadyLine(f.steady) : []),
   ].join('\n');
+}
+
+/** The steady window: the whole invocation over the direct round trip, and the handler's own time and CPU. */
+function steadyLine(s: SteadyFigures): string[] {
+  return [
+    `  whole invocation, steady     ${s.handlerUs.toFixed(0)} us = ${s.perRequestRatio.toFixed(2)}x a direct undici round trip (${s.directUs.toFixed(0)} us), after ${s.after} more requests`,
+    `                               = ${s.httpRatio.toFixed(2)}x a direct node:http keep-alive round trip (${s.directHttpUs.toFixed(0)} us); own ${s.ownUs.toFixed(0)} us, own CPU ${s.ownCpuUs.toFixed(0)} us`,
+  ];
 }
 
 /**
@@ -76,11 +124,12 @@ export function formatBreakdown(rows: readonly ColdStartFigures[]): string {
   const name = (f: ColdStartFigures): string => (f.without.length === 0 ? 'as deployed' : `without ${f.without.map((p) => PART_OFF[p].what).join(', ')}`);
   const lines = rows.map((f) => {
     const saved = f === base ? '' : `  ${(base.ownUs - f.ownUs).toFixed(0).padStart(5)} us, ${(base.ownCpuUs - f.ownCpuUs).toFixed(0).padStart(5)} us CPU`;
-    return `  ${name(f).padEnd(44)} ${f.perRequestRatio.toFixed(2)}x  ${f.ownRatio.toFixed(2)}x  ${f.ownUs.toFixed(0).padStart(6)} us  ${f.ownCpuUs.toFixed(0).padStart(6)} us${saved}`;
+    const steady = f.steady ? `${f.steady.perRequestRatio.toFixed(2)}x` : '  -  ';
+    return `  ${name(f).padEnd(44)} ${f.perRequestRatio.toFixed(2)}x  ${steady}   ${f.ownRatio.toFixed(2)}x  ${f.ownUs.toFixed(0).padStart(6)} us  ${f.ownCpuUs.toFixed(0).padStart(6)} us${saved}`;
   });
   return [
     `per-request cost of each part, memory mode (medians of ${base.runs} fresh processes per row; switched off as an operator would: ${REQUEST_PARTS.map((p) => Object.entries(PART_OFF[p].env).map(([k, v]) => `${k}=${v}`).join(' ')).join(', ')})`,
-    `  ${''.padEnd(44)} whole  own    own cost   own CPU   the part's cost (own, CPU)`,
+    `  ${''.padEnd(44)} whole  steady  own    own cost   own CPU   the part's cost (own, CPU)`,
     ...lines,
   ].join('\n');
 }

@@ -21,6 +21,10 @@
  *   against direct node:http keep-alive requests (the client the handler itself uses), which tells
  *   the handler's own work from the difference between the two clients. Then the CPU per request of
  *   each side (`process.cpuUsage`, the whole process): work the handler does, apart from waking up.
+ * - steady (`--steady N`, default STEADY_AFTER; 0 skips it): after N more requests on each side, the
+ *   same requests timed again. The warm window is a fresh process's first requests, and V8 is
+ *   still compiling the hot path then; a container that has served a few thousand requests runs
+ *   at the steady figure. Memory mode only: in S3 mode every request waits on s3rver.
  *
  * Medians of `--runs` fresh processes (default 9). The bundle is built into a temporary directory,
  * unless `--entry FILE` names an already built one (e.g. an older commit's, for before/after figures).
@@ -36,7 +40,8 @@ import { parseArgs, promisify } from 'node:util';
 import { buildBundle } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
 import { PROBE } from './cold-start-probe.js';
-import { formatBreakdown, formatColdStart, type ColdStartFigures, type ColdStartStore } from './cold-start-report.js';
+import { formatBreakdown, formatColdStart, steadyFigures, type ColdStartFigures, type ColdStartStore, type ProbeTimes } from './cold-start-report.js';
+import { median } from './stats.js';
 import { BREAKDOWN_ROWS, checkParts, parseParts, PART_OFF, REQUEST_PARTS, type RequestPart } from './request-parts.js';
 
 export { formatColdStart, type ColdStartFigures, type ColdStartStore };
@@ -57,19 +62,33 @@ function s3Env(endpoint: string, credentials: { accessKeyId: string; secretAcces
   };
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+/**
+ * Requests on each side before the steady window: by then V8 has optimized the hot path (the
+ * handler's ratio stops falling after about 2000 requests of a process on this machine).
+ */
+export const STEADY_AFTER = 2500;
 
 const UNDICI = pathToFileURL(createRequire(import.meta.url).resolve('undici')).href;
 
-/**
- * `entry`: time that already built single-file bundle instead of building this checkout (to compare
- * with an older build); its bytes are then the entry file's alone.
- */
-export async function measureColdStart(runs = 9, requests = 500, entry?: string, store: ColdStartStore = 'memory', without: readonly RequestPart[] = []): Promise<ColdStartFigures> {
+export interface ColdStartOptions {
+  /**
+   * Time this already built bundle instead of building this checkout (to compare with an older
+   * build); its bytes are then the entry file's alone.
+   */
+  readonly entry?: string | undefined;
+  /** @default 'memory' */
+  readonly store?: ColdStartStore;
+  /** Parts of each request switched off. @default none, as deployed */
+  readonly without?: readonly RequestPart[];
+  /**
+   * Also time the requests again after this many more on each side (the steady figures); 0: not.
+   * @default 0
+   */
+  readonly steadyAfter?: number;
+}
+
+export async function measureColdStart(runs = 9, requests = 500, options: ColdStartOptions = {}): Promise<ColdStartFigures> {
+  const { entry, store = 'memory', without = [], steadyAfter = 0 } = options;
   const outdir = mkdtempSync(join(tmpdir(), 'retry-proxy-cold-start-'));
   const origin = createServer((_req, res) => res.end('ok'));
   // Imported only here: s3rver and the SDK are heavy, and memory mode needs neither.
@@ -91,15 +110,16 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
     const handlerCpuUs: number[] = [];
     const directCpuUs: number[] = [];
     const bare: number[] = [];
+    const steady: ProbeTimes[] = [];
     for (let i = 0; i < runs; i++) {
       let printed = '';
       const started = performance.now();
       await run(process.execPath, ['-e', '0']);
       bare.push(performance.now() - started);
-      const seen = await runProbe<{ imported: number; first: number; status: number; second: string; failed: number; handlerUs: number; directUs: number; httpUs: number; handlerCpuUs: number; directCpuUs: number }>(
+      const seen = await runProbe<ProbeTimes & { imported: number; first: number; status: number; second: string; failed: number; steady?: ProbeTimes }>(
         PROBE,
         'COLDSTART',
-        [pathToFileURL(bundle.file).href, UNDICI, String(requests), store === 's3' ? 'unique' : 'same'],
+        [pathToFileURL(bundle.file).href, UNDICI, String(requests), store === 's3' ? 'unique' : 'same', String(steadyAfter)],
         { env, onStdout: (stdout) => (printed = stdout) },
       );
       checkParts(printed, without, requests, seen.second);
@@ -112,6 +132,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
       httpUs.push(seen.httpUs);
       handlerCpuUs.push(seen.handlerCpuUs);
       directCpuUs.push(seen.directCpuUs);
+      if (seen.steady) steady.push(seen.steady);
     }
     const importMs = median(imports);
     const bareNodeMs = median(bare);
@@ -138,6 +159,7 @@ export async function measureColdStart(runs = 9, requests = 500, entry?: string,
       ownCpuUs: median(handlerCpuUs.map((h, i) => h - directCpuUs[i]!)),
       httpRatio: median(handlerUs.map((h, i) => h / httpUs[i]!)),
       directHttpUs: median(httpUs),
+      ...(steady.length > 0 ? { steady: steadyFigures(steady, steadyAfter) } : {}),
       runs,
     };
   } finally {
@@ -154,7 +176,7 @@ function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, bare: { type: 'boolean', default: false }, without: { type: 'string' }, breakdown: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, steady: { type: 'string', default: String(STEADY_AFTER) }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, bare: { type: 'boolean', default: false }, without: { type: 'string' }, breakdown: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
   const runs = Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) {
     process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
@@ -165,6 +187,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stderr.write(`--requests: expected a positive integer, got ${JSON.stringify(values.requests)}\n`);
     return 2;
   }
+  const steadyAfter = Number(values.steady);
+  if (!Number.isSafeInteger(steadyAfter) || steadyAfter < 0) {
+    process.stderr.write(`--steady: expected a whole number of requests (0: no steady window), got ${JSON.stringify(values.steady)}\n`);
+    return 2;
+  }
   let without: RequestPart[] | undefined;
   try {
     if (values.without !== undefined) without = parseParts(String(values.without));
@@ -173,14 +200,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return 2;
   }
   const entry = typeof values.entry === 'string' ? values.entry : undefined;
-  const deployed = await measureColdStart(runs, requests, entry);
+  const deployed = await measureColdStart(runs, requests, { entry, steadyAfter });
   process.stdout.write(`${formatColdStart(deployed)}\n`);
-  if (values.s3) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 's3'))}\n`);
-  if (values.bare) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 'memory', REQUEST_PARTS))}\n`);
-  if (without) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, entry, 'memory', without))}\n`);
+  if (values.s3) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, { entry, store: 's3' }))}\n`);
+  if (values.bare) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, { entry, without: REQUEST_PARTS, steadyAfter }))}\n`);
+  if (without) process.stdout.write(`${formatColdStart(await measureColdStart(runs, requests, { entry, without, steadyAfter }))}\n`);
   if (values.breakdown) {
     const rows = [deployed];
-    for (const parts of BREAKDOWN_ROWS.slice(1)) rows.push(await measureColdStart(runs, requests, entry, 'memory', parts));
+    for (const parts of BREAKDOWN_ROWS.slice(1)) rows.push(await measureColdStart(runs, requests, { entry, without: parts, steadyAfter }));
     process.stdout.write(`${formatBreakdown(rows)}\n`);
   }
   return 0;

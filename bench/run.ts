@@ -5,7 +5,7 @@
  *   npm run bench -- --quick               smoke run, under a minute
  *   npm run bench -- --scenario flaky      one scenario (repeatable)
  *   npm run bench -- --markdown            also print the table as Markdown
- *   npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE] [--s3] [--bare] [--without log,metrics,cache] [--breakdown]  cold start and per-request cost of the bundle (bench/cold-start.ts)
+ *   npm run bench -- --cold-start [--runs N] [--requests N] [--steady N] [--entry FILE] [--s3] [--bare] [--without log,metrics,cache] [--breakdown]  cold start and per-request cost of the bundle (bench/cold-start.ts)
  *   npm run bench -- --handler-js [--runs N] [--requests N]  the handler's own JavaScript per request, no I/O (bench/handler-js.ts)
  *   npm run bench -- --memory [--sizes MIB,...] [--body-bytes N]  peak RSS with the memory cache full (bench/memory.ts)
  *   npm run bench -- --nginx PATH          that nginx binary (default: nginx on PATH, else apt-get installs it)
@@ -37,7 +37,7 @@ import { markdownTable, rows, terminalTable } from './table.js';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-const USAGE = `usage: npm run bench -- --cold-start [--runs N] [--requests N] [--entry FILE] [--s3] [--bare] [--without log,metrics,cache] [--breakdown]\n       npm run bench -- --handler-js [--runs N] [--requests N]\n       npm run bench -- --memory [--sizes MIB,...] [--body-bytes N] [--entry FILE]\n       npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
+const USAGE = `usage: npm run bench -- --cold-start [--runs N] [--requests N] [--steady N] [--entry FILE] [--s3] [--bare] [--without log,metrics,cache] [--breakdown]\n       npm run bench -- --handler-js [--runs N] [--requests N]\n       npm run bench -- --memory [--sizes MIB,...] [--body-bytes N] [--entry FILE]\n       npm run bench -- [--quick] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}]... [--seed N] [--out DIR] [--nginx PATH] [--no-install] [--access-logs DIR] [--markdown]`;
 
 function parse() {
   try {

@@ -14,6 +14,13 @@ export interface LatencySummary {
 /** A response the client can use: 2xx or 3xx (a 304 to a conditional GET included). */
 export const isSuccess = (o: Outcome): boolean => o.status !== undefined && o.status >= 200 && o.status < 400;
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Nearest-rank percentile (no interpolation: every figure is a latency some request really had). */
 export function percentile(sorted: readonly number[], p: number): number {
   return percentileOf(sorted, p) ?? NaN;

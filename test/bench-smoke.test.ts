@@ -156,7 +156,7 @@ describe('npm run bench -- --quick --scenario flaky --scenario broken', () => {
 
 describe('npm run bench -- --cold-start --runs 1', () => {
   test('prints the cold-start bytes, the import ratio and the first request', { timeout: 120_000 }, async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--cold-start', '--runs', '1', '--requests', '20', '--bare', '--breakdown'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--cold-start', '--runs', '1', '--requests', '20', '--steady', '30', '--bare', '--breakdown'], {
       timeout: 110_000,
     });
     expect(stdout).toMatch(/bundle loaded at cold start\s+\d+(\.\d+)? KB in \d+ file/);
@@ -165,6 +165,7 @@ describe('npm run bench -- --cold-start --runs 1', () => {
     expect(stdout).toMatch(/handler's own cost, warm\s+-?\d+ us per request on top of the round trip = -?\d+\.\d\dx a direct undici round trip \(\d+ us\)/);
     expect(stdout).toMatch(/whole invocation, warm\s+\d+ us = \d+\.\d\dx a direct undici round trip/);
     expect(stdout).toMatch(/CPU per request, warm\s+handler \d+ us, direct undici \d+ us: the handler's own -?\d+ us/);
+    expect(stdout).toMatch(/whole invocation, steady\s+\d+ us = \d+\.\d\dx a direct undici round trip \(\d+ us\), after 30 more requests\n\s+= \d+\.\d\dx a direct node:http keep-alive round trip \(\d+ us\); own -?\d+ us, own CPU -?\d+ us/);
     // --bare: the same figures once more, without log line, metrics and cache.
     expect(stdout).toMatch(
       /cold start, memory mode without the log line, EMF metrics and cache \(POWERTOOLS_LOG_LEVEL=WARN, POWERTOOLS_METRICS_DISABLED=true, CACHE_STORE=off\)[^\n]*\n(.*\n){2}  first request\s+\d+(\.\d+)? ms \(local origin\)\n  handler's own cost, warm\s+-?\d+ us/,
@@ -172,7 +173,7 @@ describe('npm run bench -- --cold-start --runs 1', () => {
     // --breakdown: as deployed, each part off in turn, then all three; each row after the first with its part's cost.
     const rows = stdout.slice(stdout.indexOf('per-request cost of each part')).split('\n').slice(2, 7);
     expect(rows.map((r) => r.trim().split(/\s{2,}/)[0])).toEqual(['as deployed', 'without log line', 'without EMF metrics', 'without cache', 'without log line, EMF metrics, cache']);
-    for (const row of rows) expect(row).toMatch(/ \d+\.\d\dx  -?\d+\.\d\dx\s+-?\d+ us\s+-?\d+ us/);
+    for (const row of rows) expect(row).toMatch(/ \d+\.\d\dx  \d+\.\d\dx   -?\d+\.\d\dx\s+-?\d+ us\s+-?\d+ us/);
     for (const row of rows.slice(1)) expect(row).toMatch(/-?\d+ us,\s+-?\d+ us CPU$/);
   });
 });

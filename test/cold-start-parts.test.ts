@@ -16,20 +16,23 @@ describe('cold-start bench --without', () => {
 });
 
 describe('formatBreakdown', () => {
-  const figures = (without: ColdStartFigures['without'], ownUs: number, ownCpuUs: number): ColdStartFigures => ({
+  const figures = (without: ColdStartFigures['without'], ownUs: number, ownCpuUs: number, steadyRatio?: number): ColdStartFigures => ({
     store: 'memory', without, coldStartBytes: 1, coldStartFiles: 1, allBytes: 1, importMs: 1, bareNodeMs: 1, importRatio: 1, firstRequestMs: 1,
     handlerUs: 400 + ownUs, directUs: 400, perRequestRatio: (400 + ownUs) / 400, ownUs, ownRatio: ownUs / 400,
     handlerCpuUs: 300 + ownCpuUs, directCpuUs: 300, ownCpuUs, httpRatio: 1, directHttpUs: 1, runs: 3,
+    ...(steadyRatio ? { steady: { after: 2500, handlerUs: 200 * steadyRatio, directUs: 200, perRequestRatio: steadyRatio, directHttpUs: 1, httpRatio: 1, ownUs: 1, ownCpuUs: 1 } } : {}),
   });
 
   it("shows each row's ratios and what its missing parts cost against the first row", () => {
-    const text = formatBreakdown([figures([], 500, 600), figures(['log'], 400, 480), figures(['log', 'metrics', 'cache'], 200, 250)]);
+    const text = formatBreakdown([figures([], 500, 600, 1.8), figures(['log'], 400, 480, 1.6), figures(['log', 'metrics', 'cache'], 200, 250)]);
     const lines = text.split('\n');
     expect(lines[0]).toContain('medians of 3 fresh processes per row');
     expect(lines[0]).toContain('POWERTOOLS_LOG_LEVEL=WARN, POWERTOOLS_METRICS_DISABLED=true, CACHE_STORE=off');
-    expect(lines[2]).toMatch(/^  as deployed\s+2\.25x  1\.25x\s+500 us\s+600 us$/);
-    expect(lines[3]).toMatch(/^  without log line\s+2\.00x  1\.00x\s+400 us\s+480 us\s+100 us,\s+120 us CPU$/);
-    expect(lines[4]).toMatch(/^  without log line, EMF metrics, cache\s+1\.50x  0\.50x\s+200 us\s+250 us\s+300 us,\s+350 us CPU$/);
+    expect(lines[1]).toMatch(/whole\s+steady\s+own\s+own cost/);
+    expect(lines[2]).toMatch(/^  as deployed\s+2\.25x  1\.80x\s+1\.25x\s+500 us\s+600 us$/);
+    expect(lines[3]).toMatch(/^  without log line\s+2\.00x  1\.60x\s+1\.00x\s+400 us\s+480 us\s+100 us,\s+120 us CPU$/);
+    // A row measured without a steady window says so instead of a figure.
+    expect(lines[4]).toMatch(/^  without log line, EMF metrics, cache\s+1\.50x\s+-\s+0\.50x\s+200 us\s+250 us\s+300 us,\s+350 us CPU$/);
   });
 });
 
