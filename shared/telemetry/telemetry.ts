@@ -56,7 +56,7 @@ export function millis(name: string, value: number): void {
 /**
  * The metrics recorded since the last call as one EMF document, and the store emptied; undefined when
  * metrics are disabled or none were recorded. The caller may add to it (the per-route directive)
- * before `printEmf`.
+ * before it is printed.
  */
 export function takeEmf(): EmfDocument | undefined {
   if (!METRICS_DISABLED) return metrics.take();
