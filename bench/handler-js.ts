@@ -17,6 +17,7 @@ import { REPO_ROOT } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
 import { BREAKDOWN_ROWS, checkParts, PART_OFF, type RequestPart } from './request-parts.js';
 import { invocationSource } from './probe-invocation.js';
+import { median } from './stats.js';
 
 const source = (file: string): string => pathToFileURL(join(REPO_ROOT, file)).href;
 
@@ -53,8 +54,6 @@ export interface HandlerJsRow {
   readonly wallUs: number;
   readonly cpuUs: number;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 /** Each row of BREAKDOWN_ROWS, `runs` fresh processes of `requests` timed invocations each. */
 export async function measureHandlerJs(runs = 3, requests = 20_000): Promise<HandlerJsRow[]> {

@@ -1,9 +1,12 @@
 /**
- * The request log line is Powertools Logger's, byte for byte: a real Logger with the same Lambda
- * context and fields prints beside `requestLine`, at the same instant, under each setting that
- * changes Powertools' line (cold start, no context, sampling, X-Ray, TZ, dev mode, empty values).
+ * The request log line is Powertools Logger's, byte for byte and on the same stream: a real Logger
+ * with the same Lambda context and fields prints beside `requestLine`, at the same instant, under
+ * the settings that change Powertools' line for this function (cold start, no context, sample
+ * rate, X-Ray, TZ, dev mode, empty values); keys appended to a logger are kept out by a check.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { LineContext } from '../shared/telemetry/request-line.js';
 
@@ -35,46 +38,58 @@ const FIELDS = {
 };
 
 /**
- * Each invocation's line from Powertools and from `requestLine`, under `env` (modules loaded fresh,
- * so both read it as they do at a cold start): `addContext` per invocation, as injectLambdaContext does.
+ * Each invocation's line from Powertools and from `requestLine` + `printRequest`, each tagged with
+ * where it went (stdout, or the console in dev mode), under `env` (modules loaded fresh, so both
+ * read it as they do at a cold start): `addContext` per invocation, as injectLambdaContext does.
  */
 async function lines(env: Record<string, string>, context: LineContext | undefined, fields: Record<string, unknown>, invocations = 1): Promise<[string[], string[]]> {
   for (const [key, value] of Object.entries({ POWERTOOLS_DEV: '', POWERTOOLS_LOG_LEVEL: 'INFO', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', ...env })) vi.stubEnv(key, value);
   vi.resetModules();
   vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-12-03T11:22:33.456Z') });
   const { Logger } = await import('@aws-lambda-powertools/logger');
-  const { requestLine, takeColdStart } = await import('../shared/telemetry/request-line.js');
+  const { printRequest, requestLine, takeColdStart } = await import('../shared/telemetry/request-line.js');
   const logger = new Logger({ serviceName: 'svc' });
+  const capture = (into: string[], write: () => void): void => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (into.push(`stdout ${String(chunk)}`), true));
+    const dev = vi.spyOn(console, 'info').mockImplementation((line: string) => into.push(`console ${line}`));
+    try {
+      write();
+    } finally {
+      out.mockRestore();
+      dev.mockRestore();
+    }
+  };
   const theirs: string[] = [];
   const ours: string[] = [];
   for (let i = 0; i < invocations; i++) {
-    // Powertools writes to process.stdout, or in dev mode through the global console.
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (theirs.push(String(chunk)), true));
-    const dev = vi.spyOn(console, 'info').mockImplementation((line: string) => theirs.push(`${line}\n`));
-    if (context) logger.addContext(context as Context);
-    logger.info('request', fields);
-    out.mockRestore();
-    dev.mockRestore();
-    ours.push(`${requestLine('svc', context, takeColdStart(), fields)}\n`);
+    capture(theirs, () => {
+      if (context) logger.addContext(context as Context);
+      logger.info('request', fields);
+    });
+    const coldStart = takeColdStart();
+    capture(ours, () => printRequest(requestLine('svc', context, coldStart, fields), undefined));
   }
   return [theirs, ours];
 }
+
+/** The JSON of a tagged line. */
+const json = (tagged: string | undefined): Record<string, unknown> => JSON.parse(tagged!.slice(tagged!.indexOf(' ') + 1)) as Record<string, unknown>;
 
 describe('the request log line', () => {
   it('is the line Powertools prints after injectLambdaContext, cold start first', async () => {
     const [theirs, ours] = await lines({}, CONTEXT, FIELDS, 3);
     expect(ours).toEqual(theirs);
-    expect(ours.map((l) => JSON.parse(l).cold_start)).toEqual([true, false, false]);
-    expect(JSON.parse(ours[0]!)).toMatchObject({ level: 'INFO', message: 'request', timestamp: '2026-12-03T11:22:33.456Z', service: 'svc', function_name: 'proxy', sampling_rate: 0, path: '/api/items' });
+    expect(ours.map((l) => json(l).cold_start)).toEqual([true, false, false]);
+    expect(json(ours[0])).toMatchObject({ level: 'INFO', message: 'request', timestamp: '2026-12-03T11:22:33.456Z', service: 'svc', function_name: 'proxy', sampling_rate: 0, path: '/api/items' });
   });
 
   it('has no cold start in a provisioned environment, and no context fields without a context', async () => {
     const [provisioned, ours] = await lines({ AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' }, CONTEXT, FIELDS);
     expect(ours).toEqual(provisioned);
-    expect(JSON.parse(ours[0]!).cold_start).toBe(false);
+    expect(json(ours[0]).cold_start).toBe(false);
     const [bare, oursBare] = await lines({}, undefined, FIELDS);
     expect(oursBare).toEqual(bare);
-    expect(JSON.parse(oursBare[0]!)).not.toHaveProperty('function_name');
+    expect(json(oursBare[0])).not.toHaveProperty('function_name');
   });
 
   it.each([
@@ -85,20 +100,42 @@ describe('the request log line', () => {
   ])('follows Powertools with %s', async (_name, env, key, value) => {
     const [theirs, ours] = await lines(env, CONTEXT, FIELDS);
     expect(ours).toEqual(theirs);
-    expect(JSON.parse(ours[0]!)[key]).toEqual(value);
+    expect(json(ours[0])[key]).toEqual(value);
   });
 
-  it('indents in dev mode as Powertools does', async () => {
+  it('indents in dev mode, and writes through the console (one Lambda event per call), as Powertools does', async () => {
     const [theirs, ours] = await lines({ POWERTOOLS_DEV: 'true' }, CONTEXT, FIELDS);
     expect(ours).toEqual(theirs);
-    expect(ours[0]).toContain('\n    "level": "INFO"');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/^console \{\n {4}"level": "INFO"/);
+  });
+
+  it('writes the line and the EMF document to stdout in one write, the EMF document alone when INFO is off', async () => {
+    vi.stubEnv('POWERTOOLS_DEV', '');
+    vi.resetModules();
+    const { printRequest } = await import('../shared/telemetry/request-line.js');
+    const writes: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
+    printRequest('{"message":"request"}', '{"_aws":{}}');
+    printRequest(undefined, '{"_aws":{}}');
+    printRequest('{"message":"request"}', undefined);
+    printRequest(undefined, undefined);
+    expect(writes).toEqual(['{"message":"request"}\n{"_aws":{}}\n', '{"_aws":{}}\n', '{"message":"request"}\n']);
+  });
+
+  it('is not missing keys appended to the logger: no code appends any (Powertools cannot tell the line its temporary keys)', () => {
+    const appending = /\b(appendKeys|appendPersistentKeys|addPersistentLogAttributes|setCorrelationId|correlationIdPath|persistentKeys|persistentLogAttributes)\b/;
+    const sources = ['shared', 'functions'].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f)));
+    expect(sources.length).toBeGreaterThan(20);
+    const offenders = sources.filter((file) => appending.test(readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')));
+    expect(offenders, 'request-line.ts would leave these keys off the request line: add them there first').toEqual([]);
   });
 
   it('drops empty values as Powertools does, and keeps a tenant', async () => {
     const fields = { ...FIELDS, route: undefined, traceId: '', retriesStopped: null, hedgesSent: 0 };
     const [theirs, ours] = await lines({}, { ...CONTEXT, tenantId: 'clinic-7' }, fields);
     expect(ours).toEqual(theirs);
-    const line = JSON.parse(ours[0]!);
+    const line = json(ours[0]);
     expect(line).toMatchObject({ tenant_id: 'clinic-7', hedgesSent: 0 });
     for (const key of ['route', 'traceId', 'retriesStopped']) expect(line).not.toHaveProperty(key);
   });

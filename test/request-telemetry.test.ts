@@ -88,6 +88,15 @@ describe('request telemetry on stdout', () => {
     expect(lines[0]).toMatchObject({ Requests: 1, Attempts: 3, Route: 'search' });
   });
 
+  it.each([
+    ["Lambda's log level (AWS_LAMBDA_LOG_LEVEL) above INFO turns the line off, as it does Powertools' INFO", { AWS_LAMBDA_LOG_LEVEL: 'WARN' }, 0],
+    ['a sampled invocation (POWERTOOLS_LOGGER_SAMPLE_RATE=1) writes it under WARN, as Powertools logs DEBUG then', { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_LOGGER_SAMPLE_RATE: '1' }, 1],
+  ])('%s', async (_name, env, written) => {
+    const lines = await linesOf({ ...ON, ...env }, retried);
+    expect(lines.filter((l) => l.message === 'request')).toHaveLength(written);
+    expect(lines.filter((l) => '_aws' in l)).toHaveLength(1);
+  });
+
   it('logs without metrics when POWERTOOLS_METRICS_DISABLED is set', async () => {
     const lines = await linesOf({ ...ON, POWERTOOLS_METRICS_DISABLED: 'true' }, retried);
     expect(lines).toHaveLength(1);

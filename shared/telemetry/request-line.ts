@@ -43,8 +43,13 @@ const coldStarts = new ColdStarts();
 /** Read once, as Powertools Logger reads it when it is created: a value outside 0..1 is 0. */
 const SAMPLE_RATE = ((value: number) => (value >= 0 && value <= 1 ? value : 0))(getNumberFromEnv({ key: 'POWERTOOLS_LOGGER_SAMPLE_RATE', defaultValue: 0 }));
 
-/** Powertools indents its lines in dev mode (POWERTOOLS_DEV), for people reading a terminal. */
-const INDENT = isDevMode() ? 4 : 0;
+/**
+ * Dev mode (POWERTOOLS_DEV): Powertools indents its lines for people reading a terminal, and writes
+ * them through the global `console`, which the Lambda runtime makes one event per call; an
+ * indented line written to stdout would be split at every newline.
+ */
+const DEV_MODE = isDevMode();
+const INDENT = DEV_MODE ? 4 : 0;
 
 /**
  * Called once per invocation, whether a line is written or not, as `injectLambdaContext` calls
@@ -59,9 +64,13 @@ export function takeColdStart(): boolean {
  * dropped as Powertools drops them (`undefined`, `null`, `''`); `test/request-line.test.ts` prints
  * both and compares them.
  *
- * Why by hand: through `logger.info` the line cost about 70 us per request between requests that
- * wait on the origin (its stores read `process.env` on every call, its JSON replacer visits every
- * key), a third of the handler's own time; built here it costs a few (docs/memory-and-cost.md).
+ * Why by hand: through `logger.info` the line cost 44 us of CPU per request in-process against 16
+ * us here (its stores read `process.env` on every call, its JSON replacer visits every key), and
+ * most of a fresh container's first requests (docs/memory-and-cost.md).
+ *
+ * Keys appended to the Powertools logger (`appendKeys`, persistent keys, correlation ids) are not on
+ * this line: Powertools has no public way to read its temporary keys. Nothing appends any;
+ * `test/request-line.test.ts` fails when code starts to.
  */
 export function requestLine(service: string, context: LineContext | undefined, coldStart: boolean, fields: LogAttributes): string {
   const base: LogAttributes = {
@@ -85,3 +94,16 @@ export function requestLine(service: string, context: LineContext | undefined, c
 }
 
 const empty = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+/**
+ * The line and the EMF document, each undefined when not written: one write to stdout, two lines
+ * (CloudWatch makes each line an event, and reads EMF from any line), as Powertools writes to stdout
+ * and not through `console`, whose Lambda prefix would hide the JSON. In dev mode the line goes
+ * through `console.info`, as Powertools sends it there.
+ */
+export function printRequest(line: string | undefined, emf: string | undefined): void {
+  if (DEV_MODE && line !== undefined) console.info(line);
+  let out = line === undefined || DEV_MODE ? '' : `${line}\n`;
+  if (emf !== undefined) out += `${emf}\n`;
+  if (out !== '') process.stdout.write(out);
+}

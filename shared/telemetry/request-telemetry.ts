@@ -5,7 +5,7 @@
 import type { ForwardResult, OriginRequest } from '../http/types.js';
 import { withRouteDirective } from './route-metrics.js';
 import { count, infoEnabled, logger, millis, SERVICE, takeEmf } from './telemetry.js';
-import { requestLine, type LineContext } from './request-line.js';
+import { printRequest, requestLine, type LineContext } from './request-line.js';
 
 export interface RequestSummary {
   /** Undefined for an event too malformed to have a method and path. */
@@ -43,10 +43,10 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
   const d = forwarded?.decisions;
   const attempts = forwarded?.attempts ?? [];
   countRequest(attempts, d, status, totalMs);
-  let out = '';
   // The line is not even built when INFO is off (POWERTOOLS_LOG_LEVEL, sampling).
-  if (infoEnabled()) {
-    out = `${requestLine(SERVICE, lambda?.context, lambda?.coldStart ?? false, {
+  const line = !infoEnabled()
+    ? undefined
+    : requestLine(SERVICE, lambda?.context, lambda?.coldStart ?? false, {
       method: request?.method,
       path: request?.path,
       route,
@@ -56,12 +56,9 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
       attempts,
       cache: cacheStatus,
       ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
-    })}\n`;
-  }
+    });
   const emf = takeEmf();
-  if (emf) out += `${JSON.stringify(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf)}\n`;
-  // stdout itself, not `console`, as Powertools writes: no prefix hides the JSON from CloudWatch.
-  if (out !== '') process.stdout.write(out);
+  printRequest(line, emf && JSON.stringify(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf));
 }
 
 /** The request's metrics, into the store (emf.ts) that `takeEmf` then empties. */
