@@ -66,7 +66,7 @@ export function takeColdStart(): boolean {
  *
  * Why by hand: through `logger.info` the line cost 44 us of CPU per request in-process against 16
  * us here (its stores read `process.env` on every call, its JSON replacer visits every key), and
- * most of a fresh container's first requests (docs/memory-and-cost.md).
+ * about 100 us of wall time per request in a fresh container's first ones (docs/memory-and-cost.md).
  *
  * Keys appended to the Powertools logger (`appendKeys`, persistent keys, correlation ids) are not on
  * this line: Powertools has no public way to read its temporary keys. Nothing appends any;
