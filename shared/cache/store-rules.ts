@@ -54,10 +54,7 @@ export function storeRefusal(
   // RFC 9111 section 3.5: a shared cache stores an answer to Authorization only when the origin
   // allows it (the library is not shown must-revalidate, so it is decided here).
   if (request.headers.authorization !== undefined && !['public', 's-maxage', 'must-revalidate'].some((d) => directives.has(d))) return 'authorization';
-  // RFC 9111 lets a shared cache store the answer to a request with Cookie when the origin says
-  // nothing; stale-if-error would then serve one user's page to others for a day. Only explicit
-  // caching directives or Expires from the origin make such an answer shareable here.
-  if (carriesIdentity(request) && directives.size === 0 && response.headers.expires === undefined) return 'credentials-unlabelled';
+  if (carriesIdentity(request) && !labelledShareable(request, response, parsed, deliberate)) return 'credentials-unlabelled';
   // Vary: * can never be selected (RFC 9111 section 4.1); storing it only evicts useful entries.
   if (varyFields(response.headers).includes('*')) return 'vary-star';
   // One user's session cookie must not reach another (CACHE_ALLOW_SET_COOKIE=false).
@@ -65,6 +62,23 @@ export function storeRefusal(
   if (response.body.length > config.maxEntryBytes) return 'too-large';
   if (assessed.retentionMs < 1) return 'no-lifetime';
   return undefined;
+}
+
+/**
+ * Whether the origin labelled its answer to a request with Cookie or Authorization as one for
+ * everyone: `public`, `s-maxage`, a lifetime it declared (`max-age` above 0 or a future Expires,
+ * declaresLifetime), or a `Vary` naming every credential the request carried (each user then has
+ * a variant of their own). RFC 9111 lets a shared cache store such an answer on much less, but
+ * whatever makes it reusable here without the origin (heuristic freshness from Last-Modified, the
+ * configured stale-if-error) would hand one user's page to the next: the blanket labels frameworks
+ * put on every response (`max-age=0`, `Expires: 0`, `no-cache`, `must-revalidate`,
+ * `no-transform`) do not make it shareable.
+ */
+function labelledShareable(request: OriginRequest, response: OriginResponse, parsed: ResponseDirectives, deliberate: boolean): boolean {
+  const { directives } = parsed;
+  if (directives.has('public') || directives.has('s-maxage') || deliberate) return true;
+  const vary = varyFields(response.headers);
+  return (['authorization', 'cookie'] as const).every((name) => request.headers[name] === undefined || vary.includes(name));
 }
 
 /** A 5xx or a 429 (shared/outcome.ts): not an answer a client should get in place of a good one. */

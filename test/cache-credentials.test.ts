@@ -1,0 +1,96 @@
+/**
+ * One user's answer never reaches another: a response to a request with Cookie or Authorization is
+ * shared only when the origin labelled it so (public, s-maxage, a declared lifetime, or a Vary on
+ * the credential). The blanket labels frameworks send on every page (max-age=0, Expires: 0,
+ * no-cache, must-revalidate, no-transform) do not; before, any label did, and heuristic freshness or
+ * the configured stale-if-error then served Alice's page to Bob and to anonymous clients. A real
+ * origin renders a page per credential and fails on demand.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheHarness, type CacheHarness } from './support/cache-harness.js';
+
+let h: CacheHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const MONTH_AGO = new Date(Date.now() - 30 * 86_400_000).toUTCString();
+
+/** An origin that renders a page of whoever the credential names, with `headers`, until `fail()`. */
+async function personal(headers: Record<string, string>): Promise<CacheHarness & { fail(): void }> {
+  let down = false;
+  const harness = await cacheHarness({ store: 'memory' }, (req) => {
+    if (down) return { status: 503, body: 'down' };
+    const who = String(req.headers.cookie ?? req.headers.authorization ?? 'anonymous');
+    return { status: 200, headers: { 'content-type': 'text/plain', 'last-modified': MONTH_AGO, ...headers }, body: `page of ${who}` };
+  });
+  h = harness;
+  return Object.assign(harness, { fail: () => (down = true) });
+}
+
+const body = (result: { response?: { body: Buffer } | undefined }): string | undefined => result.response?.body.toString();
+
+describe('answers to a request with Cookie', () => {
+  it.each([
+    [{ 'cache-control': 'max-age=0' }],
+    [{ expires: '0' }],
+    [{ 'cache-control': 'no-transform' }],
+    [{ 'cache-control': 'no-cache' }],
+    [{ 'cache-control': 'must-revalidate' }],
+  ])('with only %j are never stored: Bob and anonymous clients get their own page, and an error when the origin fails', async (headers) => {
+    const origin = await personal(headers);
+    const alice = await origin.get('/account', { cookie: 'session=alice' });
+    expect(body(alice)).toBe('page of session=alice');
+    expect(alice.cacheStatus).not.toContain('stored');
+    expect(body(await origin.get('/account', { cookie: 'session=bob' }))).toBe('page of session=bob');
+    origin.advance(60);
+    origin.fail();
+    // Nothing was stored, so nothing stands in for the failing origin (stale-if-error had Alice's page).
+    for (const cookie of ['session=bob', undefined]) {
+      const failed = await origin.get('/account', cookie ? { cookie } : {});
+      expect(failed.response?.status).toBe(503);
+      expect(body(failed)).not.toContain('alice');
+    }
+  });
+
+  it.each([
+    ['max-age=60', { 'cache-control': 'max-age=60' }],
+    ['public (heuristic freshness, the origin says it is for everyone)', { 'cache-control': 'public' }],
+    ['s-maxage=60', { 'cache-control': 's-maxage=60' }],
+    ['a future Expires', { expires: new Date(Date.now() + 3_600_000).toUTCString() }],
+  ])('labelled %s are shared as the origin said', async (_label, headers) => {
+    const origin = await personal(headers);
+    expect((await origin.get('/catalog', { cookie: 'session=alice' })).cacheStatus).toContain('stored');
+    const bob = await origin.get('/catalog', { cookie: 'session=bob' });
+    expect(bob.cacheStatus).toContain('hit');
+    expect(body(bob)).toBe('page of session=alice');
+  });
+
+  it('with Vary: Cookie are stored per cookie, even with blanket labels: each user gets only their own', async () => {
+    const origin = await personal({ 'cache-control': 'must-revalidate', vary: 'Cookie' });
+    expect((await origin.get('/account', { cookie: 'session=alice' })).cacheStatus).toContain('stored');
+    expect(body(await origin.get('/account', { cookie: 'session=bob' }))).toBe('page of session=bob');
+    const again = await origin.get('/account', { cookie: 'session=alice' });
+    expect(again.cacheStatus).toContain('hit');
+    expect(body(again)).toBe('page of session=alice');
+    expect(body(await origin.get('/account'))).toBe('page of anonymous');
+  });
+});
+
+describe('answers to a request with Authorization', () => {
+  it('with must-revalidate and no lifetime are not stored (heuristic freshness would serve them to anyone)', async () => {
+    const origin = await personal({ 'cache-control': 'must-revalidate' });
+    expect((await origin.get('/records', { authorization: 'Bearer alice' })).cacheStatus).not.toContain('stored');
+    const anonymous = await origin.get('/records');
+    expect(anonymous.cacheStatus).not.toContain('hit');
+    expect(body(anonymous)).toBe('page of anonymous');
+  });
+
+  it('with must-revalidate and max-age are shared for that lifetime (RFC 9111 section 3.5)', async () => {
+    const origin = await personal({ 'cache-control': 'must-revalidate, max-age=60' });
+    expect((await origin.get('/records', { authorization: 'Bearer alice' })).cacheStatus).toContain('stored');
+    const later = await origin.get('/records', { authorization: 'Bearer bob' });
+    expect(later.cacheStatus).toContain('hit');
+  });
+});
