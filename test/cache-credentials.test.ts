@@ -3,8 +3,9 @@
  * shared only when the origin labelled it so (public, s-maxage, a declared lifetime, or a Vary on
  * the credential). The blanket labels frameworks send on every page (max-age=0, Expires: 0,
  * no-cache, must-revalidate, no-transform) do not; before, any label did, and heuristic freshness or
- * the configured stale-if-error then served Alice's page to Bob and to anonymous clients. A real
- * origin renders a page per credential and fails on demand.
+ * the configured stale-if-error then served Alice's page to Bob and to anonymous clients. Nor may a
+ * private answer to a request with credentials remove the shared entry. A real origin renders a
+ * page per credential and fails on demand.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheHarness, type CacheHarness } from './support/cache-harness.js';
@@ -94,3 +95,33 @@ describe('answers to a request with Authorization', () => {
     expect(later.cacheStatus).toContain('hit');
   });
 });
+
+describe('a private answer to a request with credentials', () => {
+  it("does not remove the shared entry, nor everyone's stale-if-error fallback with it", async () => {
+    let down = false;
+    h = await cacheHarness({ store: 'memory' }, (req) => {
+      if (down) return { status: 503, body: 'down' };
+      const personal = req.headers.cookie !== undefined;
+      return { status: 200, headers: { 'cache-control': personal ? 'private, max-age=60' : 'max-age=60' }, body: personal ? 'your page' : 'public page' };
+    });
+    expect((await h.get('/home')).cacheStatus).toContain('stored');
+    h.advance(120);
+    // Stale: Bob's request goes to the origin, which answers him privately.
+    expect(body(await h.get('/home', { cookie: 'session=bob' }))).toBe('your page');
+    down = true;
+    const anonymous = await h.get('/home');
+    expect(anonymous.cacheStatus).toContain('fwd=stale');
+    expect(body(anonymous)).toBe('public page');
+  });
+
+  it('from an anonymous request does remove it: the origin itself no longer shares the page', async () => {
+    let privately = false;
+    h = await cacheHarness({ store: 'memory' }, () => ({ status: 200, headers: { 'cache-control': privately ? 'private' : 'max-age=60' }, body: privately ? 'now private' : 'public page' }));
+    expect((await h.get('/home')).cacheStatus).toContain('stored');
+    h.advance(120);
+    privately = true;
+    expect(body(await h.get('/home'))).toBe('now private');
+    expect((await h.get('/home')).cacheStatus).toContain('uri-miss');
+  });
+});
+

@@ -12,7 +12,7 @@ import type { CacheStatus } from './cache-status.js';
 import { hasValidators, notModified, notModifiedResponse, withValidators } from './conditional.js';
 import type { EntryIndex, Lookup } from './entry-index.js';
 import { freshnessLeftS, servableOnError } from './freshness.js';
-import { flattenResponseHeaders, type CachePolicy, type Policies } from './policy.js';
+import { carriesIdentity, flattenResponseHeaders, type CachePolicy, type Policies } from './policy.js';
 import type { EntryRecord } from './record.js';
 import { reusable } from './reuse.js';
 import { assess, storeRefusal, type Assessed } from './store-rules.js';
@@ -88,8 +88,9 @@ export async function cachedRead(
     if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
     // The origin now forbids storing this URL's answer: the old one goes too. A refusal the
     // request caused (its no-store, credentials, a Range) must not, or any client could delete
-    // the entry and with it the stale-if-error fallback of everyone else.
-    else if (stored && responseForbidsStoring(assessed.parsed, storable.headers)) await index.remove(key, context.storeTimeoutMs());
+    // the entry and with it the stale-if-error fallback of everyone else: an answer to a request
+    // with Cookie or Authorization may be `private` because of them (a logged-in user's page).
+    else if (stored && !carriesIdentity(request) && responseForbidsStoring(assessed.parsed, storable.headers)) await index.remove(key, context.storeTimeoutMs());
     if (storedNow) count('CacheStored');
   }
   const toClient = hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
