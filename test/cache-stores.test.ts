@@ -57,11 +57,12 @@ describe('S3 store', () => {
     const prefix = `layout-${randomUUID()}/`;
     const h = track(
       await cacheHarness({ store: 's3', s3Endpoint: inject('s3Endpoint'), prefix }, () => ({
-        headers: { 'cache-control': 'public, max-age=60', vary: 'Cookie' },
+        headers: { 'cache-control': 'public, max-age=60', vary: 'Cookie, X-Api-Key' },
         body: 'shared page',
       })),
     );
-    const secrets = { authorization: 'Bearer SECRET-TOKEN', cookie: 'session=SECRET-COOKIE' };
+    // Any header Vary names may be a credential (an API key here): only digests are stored.
+    const secrets = { authorization: 'Bearer SECRET-TOKEN', cookie: 'session=SECRET-COOKIE', 'x-api-key': 'SECRET-APIKEY' };
     expect((await h.get('/page?a=1', secrets)).cacheStatus).toContain('stored');
     expect((await h.get('/page?a=1', secrets)).cacheStatus).toContain('hit');
 
@@ -72,12 +73,16 @@ describe('S3 store', () => {
     expect(keys).toHaveLength(2);
     expect(keys.every((k) => /^layout-[0-9a-f-]+\/[0-9a-f]{64}$/.test(k))).toBe(true);
     const marker = decodeRecord(await bytesOf(client, `${prefix}${primaryId(keyFor(h.origin.url, '-', '/page', 'a=1'))}`));
-    expect(marker).toMatchObject({ kind: 'vary', key: keyFor(h.origin.url, '-', '/page', 'a=1'), fields: ['cookie'] });
+    expect(marker).toMatchObject({ kind: 'vary', key: keyFor(h.origin.url, '-', '/page', 'a=1'), fields: ['cookie', 'x-api-key'] });
     for (const key of keys) {
       const text = (await bytesOf(client, key)).toString('latin1');
       expect(text).not.toContain('SECRET-TOKEN');
       expect(text).not.toContain('SECRET-COOKIE');
+      expect(text).not.toContain('SECRET-APIKEY');
     }
+    // Another key is another variant; the same key still finds its own.
+    expect((await h.get('/page?a=1', { ...secrets, 'x-api-key': 'OTHER' })).cacheStatus).toContain('vary-miss');
+    expect((await h.get('/page?a=1', secrets)).cacheStatus).toContain('hit');
   });
 
   test.each([

@@ -34,11 +34,16 @@ export interface Policies {
 /**
  * Request headers the library reads but which must never be stored in clear: it only tests the
  * presence of Authorization, and compares Vary-nominated values for equality, so a digest serves.
+ * Every Vary-nominated value is stored as a digest too (any header may carry a credential, an API
+ * key say), but for the ones the library parses (READ_IN_CLEAR).
  */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 /** Request headers that drive the library's decisions besides Vary. */
 const POLICY_REQUEST_HEADERS = ['cache-control', 'pragma', 'authorization'];
+
+/** The request headers whose directives the library reads: never replaced by a digest. */
+const READ_IN_CLEAR = new Set(['cache-control', 'pragma']);
 
 /**
  * The library makes the caching decisions it gets right (`shared: true`: `private` is not stored,
@@ -57,8 +62,9 @@ export function createPolicies(options: PolicyOptions): Policies {
   const view = (key: string, request: OriginRequest, fields: readonly string[]): CachePolicy.Request => {
     const headers: CachePolicy.Headers = { host: options.originHost };
     for (const name of new Set([...POLICY_REQUEST_HEADERS, ...fields])) {
-      const value = fields.includes(name) ? varyValue(headerValues(request.headers, name)) : headerValues(request.headers, name)?.join(', ');
-      if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? `sha256:${sha256(value)}` : value;
+      const varies = fields.includes(name);
+      const value = varies ? varyValue(headerValues(request.headers, name)) : headerValues(request.headers, name)?.join(', ');
+      if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) || (varies && !READ_IN_CLEAR.has(name)) ? `sha256:${sha256(value)}` : value;
     }
     // GET, also for HEAD: a stored GET response answers HEAD (RFC 9110 section 9.3.2).
     return { url: key, method: 'GET', headers };
