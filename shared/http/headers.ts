@@ -23,8 +23,10 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Request headers that some origins and frameworks use to rewrite the URL, the method or the
- * self-referencing host. None of them is part of the cache key, so passing them on would let one
+ * Request headers that some origins and frameworks use to rewrite the URL, the method, the scheme
+ * or the self-referencing host (Spring's X-Forwarded-Prefix, Rack's X-Forwarded-Scheme and
+ * X-Forwarded-Ssl, IIS's Front-End-Https and X-Original-Host, ...). None of them is part of the
+ * cache key (the scheme comes from ALB's x-forwarded-proto), so passing them on would let one
  * client change a response that is then served to others (web cache poisoning), or reach an
  * endpoint the listener rule did not route. `expect` is dropped because the whole body is sent at
  * once. Documented in docs/proxying.md ("What reaches the origin").
@@ -34,8 +36,16 @@ export const STRIPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'forwarded',
   'x-forwarded-host',
   'x-forwarded-server',
+  'x-forwarded-prefix',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-forwarded-uri',
+  'front-end-https',
+  'x-url-scheme',
   'x-host',
+  'x-original-host',
   'x-original-url',
+  'x-original-uri',
   'x-rewrite-url',
   'x-http-method-override',
   'x-http-method',
