@@ -4,8 +4,9 @@
  * the credential). The blanket labels frameworks send on every page (max-age=0, Expires: 0,
  * no-cache, must-revalidate, no-transform) do not; before, any label did, and heuristic freshness or
  * the configured stale-if-error then served Alice's page to Bob and to anonymous clients. Nor may a
- * private answer to a request with credentials remove the shared entry. A real origin renders a
- * page per credential and fails on demand.
+ * private answer or a 304 to a request with credentials remove the shared entry, nor a 304 that
+ * changes Vary move one user's variant to everyone. A real origin renders a page per credential
+ * and fails on demand.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheHarness, type CacheHarness } from './support/cache-harness.js';
@@ -125,3 +126,54 @@ describe('a private answer to a request with credentials', () => {
   });
 });
 
+
+describe('a 304 to a request with credentials', () => {
+  it('that changes Vary does not move one user’s variant to a key others share', async () => {
+    h = await cacheHarness({ store: 'memory' }, (req) => {
+      const who = String(req.headers.cookie ?? 'anonymous');
+      if (req.headers['if-none-match'] === `"${who}"`) return { status: 304, headers: { etag: `"${who}"`, 'cache-control': 'max-age=60', vary: 'Accept-Encoding' } };
+      return { status: 200, headers: { etag: `"${who}"`, 'cache-control': 'max-age=60', vary: 'Cookie' }, body: `page of ${who}` };
+    });
+    expect((await h.get('/account', { cookie: 'session=alice' })).cacheStatus).toContain('stored');
+    h.advance(120);
+    expect(body(await h.get('/account', { cookie: 'session=alice' }))).toBe('page of session=alice');
+    for (const headers of [{ cookie: 'session=bob' }, {}] as Record<string, string>[]) {
+      const other = await h.get('/account', headers);
+      expect(other.cacheStatus).not.toContain('hit');
+      expect(body(other)).not.toContain('alice');
+    }
+  });
+
+  it("whose validator is not the stored one does not remove the shared entry (it may be that user's own)", async () => {
+    let down = false;
+    const shared = new Date(Date.now() - 86_400_000).toUTCString();
+    h = await cacheHarness({ store: 'memory' }, (req) => {
+      if (down) return { status: 503, body: 'down' };
+      if (req.headers.cookie !== undefined && req.headers['if-modified-since'] !== undefined) return { status: 304, headers: { 'last-modified': MONTH_AGO, 'cache-control': 'max-age=60' } };
+      return { status: 200, headers: { 'last-modified': shared, 'cache-control': 'max-age=60' }, body: 'public page' };
+    });
+    expect((await h.get('/home')).cacheStatus).toContain('stored');
+    h.advance(120);
+    expect(body(await h.get('/home', { cookie: 'session=bob' }))).toBe('public page');
+    down = true;
+    const anonymous = await h.get('/home');
+    expect(anonymous.cacheStatus).toContain('fwd=stale');
+    expect(body(anonymous)).toBe('public page');
+  });
+});
+
+describe('Vary and credentials', () => {
+  it('Vary: Authorization labels nothing: an Authorization answer needs public, s-maxage or must-revalidate with a lifetime', async () => {
+    const origin = await personal({ 'cache-control': 'must-revalidate', vary: 'Authorization' });
+    expect((await origin.get('/records', { authorization: 'Bearer alice' })).cacheStatus).not.toContain('stored');
+  });
+
+  it('Vary-nominated values are stored as digests, but the request directives the library reads stay readable', async () => {
+    h = await cacheHarness({ store: 'memory' }, () => ({ status: 200, headers: { 'cache-control': 'max-age=60', vary: 'Cache-Control' }, body: 'page' }));
+    expect((await h.get('/p')).cacheStatus).toContain('stored');
+    expect((await h.get('/p')).cacheStatus).toContain('hit');
+    // The request's own no-cache and no-store still count under a Vary that names Cache-Control.
+    expect((await h.get('/p', { 'cache-control': 'no-cache' })).cacheStatus).not.toContain('hit');
+    expect((await h.get('/q', { 'cache-control': 'no-store' })).cacheStatus).not.toContain('stored');
+  });
+});

@@ -115,13 +115,18 @@ async function refresh(
   // 15.4.5 does not require a 304 to carry Last-Modified: one that carries no validator answers
   // the conditional request built from this very entry.
   const carriesValidator = notModifiedHeaders.etag !== undefined || notModifiedHeaders['last-modified'] !== undefined;
-  if (!matches && carriesValidator) {
+  const headers = mergeNotModified(stored.entry.headers, notModifiedHeaders);
+  // A 304 that changes Vary would move this variant (one user's, under Vary: Cookie) to a key
+  // other requests share: the stored entry is not updated from it either.
+  const varyChanged = varyFields(headers).join() !== varyFields(stored.entry.headers).join();
+  if ((!matches && carriesValidator) || varyChanged) {
     // A 304 whose validator is not the stored one updates nothing (section 4.3.4); the stored
     // body is all there is to send, but it is dropped so the next request fetches a full one.
-    await context.index.remove(key, context.storeTimeoutMs());
+    // Not on a request with credentials: the validator may be that user's own, and any client can
+    // send a cookie, so it must not delete everyone's entry and stale-if-error fallback.
+    if (!carriesIdentity(request)) await context.index.remove(key, context.storeTimeoutMs());
     return { served: { response: servedResponse(stored.entry, stored.policy, request), source: 'revalidated', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
   }
-  const headers = mergeNotModified(stored.entry.headers, notModifiedHeaders);
   const merged: OriginResponse = { status: stored.entry.status, headers, body: stored.entry.body };
   const refreshed = toEntry(context, key, request, merged, assess(context.policies, key, request, merged, context.config.staleIfErrorS));
   const saved = refreshed ? await context.index.save(refreshed, request, lookup, context.storeTimeoutMs()) : false;

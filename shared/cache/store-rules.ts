@@ -67,8 +67,9 @@ export function storeRefusal(
 /**
  * Whether the origin labelled its answer to a request with Cookie or Authorization as one for
  * everyone: `public`, `s-maxage`, a lifetime it declared (`max-age` above 0 or a future Expires,
- * declaresLifetime), or a `Vary` naming every credential the request carried (each user then has
- * a variant of their own). RFC 9111 lets a shared cache store such an answer on much less, but
+ * declaresLifetime), or, for a request with Cookie and no Authorization, a `Vary: Cookie` (each user
+ * then has a variant of their own; the library never stores an Authorization answer it sees the
+ * header of, so a Vary on it labels nothing). RFC 9111 lets a shared cache store such an answer on much less, but
  * whatever makes it reusable here without the origin (heuristic freshness from Last-Modified, the
  * configured stale-if-error) would hand one user's page to the next: the blanket labels frameworks
  * put on every response (`max-age=0`, `Expires: 0`, `no-cache`, `must-revalidate`,
@@ -77,8 +78,7 @@ export function storeRefusal(
 function labelledShareable(request: OriginRequest, response: OriginResponse, parsed: ResponseDirectives, deliberate: boolean): boolean {
   const { directives } = parsed;
   if (directives.has('public') || directives.has('s-maxage') || deliberate) return true;
-  const vary = varyFields(response.headers);
-  return (['authorization', 'cookie'] as const).every((name) => request.headers[name] === undefined || vary.includes(name));
+  return request.headers.authorization === undefined && varyFields(response.headers).includes('cookie');
 }
 
 /** A 5xx or a 429 (shared/outcome.ts): not an answer a client should get in place of a good one. */
