@@ -10,6 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheHarness, type CacheHarness } from './support/cache-harness.js';
+import type { OriginScript } from './support/test-origin.js';
 
 let h: CacheHarness | undefined;
 afterEach(async () => {
@@ -32,6 +33,22 @@ async function personal(headers: Record<string, string>): Promise<CacheHarness &
 }
 
 const body = (result: { response?: { body: Buffer } | undefined }): string | undefined => result.response?.body.toString();
+
+/**
+ * `/home` stored for an anonymous client, then stale; Bob's request (with a cookie) gets `bobSees`
+ * from `answer`; then the origin fails, and the stored entry must still stand in for it.
+ */
+async function expectEntryKeptAfterBob(answer: OriginScript, bobSees: string): Promise<void> {
+  let down = false;
+  h = await cacheHarness({ store: 'memory' }, (req) => (down ? { status: 503, body: 'down' } : answer(req)));
+  expect((await h.get('/home')).cacheStatus).toContain('stored');
+  h.advance(120);
+  expect(body(await h.get('/home', { cookie: 'session=bob' }))).toBe(bobSees);
+  down = true;
+  const anonymous = await h.get('/home');
+  expect(anonymous.cacheStatus).toContain('fwd=stale');
+  expect(body(anonymous)).toBe('public page');
+}
 
 describe('answers to a request with Cookie', () => {
   it.each([
@@ -99,20 +116,10 @@ describe('answers to a request with Authorization', () => {
 
 describe('a private answer to a request with credentials', () => {
   it("does not remove the shared entry, nor everyone's stale-if-error fallback with it", async () => {
-    let down = false;
-    h = await cacheHarness({ store: 'memory' }, (req) => {
-      if (down) return { status: 503, body: 'down' };
+    await expectEntryKeptAfterBob((req) => {
       const personal = req.headers.cookie !== undefined;
       return { status: 200, headers: { 'cache-control': personal ? 'private, max-age=60' : 'max-age=60' }, body: personal ? 'your page' : 'public page' };
-    });
-    expect((await h.get('/home')).cacheStatus).toContain('stored');
-    h.advance(120);
-    // Stale: Bob's request goes to the origin, which answers him privately.
-    expect(body(await h.get('/home', { cookie: 'session=bob' }))).toBe('your page');
-    down = true;
-    const anonymous = await h.get('/home');
-    expect(anonymous.cacheStatus).toContain('fwd=stale');
-    expect(body(anonymous)).toBe('public page');
+    }, 'your page');
   });
 
   it('from an anonymous request does remove it: the origin itself no longer shares the page', async () => {
@@ -145,20 +152,11 @@ describe('a 304 to a request with credentials', () => {
   });
 
   it("whose validator is not the stored one does not remove the shared entry (it may be that user's own)", async () => {
-    let down = false;
     const shared = new Date(Date.now() - 86_400_000).toUTCString();
-    h = await cacheHarness({ store: 'memory' }, (req) => {
-      if (down) return { status: 503, body: 'down' };
+    await expectEntryKeptAfterBob((req) => {
       if (req.headers.cookie !== undefined && req.headers['if-modified-since'] !== undefined) return { status: 304, headers: { 'last-modified': MONTH_AGO, 'cache-control': 'max-age=60' } };
       return { status: 200, headers: { 'last-modified': shared, 'cache-control': 'max-age=60' }, body: 'public page' };
-    });
-    expect((await h.get('/home')).cacheStatus).toContain('stored');
-    h.advance(120);
-    expect(body(await h.get('/home', { cookie: 'session=bob' }))).toBe('public page');
-    down = true;
-    const anonymous = await h.get('/home');
-    expect(anonymous.cacheStatus).toContain('fwd=stale');
-    expect(body(anonymous)).toBe('public page');
+    }, 'public page');
   });
 });
 
