@@ -11,21 +11,20 @@ import { firstRequestParts, PART_OFF, REQUEST_PARTS, withoutLabel, type RequestP
  */
 export type ColdStartStore = 'memory' | 's3';
 
-export interface ColdStartFigures {
-  readonly store: ColdStartStore;
-  /** The parts of each request switched off (none: as deployed). */
-  readonly without: readonly RequestPart[];
-  readonly coldStartBytes: number;
-  readonly coldStartFiles: number;
-  readonly allBytes: number;
-  readonly importMs: number;
-  readonly bareNodeMs: number;
-  /** importMs / bareNodeMs */
-  readonly importRatio: number;
-  readonly firstRequestMs: number;
-  /** Mean time of one sequential handler invocation, warm. */
+/** What the probe times in one window: means per request over its alternating blocks. */
+export interface ProbeTimes {
   readonly handlerUs: number;
-  /** Mean time of one direct undici request to the same origin, warm. */
+  readonly directUs: number;
+  readonly httpUs: number;
+  readonly handlerCpuUs: number;
+  readonly directCpuUs: number;
+}
+
+/** One window's figures (warm, or steady), medians over the runs. */
+export interface WindowFigures {
+  /** Mean time of one sequential handler invocation. */
+  readonly handlerUs: number;
+  /** Mean time of one direct undici request to the same origin. */
   readonly directUs: number;
   /** Median over the runs of handler time / direct undici time (the whole invocation, round trip included). */
   readonly perRequestRatio: number;
@@ -42,49 +41,53 @@ export interface ColdStartFigures {
   readonly httpRatio: number;
   /**
    * Mean time of one direct `node:http` keep-alive request (the transport the handler's origin
-   * client uses), warm: handlerUs / directHttpUs separates the handler's own work from the
-   * difference between the two HTTP clients.
+   * client uses): handlerUs / directHttpUs separates the handler's own work from the difference
+   * between the two HTTP clients.
    */
   readonly directHttpUs: number;
+}
+
+/**
+ * The runs' times of one window as its figures. Ratios and differences are the median of each run's
+ * own: both sides of a run saw the same load, another run may not have.
+ */
+export function windowFigures(runs: readonly ProbeTimes[]): WindowFigures {
+  return {
+    handlerUs: median(runs.map((r) => r.handlerUs)),
+    directUs: median(runs.map((r) => r.directUs)),
+    perRequestRatio: median(runs.map((r) => r.handlerUs / r.directUs)),
+    ownUs: median(runs.map((r) => r.handlerUs - r.directUs)),
+    ownRatio: median(runs.map((r) => (r.handlerUs - r.directUs) / r.directUs)),
+    handlerCpuUs: median(runs.map((r) => r.handlerCpuUs)),
+    directCpuUs: median(runs.map((r) => r.directCpuUs)),
+    ownCpuUs: median(runs.map((r) => r.handlerCpuUs - r.directCpuUs)),
+    httpRatio: median(runs.map((r) => r.handlerUs / r.httpUs)),
+    directHttpUs: median(runs.map((r) => r.httpUs)),
+  };
+}
+
+/** The cold start, and the warm window's figures (a fresh process's first timed requests). */
+export interface ColdStartFigures extends WindowFigures {
+  readonly store: ColdStartStore;
+  /** The parts of each request switched off (none: as deployed). */
+  readonly without: readonly RequestPart[];
+  readonly coldStartBytes: number;
+  readonly coldStartFiles: number;
+  readonly allBytes: number;
+  readonly importMs: number;
+  readonly bareNodeMs: number;
+  /** importMs / bareNodeMs */
+  readonly importRatio: number;
+  readonly firstRequestMs: number;
   /** The same requests timed again after `after` more on each side; absent when not measured. */
   readonly steady?: SteadyFigures;
   readonly runs: number;
 }
 
-/** The steady window's figures, as the warm ones (medians over the runs). */
-export interface SteadyFigures {
+/** The steady window's figures, as the warm ones. */
+export interface SteadyFigures extends WindowFigures {
   /** Requests on each side between the warm window and this one. */
   readonly after: number;
-  readonly handlerUs: number;
-  readonly directUs: number;
-  readonly perRequestRatio: number;
-  readonly directHttpUs: number;
-  readonly httpRatio: number;
-  readonly ownUs: number;
-  readonly ownCpuUs: number;
-}
-
-/** What the probe times in one window: means per request over its alternating blocks. */
-export interface ProbeTimes {
-  readonly handlerUs: number;
-  readonly directUs: number;
-  readonly httpUs: number;
-  readonly handlerCpuUs: number;
-  readonly directCpuUs: number;
-}
-
-/** The runs' steady windows, as the warm figures: medians of each run's own ratio and differences. */
-export function steadyFigures(runs: readonly ProbeTimes[], after: number): SteadyFigures {
-  return {
-    after,
-    handlerUs: median(runs.map((r) => r.handlerUs)),
-    directUs: median(runs.map((r) => r.directUs)),
-    perRequestRatio: median(runs.map((r) => r.handlerUs / r.directUs)),
-    directHttpUs: median(runs.map((r) => r.httpUs)),
-    httpRatio: median(runs.map((r) => r.handlerUs / r.httpUs)),
-    ownUs: median(runs.map((r) => r.handlerUs - r.directUs)),
-    ownCpuUs: median(runs.map((r) => r.handlerCpuUs - r.directCpuUs)),
-  };
 }
 
 const MODE_LABEL: Record<ColdStartStore, string> = {

@@ -40,7 +40,7 @@ import { parseArgs, promisify } from 'node:util';
 import { buildBundle } from '../scripts/build.js';
 import { runProbe } from './probe-process.js';
 import { PROBE } from './cold-start-probe.js';
-import { formatBreakdown, formatColdStart, steadyFigures, type ColdStartFigures, type ColdStartStore, type ProbeTimes } from './cold-start-report.js';
+import { formatBreakdown, formatColdStart, windowFigures, type ColdStartFigures, type ColdStartStore, type ProbeTimes } from './cold-start-report.js';
 import { median } from './stats.js';
 import { BREAKDOWN_ROWS, checkParts, parseParts, PART_OFF, REQUEST_PARTS, type RequestPart } from './request-parts.js';
 
@@ -104,12 +104,8 @@ export async function measureColdStart(runs = 9, requests = 500, options: ColdSt
     for (const part of without) Object.assign(env, PART_OFF[part].env);
     const imports: number[] = [];
     const firsts: number[] = [];
-    const handlerUs: number[] = [];
-    const directUs: number[] = [];
-    const httpUs: number[] = [];
-    const handlerCpuUs: number[] = [];
-    const directCpuUs: number[] = [];
     const bare: number[] = [];
+    const warm: ProbeTimes[] = [];
     const steady: ProbeTimes[] = [];
     for (let i = 0; i < runs; i++) {
       let printed = '';
@@ -127,11 +123,7 @@ export async function measureColdStart(runs = 9, requests = 500, options: ColdSt
       if (seen.failed > 0) throw new Error(`${seen.failed} of the ${seen.steady ? 2 * requests : requests} timed requests did not answer 200`);
       imports.push(seen.imported);
       firsts.push(seen.first);
-      handlerUs.push(seen.handlerUs);
-      directUs.push(seen.directUs);
-      httpUs.push(seen.httpUs);
-      handlerCpuUs.push(seen.handlerCpuUs);
-      directCpuUs.push(seen.directCpuUs);
+      warm.push(seen);
       if (seen.steady) steady.push(seen.steady);
     }
     const importMs = median(imports);
@@ -148,18 +140,8 @@ export async function measureColdStart(runs = 9, requests = 500, options: ColdSt
       bareNodeMs,
       importRatio: importMs / bareNodeMs,
       firstRequestMs: median(firsts),
-      handlerUs: median(handlerUs),
-      directUs: median(directUs),
-      // The median of each run's own ratio: both sides of a run saw the same load, another run may not have.
-      perRequestRatio: median(handlerUs.map((h, i) => h / directUs[i]!)),
-      ownUs: median(handlerUs.map((h, i) => h - directUs[i]!)),
-      ownRatio: median(handlerUs.map((h, i) => (h - directUs[i]!) / directUs[i]!)),
-      handlerCpuUs: median(handlerCpuUs),
-      directCpuUs: median(directCpuUs),
-      ownCpuUs: median(handlerCpuUs.map((h, i) => h - directCpuUs[i]!)),
-      httpRatio: median(handlerUs.map((h, i) => h / httpUs[i]!)),
-      directHttpUs: median(httpUs),
-      ...(steady.length > 0 ? { steady: steadyFigures(steady, steadyAfter) } : {}),
+      ...windowFigures(warm),
+      ...(steady.length > 0 ? { steady: { after: steadyAfter, ...windowFigures(steady) } } : {}),
       runs,
     };
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBreakdown, type ColdStartFigures } from '../bench/cold-start-report.js';
+import { formatBreakdown, windowFigures, type ColdStartFigures } from '../bench/cold-start-report.js';
 import { BREAKDOWN_ROWS, checkParts, parseParts } from '../bench/request-parts.js';
 
 describe('cold-start bench --without', () => {
@@ -20,7 +20,7 @@ describe('formatBreakdown', () => {
     store: 'memory', without, coldStartBytes: 1, coldStartFiles: 1, allBytes: 1, importMs: 1, bareNodeMs: 1, importRatio: 1, firstRequestMs: 1,
     handlerUs: 400 + ownUs, directUs: 400, perRequestRatio: (400 + ownUs) / 400, ownUs, ownRatio: ownUs / 400,
     handlerCpuUs: 300 + ownCpuUs, directCpuUs: 300, ownCpuUs, httpRatio: 1, directHttpUs: 1, runs: 3,
-    ...(steadyRatio ? { steady: { after: 2500, handlerUs: 200 * steadyRatio, directUs: 200, perRequestRatio: steadyRatio, directHttpUs: 1, httpRatio: 1, ownUs: 1, ownCpuUs: 1 } } : {}),
+    ...(steadyRatio ? { steady: { after: 2500, handlerUs: 200 * steadyRatio, directUs: 200, perRequestRatio: steadyRatio, directHttpUs: 1, httpRatio: 1, ownUs: 1, ownRatio: 1, handlerCpuUs: 1, directCpuUs: 1, ownCpuUs: 1 } } : {}),
   });
 
   it("shows each row's ratios and what its missing parts cost against the first row", () => {
@@ -33,6 +33,16 @@ describe('formatBreakdown', () => {
     expect(lines[3]).toMatch(/^  without log line\s+2\.00x  1\.60x\s+1\.00x\s+400 us\s+480 us\s+100 us,\s+120 us CPU$/);
     // A row measured without a steady window says so instead of a figure.
     expect(lines[4]).toMatch(/^  without log line, EMF metrics, cache\s+1\.50x\s+-\s+0\.50x\s+200 us\s+250 us\s+300 us,\s+350 us CPU$/);
+  });
+});
+
+describe('windowFigures', () => {
+  it("takes each run's own ratio and difference, then the median (not the ratio of medians)", () => {
+    const run = (handlerUs: number, directUs: number, httpUs = directUs) => ({ handlerUs, directUs, httpUs, handlerCpuUs: handlerUs, directCpuUs: directUs / 2 });
+    const f = windowFigures([run(600, 300), run(1000, 400, 500), run(900, 600)]);
+    expect(f).toMatchObject({ handlerUs: 900, directUs: 400, perRequestRatio: 2, ownUs: 300, ownRatio: 1, directHttpUs: 500, httpRatio: 2, ownCpuUs: 600 });
+    // Each run's ratios are 2, 2.5 and 1.5: the median is 2, where the medians' ratio would be 2.25.
+    expect(f.perRequestRatio).not.toBe(f.handlerUs / f.directUs);
   });
 });
 
