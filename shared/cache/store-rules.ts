@@ -69,11 +69,11 @@ export function storeRefusal(
  * everyone: `public`, `s-maxage`, a lifetime it declared (`max-age` above 0 or a future Expires,
  * declaresLifetime), or, for a request with Cookie and no Authorization, a `Vary: Cookie` (each user
  * then has a variant of their own; the library never stores an Authorization answer it sees the
- * header of, so a Vary on it labels nothing). RFC 9111 lets a shared cache store such an answer on much less, but
- * whatever makes it reusable here without the origin (heuristic freshness from Last-Modified, the
- * configured stale-if-error) would hand one user's page to the next: the blanket labels frameworks
- * put on every response (`max-age=0`, `Expires: 0`, `no-cache`, `must-revalidate`,
- * `no-transform`) do not make it shareable.
+ * header of, so a Vary on it labels nothing). RFC 9111 lets a shared cache store such an answer on
+ * much less, but whatever makes it reusable here without the origin (heuristic freshness from
+ * Last-Modified, the configured stale-if-error) would hand one user's page to the next: the blanket
+ * labels frameworks put on every response (`max-age=0`, `Expires: 0`, `no-cache`,
+ * `must-revalidate`, `no-transform`) do not make it shareable.
  */
 function labelledShareable(request: OriginRequest, response: OriginResponse, parsed: ResponseDirectives, deliberate: boolean): boolean {
   const { directives } = parsed;

@@ -44,19 +44,19 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
   const attempts = forwarded?.attempts ?? [];
   countRequest(attempts, d, status, totalMs);
   // The line is not even built when INFO is off (POWERTOOLS_LOG_LEVEL, sampling).
-  const line = !infoEnabled()
-    ? undefined
-    : requestLine(SERVICE, lambda?.context, lambda?.coldStart ?? false, {
-      method: request?.method,
-      path: request?.path,
-      route,
-      status,
-      totalMs,
-      traceId,
-      attempts,
-      cache: cacheStatus,
-      ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
-    });
+  const line = infoEnabled()
+    ? requestLine(SERVICE, lambda?.context, lambda?.coldStart ?? false, {
+        method: request?.method,
+        path: request?.path,
+        route,
+        status,
+        totalMs,
+        traceId,
+        attempts,
+        cache: cacheStatus,
+        ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
+      })
+    : undefined;
   const emf = takeEmf();
   printRequest(line, emf && JSON.stringify(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf));
 }
