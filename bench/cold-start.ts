@@ -42,6 +42,7 @@ import { runProbe } from './probe-process.js';
 import { PROBE } from './cold-start-probe.js';
 import { formatBreakdown, formatColdStart, windowFigures, type ColdStartFigures, type ColdStartStore, type ProbeTimes } from './cold-start-report.js';
 import { median } from './stats.js';
+import { countFlag } from './count-flag.js';
 import { BREAKDOWN_ROWS, checkParts, parseParts, PART_OFF, REQUEST_PARTS, type RequestPart } from './request-parts.js';
 
 export { formatColdStart, type ColdStartFigures, type ColdStartStore };
@@ -159,23 +160,12 @@ function prebuilt(entry: string): { file: string; coldStart: { bytes: number }[]
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '9' }, requests: { type: 'string', default: '500' }, steady: { type: 'string', default: String(STEADY_AFTER) }, entry: { type: 'string' }, s3: { type: 'boolean', default: false }, bare: { type: 'boolean', default: false }, without: { type: 'string' }, breakdown: { type: 'boolean', default: false }, 'cold-start': { type: 'boolean' } }, strict: false });
-  const runs = Number(values.runs);
-  if (!Number.isSafeInteger(runs) || runs < 1) {
-    process.stderr.write(`--runs: expected a positive integer, got ${JSON.stringify(values.runs)}\n`);
-    return 2;
-  }
-  const requests = Number(values.requests);
-  if (!Number.isSafeInteger(requests) || requests < 1) {
-    process.stderr.write(`--requests: expected a positive integer, got ${JSON.stringify(values.requests)}\n`);
-    return 2;
-  }
-  const steadyAfter = Number(values.steady);
-  if (!Number.isSafeInteger(steadyAfter) || steadyAfter < 0) {
-    process.stderr.write(`--steady: expected a whole number of requests (0: no steady window), got ${JSON.stringify(values.steady)}\n`);
-    return 2;
-  }
+  let runs: number, requests: number, steadyAfter: number;
   let without: RequestPart[] | undefined;
   try {
+    runs = countFlag('--runs', values.runs);
+    requests = countFlag('--requests', values.requests);
+    steadyAfter = countFlag('--steady', values.steady, 0, 'a whole number of requests (0: no steady window)');
     if (values.without !== undefined) without = parseParts(String(values.without));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);

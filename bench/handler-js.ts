@@ -18,6 +18,7 @@ import { runProbe } from './probe-process.js';
 import { BREAKDOWN_ROWS, checkParts, PART_OFF, type RequestPart } from './request-parts.js';
 import { invocationSource } from './probe-invocation.js';
 import { median } from './stats.js';
+import { countFlag, FlagError } from './count-flag.js';
 
 const source = (file: string): string => pathToFileURL(join(REPO_ROOT, file)).href;
 
@@ -95,13 +96,14 @@ export function formatHandlerJs(rows: readonly HandlerJsRow[], runs: number): st
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '3' }, requests: { type: 'string', default: '20000' }, 'handler-js': { type: 'boolean' } }, strict: false });
-  const runs = Number(values.runs);
-  const requests = Number(values.requests);
-  for (const [flag, n] of [['--runs', runs], ['--requests', requests]] as const) {
-    if (!Number.isSafeInteger(n) || n < 1) {
-      process.stderr.write(`${flag}: expected a positive integer, got ${JSON.stringify(flag === '--runs' ? values.runs : values.requests)}\n`);
-      return 2;
-    }
+  let runs: number, requests: number;
+  try {
+    runs = countFlag('--runs', values.runs);
+    requests = countFlag('--requests', values.requests);
+  } catch (error) {
+    if (!(error instanceof FlagError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
   }
   process.stdout.write(`${formatHandlerJs(await measureHandlerJs(runs, requests), runs)}\n`);
   return 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBreakdown, windowFigures, type ColdStartFigures } from '../bench/cold-start-report.js';
 import { BREAKDOWN_ROWS, checkParts, parseParts } from '../bench/request-parts.js';
+import { countFlag, FlagError } from '../bench/count-flag.js';
 
 describe('cold-start bench --without', () => {
   it('reads any of log, metrics and cache, in a fixed order, and names what is not one', () => {
@@ -33,6 +34,17 @@ describe('formatBreakdown', () => {
     expect(lines[3]).toMatch(/^  without log line\s+2\.00x  1\.60x\s+1\.00x\s+400 us\s+480 us\s+100 us,\s+120 us CPU$/);
     // A row measured without a steady window says so instead of a figure.
     expect(lines[4]).toMatch(/^  without log line, EMF metrics, cache\s+1\.50x\s+-\s+0\.50x\s+200 us\s+250 us\s+300 us,\s+350 us CPU$/);
+  });
+});
+
+describe('countFlag', () => {
+  it('reads a whole number of at least the minimum, and refuses anything else naming the flag', () => {
+    expect(countFlag('--runs', '9')).toBe(9);
+    expect(countFlag('--steady', '0', 0, 'a whole number of requests')).toBe(0);
+    expect(() => countFlag('--runs', '0')).toThrow(new FlagError('--runs: expected a positive integer, got "0"'));
+    expect(() => countFlag('--requests', '2.5')).toThrow('--requests: expected a positive integer, got "2.5"');
+    expect(() => countFlag('--steady', '-1', 0, 'a whole number of requests')).toThrow('--steady: expected a whole number of requests, got "-1"');
+    expect(() => countFlag('--runs', 'many')).toThrow(FlagError);
   });
 });
 
