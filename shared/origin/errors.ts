@@ -14,9 +14,9 @@ const CODES: Record<string, [OriginErrorKind, boolean | undefined]> = {
   ECONNREFUSED: ['connection_refused', false],
   ENOTFOUND: ['dns_error', false],
   EAI_AGAIN: ['dns_error', false],
-  EHOSTUNREACH: ['destination_unavailable', false],
-  ENETUNREACH: ['destination_unavailable', false],
-  ETIMEDOUT: ['connection_timeout', false],
+  EHOSTUNREACH: ['destination_unavailable', undefined],
+  ENETUNREACH: ['destination_unavailable', undefined],
+  ETIMEDOUT: ['connection_timeout', undefined],
   ECONNRESET: ['connection_terminated', undefined],
   EPIPE: ['connection_terminated', undefined],
   HPE_INVALID_CONSTANT: ['http_protocol_error', undefined],
@@ -29,14 +29,23 @@ const CODES: Record<string, [OriginErrorKind, boolean | undefined]> = {
 };
 
 /**
+ * Codes that end a connection attempt (nothing sent) but also an established connection: TCP
+ * keepalive, which node:http's agent turns on for kept-alive sockets, or retransmissions giving up
+ * (ETIMEDOUT), an ICMP unreachable (EHOSTUNREACH, ENETUNREACH). On a connected socket the request
+ * may have reached the origin, so only the client's own `sent` tells, and the connection was lost.
+ */
+const CONNECT_OR_LOST = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
  * Maps a socket or `node:http` error to an RFC 9209 error type. `sent` is false only when the failure is
- * known to happen before any byte was written (refused, DNS, connect timeout); otherwise it is what
- * the handler saw.
+ * known to happen before any byte was written (refused, DNS, an invalid header); otherwise it is what
+ * the handler saw (a connect timeout has not connected, so the handler saw nothing sent).
  */
 export function classify(error: unknown, sent: boolean): OriginError {
   if (error instanceof OriginError) return error;
   const code = findCode(error);
-  const [kind, knownSent] = CODES[code] ?? (code.startsWith('HPE_') ? ['http_protocol_error', undefined] : ['connection_terminated', undefined]);
+  const lost = sent && CONNECT_OR_LOST.has(code);
+  const [kind, knownSent] = lost ? (['connection_terminated', true] as const) : (CODES[code] ?? (code.startsWith('HPE_') ? ['http_protocol_error', undefined] : ['connection_terminated', undefined]));
   const message = error instanceof Error ? error.message : String(error);
   return new OriginError(kind, knownSent ?? sent, `${code || 'error'}: ${message}`, { cause: error });
 }
