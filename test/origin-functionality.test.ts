@@ -208,12 +208,45 @@ describe.each([false, true])('through the handler (multi-value headers %s)', (mu
       expect(refused.statusDescription).toBe('421 Misdirected Request');
       expect(values(refused, 'proxy-status')[0]).toContain('error=http_request_denied');
       // Never reached the cache: bypassed, as every response the proxy answers before it.
-    expect(values(refused, 'cache-status')).toEqual(['alb-retry-proxy; fwd=bypass']);
+      expect(values(refused, 'cache-status')).toEqual(['alb-retry-proxy; fwd=bypass']);
       expect(origin.received).toHaveLength(1);
       // The same list guards the default mode too.
       const listed = await send(handlerWith({ ALLOWED_HOSTS: 'a.example' }), event('GET', '/q', { host: 'b.example' }));
       expect(listed.statusCode).toBe(421);
       expect(origin.received).toHaveLength(1);
+    });
+  });
+
+  describe('Set-Cookie on a 304', () => {
+    it("reaches the client when the proxy answers the client's own validators with a 304 from the origin's 200", async () => {
+      // Express's defaults: a weak ETag on every response; the page sets a session cookie.
+      origin.script({ status: 200, headers: { etag: 'W/"abc"', 'set-cookie': 'sid=new; Path=/; HttpOnly', 'content-type': 'text/html' }, body: '<p>hi</p>' });
+      const result = await send(handlerWith(), event('GET', '/page', { headers: ['If-None-Match', 'W/"abc"'] }));
+      expect(result.statusCode).toBe(304);
+      expect(values(result, 'set-cookie')).toEqual(['sid=new; Path=/; HttpOnly']);
+      expect(values(result, 'etag')).toEqual(['W/"abc"']);
+      // What describes the body it does not carry is left off, as the origin would.
+      expect(values(result, 'content-type')).toEqual([]);
+    });
+
+    it("reaches the client when the origin sets it on a 304 to the cache's revalidation; the stored entry never keeps it", async () => {
+      origin.script(
+        { status: 200, headers: { etag: '"v1"', 'cache-control': 'max-age=0', 'content-type': 'text/plain' }, body: 'body' },
+        { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=0', 'set-cookie': 'seen=1; Path=/' } },
+        { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=0' } },
+        { status: 304, headers: { etag: '"v2"', 'set-cookie': 'other=2; Path=/' } },
+      );
+      const handler = handlerWith();
+      await send(handler, event('GET', '/doc'));
+      const second = await send(handler, event('GET', '/doc'));
+      expect(origin.received[1]!.headers['if-none-match']).toBe('"v1"');
+      expect([second.statusCode, second.body, values(second, 'set-cookie')]).toEqual([200, 'body', ['seen=1; Path=/']]);
+      // The next client is not given the first one's cookie.
+      const third = await send(handler, event('GET', '/doc'));
+      expect([third.statusCode, third.body, values(third, 'set-cookie')]).toEqual([200, 'body', []]);
+      // A 304 whose validator is not the stored one updates nothing, but its cookie is still the answer's.
+      const fourth = await send(handler, event('GET', '/doc'));
+      expect([fourth.statusCode, fourth.body, values(fourth, 'set-cookie'), values(fourth, 'etag')]).toEqual([200, 'body', ['other=2; Path=/'], ['"v1"']]);
     });
   });
 });

@@ -109,7 +109,8 @@ async function refresh(
   const notModifiedHeaders = result.response!.headers;
   const { key } = stored.entry;
   const view = context.policies.view(key, request, varyFields(stored.entry.headers));
-  const { matches } = stored.policy.revalidatedPolicy(view, { status: 304, headers: flattenResponseHeaders(notModifiedHeaders) });
+  const revalidated = stored.policy.revalidatedPolicy(view, { status: 304, headers: flattenResponseHeaders(notModifiedHeaders) });
+  const { matches } = revalidated;
   count('CacheRevalidated');
   // The library matches a 304 only when it repeats the stored validator, but RFC 9110 section
   // 15.4.5 does not require a 304 to carry Last-Modified: one that carries no validator answers
@@ -125,13 +126,17 @@ async function refresh(
     // Not on a request with credentials: the validator may be that user's own, and any client can
     // send a cookie, so it must not delete everyone's entry and stale-if-error fallback.
     if (!carriesIdentity(request)) await context.index.remove(key, context.storeTimeoutMs());
-    return { served: { response: servedResponse(stored.entry, stored.policy, request), source: 'revalidated', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
+    // The 304's cookies are the origin's answer to this request, whatever its validator says.
+    const served = withCookies(servedResponse(stored.entry, stored.policy, request), notModifiedHeaders);
+    return { served: { response: served, source: 'revalidated', forwarded: result }, status: { ...status, ttl: freshnessLeftS(stored.policy) } };
   }
   const merged: OriginResponse = { status: stored.entry.status, headers, body: stored.entry.body };
   const refreshed = toEntry(context, key, request, merged, assess(context.policies, key, request, merged, context.config.staleIfErrorS));
   const saved = refreshed ? await context.index.save(refreshed, request, lookup, context.storeTimeoutMs()) : false;
-  const entry = refreshed ?? stored.entry;
-  const policy = refreshed ? context.policies.restore(refreshed.policy) : stored.policy;
+  // Not storable as merged (a Set-Cookie on the 304, say): the client still gets the merged headers,
+  // the 304's Set-Cookie included, on the stored body; the stored entry stays as it was.
+  const entry = refreshed ?? { ...stored.entry, headers };
+  const policy = refreshed ? context.policies.restore(refreshed.policy) : revalidated.policy;
   return {
     served: { response: servedResponse(entry, policy, request), source: 'revalidated', forwarded: result },
     status: { ...status, stored: saved, ttl: freshnessLeftS(policy) },
@@ -174,6 +179,13 @@ function toEntry(context: CachedReadContext, key: string, request: OriginRequest
  */
 function responseForbidsStoring(parsed: ResponseDirectives, headers: OriginResponse['headers']): boolean {
   return parsed.directives.has('no-store') || parsed.directives.has('private') || varyFields(headers).includes('*');
+}
+
+/** `response` with the Set-Cookie fields of `from` added (a 304 whose other fields do not apply). */
+function withCookies(response: OriginResponse, from: OriginResponse['headers']): OriginResponse {
+  const cookies = from['set-cookie'];
+  if (cookies === undefined) return response;
+  return { ...response, headers: { ...response.headers, 'set-cookie': [...(response.headers['set-cookie'] ?? []), ...cookies] } };
 }
 
 /** The origin's own answer (or its absence), as the forwarder reported it. */

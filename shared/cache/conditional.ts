@@ -16,8 +16,14 @@ import { isGetOrHead } from '../http/methods.js';
 const VALIDATORS = ['if-none-match', 'if-modified-since'] as const;
 const PRECONDITIONS = ['if-match', 'if-unmodified-since', 'if-range'] as const;
 
-/** Header fields a 304 carries (RFC 9110 section 15.4.5), plus Age from a cache. */
-const NOT_MODIFIED_FIELDS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified', 'age'];
+/**
+ * Fields that describe the body a 304 does not carry (representation metadata, RFC 9110 section
+ * 8): left off the 304, as origins do (Express drops Content-Type and Content-Length). Everything
+ * else stays: a 304 must carry Cache-Control, Content-Location, Date, ETag, Expires and Vary
+ * (section 15.4.5), and the origin's other fields mean the same on it; Set-Cookie above all (a
+ * rotated session, a CSRF token), which a 304 from an Express, Rails or Django origin carries.
+ */
+const BODY_DESCRIBING = new Set(['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'content-md5']);
 
 export function hasPreconditions(request: OriginRequest): boolean {
   return PRECONDITIONS.some((name) => request.headers[name] !== undefined);
@@ -59,12 +65,11 @@ export function notModified(request: OriginRequest, response: OriginResponse): b
   return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
 }
 
-/** The 304 answering a matched conditional request in place of `response`. */
+/** The 304 answering a matched conditional request in place of `response`: its fields but those describing the body. */
 export function notModifiedResponse(response: OriginResponse): OriginResponse {
   const headers: HeaderMap = {};
-  for (const name of NOT_MODIFIED_FIELDS) {
-    const values = response.headers[name];
-    if (values !== undefined) headers[name] = [...values];
+  for (const [name, values] of Object.entries(response.headers)) {
+    if (!BODY_DESCRIBING.has(name)) headers[name] = [...values];
   }
   return { status: 304, headers, body: Buffer.alloc(0) };
 }
