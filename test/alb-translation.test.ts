@@ -216,6 +216,30 @@ describe('origin response -> ALB result', () => {
     expect(validateAlbResult(result, false)).toBeUndefined();
   });
 
+  it.each([false, true])('sends text over 1 MB once JSON-escaped as base64 when that fits (multi-value %s)', (multiValue) => {
+    // Events whose payload is itself JSON (a common shape): about 700 KB that escaped quotes take
+    // past 1 MB as text, but under it as base64.
+    const events: string[] = [];
+    for (let i = 0; i < 11_000; i++) events.push(JSON.stringify({ t: i, lvl: 'info', msg: 'ok', id: `a${i}` }));
+    const body = Buffer.from(JSON.stringify({ events }));
+    expect(Buffer.byteLength(JSON.stringify(body.toString('utf8')))).toBeGreaterThan(1_000_000);
+    const result = toAlbResult(response({ 'content-type': ['application/json'] }, body), { multiValue, method: 'GET' });
+    expect(result.statusCode).toBe(200);
+    expect(result.isBase64Encoded).toBe(true);
+    expect(Buffer.from(result.body!, 'base64').equals(body)).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(1_000_000);
+    expect(validateAlbResult(result, multiValue)).toBeUndefined();
+  });
+
+  it.each([false, true])('still answers 502 for text too large both escaped and as base64 (multi-value %s)', (multiValue) => {
+    // 800 KB of quotes: 1.6 MB escaped, 1.07 MB as base64.
+    const result = toAlbResult(response({ 'content-type': ['application/json'] }, '"'.repeat(800_000)), { multiValue, method: 'GET' });
+    expect(result.statusCode).toBe(502);
+    const proxyStatus = multiValue ? result.multiValueHeaders?.['proxy-status']?.[0] : result.headers?.['proxy-status'];
+    expect(proxyStatus).toMatch(/error=http_response_body_size/);
+    expect(validateAlbResult(result, multiValue)).toBeUndefined();
+  });
+
   it('turns headers too large for ALB into a clean 502', () => {
     const big = toAlbResult(response({ 'x-big': ['a'.repeat(17_000)] }, ''), { multiValue: true, method: 'GET' });
     expect(big.statusCode).toBe(502);

@@ -22,12 +22,21 @@ export interface AlbResultOptions {
 /**
  * Translates a response into the ALB result, exactly per the contract: every header value a string,
  * the header form matching the request's, `statusDescription` as ALB wants it (`"200 OK"`), text
- * bodies as UTF-8 and everything else base64. Falls back to a clean 502 when ALB could not carry it.
+ * bodies as UTF-8 and everything else base64 (text too large for ALB once JSON-escaped goes as base64
+ * when that fits). Falls back to a clean 502 when ALB could not carry it either way.
  */
 export function toAlbResult(response: OriginResponse, options: AlbResultOptions): ALBResult {
   const result = buildResult(response, options);
-  const problem = sizeProblem(result, options.multiValue);
+  let problem = sizeProblem(result, options.multiValue);
   if (!problem) return result;
+  if (problem.type === 'http_response_body_size' && !result.isBase64Encoded) {
+    // JSON escaping can make text up to 6 times its bytes (quotes and backslashes 2, control
+    // characters 6) while base64 is always 4/3: text full of them may fit only as base64.
+    const binary = buildResult(response, { ...options, base64: true });
+    const binaryProblem = sizeProblem(binary, options.multiValue);
+    if (!binaryProblem) return binary;
+    if ((binaryProblem.jsonBytes ?? Infinity) < (problem.jsonBytes ?? Infinity)) problem = binaryProblem;
+  }
   const headers: HeaderMap = {
     'content-type': ['text/plain; charset=utf-8'],
     'proxy-status': [proxyStatusHeader(options.proxyName ?? 'alb-retry-proxy', { error: problem.type, details: problem.detail, receivedStatus: response.status })],
@@ -35,7 +44,12 @@ export function toAlbResult(response: OriginResponse, options: AlbResultOptions)
   return buildResult({ status: 502, headers, body: Buffer.from(`Bad Gateway: ${problem.detail}\n`) }, options);
 }
 
-function buildResult(response: OriginResponse, options: AlbResultOptions): ALBResult {
+interface BuildOptions extends AlbResultOptions {
+  /** Send the body as base64 even when it is text (when its escaped text is too large for ALB). */
+  readonly base64?: boolean;
+}
+
+function buildResult(response: OriginResponse, options: BuildOptions): ALBResult {
   const headers = withoutHopByHop(response.headers);
   const head = options.method === 'HEAD';
   if (head) {
@@ -43,7 +57,7 @@ function buildResult(response: OriginResponse, options: AlbResultOptions): ALBRe
     if (length !== undefined) headers['content-length'] = [length];
   }
   const body = head ? Buffer.alloc(0) : response.body;
-  const text = body.length === 0 || (isTextual(headers) && isUtf8(body));
+  const text = body.length === 0 || (!options.base64 && isTextual(headers) && isUtf8(body));
   const result: ALBResult = {
     statusCode: response.status,
     statusDescription: statusDescription(response.status),
@@ -102,6 +116,8 @@ function isTextual(headers: HeaderMap): boolean {
 interface SizeProblem {
   readonly type: string;
   readonly detail: string;
+  /** The result's size as JSON, for a body-size problem: the 502 reports the smaller form. */
+  readonly jsonBytes?: number;
 }
 
 function sizeProblem(result: ALBResult, multiValue: boolean): SizeProblem | undefined {
@@ -127,7 +143,7 @@ function sizeProblem(result: ALBResult, multiValue: boolean): SizeProblem | unde
   if (bodyBound + section * 6 + pairs.length * 8 + 1024 <= ALB_LIMITS.maxResponseJsonBytes) return undefined;
   const json = Buffer.byteLength(JSON.stringify(result));
   if (json > ALB_LIMITS.maxResponseJsonBytes) {
-    return { type: 'http_response_body_size', detail: `response is ${json} bytes as ALB JSON; ALB allows ${ALB_LIMITS.maxResponseJsonBytes}` };
+    return { type: 'http_response_body_size', detail: `response is ${json} bytes as ALB JSON; ALB allows ${ALB_LIMITS.maxResponseJsonBytes}`, jsonBytes: json };
   }
   return undefined;
 }
