@@ -3,7 +3,7 @@
  * then refresh on 304, serve stale on error, or store the new response.
  */
 import type { ProxyConfig } from '../config/config.js';
-import type { ForwardResult, OriginRequest, OriginResponse, Served } from '../http/types.js';
+import type { ForwardOptions, ForwardResult, OriginRequest, OriginResponse, Served } from '../http/types.js';
 import { isStaleServable } from '../http/outcome.js';
 import { responseDirectives, type ResponseDirectives } from '../http/cache-directives.js';
 import { count } from '../telemetry/telemetry.js';
@@ -42,7 +42,7 @@ export interface ReadOutcome {
 export async function cachedRead(
   context: CachedReadContext,
   request: OriginRequest,
-  send: (request: OriginRequest) => Promise<ForwardResult>,
+  send: (request: OriginRequest, options?: ForwardOptions) => Promise<ForwardResult>,
 ): Promise<ReadOutcome> {
   const { index, policies, config } = context;
   const key = cacheKey(context.origin, request, config.keyHost);
@@ -60,7 +60,9 @@ export async function cachedRead(
   // stale-while-revalidate is treated as a synchronous revalidation: Lambda freezes the container
   // once the response is returned, so background work would not reliably run.
   const validators = stored?.policy.revalidationHeaders(policies.view(key, withoutClientValidators, fields));
-  const result = await send(withValidators(request, validators));
+  // A stale copy to fall back on: a hung origin is given up on at ATTEMPT_TIMEOUT_MS rather than the deadline.
+  const staleFallback = stored !== undefined && servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS);
+  const result = await send(withValidators(request, validators), { staleFallback });
   const response = result.response;
   const status: CacheStatus = {
     fwd: stored ? (stored.policy.stale() ? 'stale' : 'request') : lookup.outcome === 'found' ? 'miss' : lookup.outcome,

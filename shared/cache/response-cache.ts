@@ -4,7 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProxyConfig } from '../config/config.js';
-import type { Deadline, Forward, ForwardResult, OriginRequest, Served } from '../http/types.js';
+import type { Deadline, Forward, ForwardOptions, ForwardResult, OriginRequest, Served } from '../http/types.js';
 import { count, logger } from '../telemetry/telemetry.js';
 import { cachedRead } from './cached-read.js';
 import { formatCacheStatus, type CacheStatus } from './cache-status.js';
@@ -78,9 +78,9 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
       const storeTimeoutMs = (): number => Math.min(config.s3TimeoutMs - (now() - phaseStart), deadline.remainingMs());
       let last: { sent: OriginRequest; result: ForwardResult } | undefined;
       let forwardThrew: { error: unknown } | undefined;
-      const send = async (sent: OriginRequest): Promise<ForwardResult> => {
+      const send = async (sent: OriginRequest, sendOptions?: ForwardOptions): Promise<ForwardResult> => {
         try {
-          last = { sent, result: await forward(sent, deadline) };
+          last = { sent, result: await forward(sent, deadline, sendOptions) };
           phaseStart = now();
         } catch (error) {
           forwardThrew = { error };

@@ -91,8 +91,18 @@ export interface ForwardError {
   readonly detail: string;
 }
 
+/** What the caller knows that changes how long an attempt may wait. */
+export interface ForwardOptions {
+  /**
+   * A stored copy answers if the origin fails (stale-if-error): every attempt keeps
+   * ATTEMPT_TIMEOUT_MS even when no retry can follow it, so a hung origin gives way to the stale
+   * copy instead of holding the client for the whole deadline.
+   */
+  readonly staleFallback?: boolean;
+}
+
 /** Forwards a request to the origin with the retry policy; never throws for origin failures. */
-export type Forward = (request: OriginRequest, deadline: Deadline) => Promise<ForwardResult>;
+export type Forward = (request: OriginRequest, deadline: Deadline, options?: ForwardOptions) => Promise<ForwardResult>;
 
 /** Where the answer the client gets comes from. */
 export type ResponseSource = 'origin' | 'cache' | 'stale' | 'revalidated' | 'none';

@@ -10,6 +10,7 @@ import type {
   Forward,
   ForwardDecisions,
   ForwardError,
+  ForwardOptions,
   ForwardResult,
   OriginRequest,
   OriginResponse,
@@ -108,7 +109,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
     return Math.max(minDelayMs, latencies.percentile(percentile)!);
   };
 
-  return async function forward(request: OriginRequest, deadline: Deadline): Promise<ForwardResult> {
+  return async function forward(request: OriginRequest, deadline: Deadline, forwardOptions: ForwardOptions = {}): Promise<ForwardResult> {
     const route = routes.resolve(request);
     const policy = retryPolicyOf(route);
     const key = RouteTable.guardKey(route, request.path);
@@ -160,9 +161,18 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (remaining < (round === 1 ? 1 : minMs)) {
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
+      // ATTEMPT_TIMEOUT_MS cuts an attempt short only for a retry or a stale copy to follow it: one
+      // that cannot be followed (the last attempt, a POST once sent, retries stopped by the guards,
+      // too little time left after it) may take the whole deadline, as it would without the proxy.
+      const mayCut = (): boolean =>
+        forwardOptions.staleFallback === true ||
+        (round < route.retry.maxAttempts &&
+          policy.mayRepeat(request, true) &&
+          deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
+          (guards?.wouldRetry(key, request.path) ?? true));
       const result = await runRound(request, {
         client,
-        timeoutMs: () => Math.max(1, Math.min(route.attemptTimeoutMs, deadline.remainingMs())),
+        timeoutMs: () => Math.max(1, Math.min(mayCut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
         judge: (outcome) => policy.judge(request, outcome),
         hedgeAfterMs: hedgeDelay(request, route),
         maxHedges: config.hedge.max,

@@ -94,6 +94,11 @@ export class RetryGuards {
     return last === 'succeeded' && !route!.gatewayInRun ? 'healthy' : 'route-failing';
   }
 
+  /** Whether `tryRetry` would allow a retry now, without taking a token (whether to cap an attempt for one). */
+  wouldRetry(key: string, path = ''): boolean {
+    return this.state(key, path) === 'healthy' && this.route(key).budget.available() && this.ceiling.available();
+  }
+
   /** Asks for one retry or hedge of a request of `key` (and `path`); takes a token when allowed. */
   tryRetry(key: string, path = ''): RetryVerdict {
     const state = this.state(key, path);

@@ -23,7 +23,7 @@ export const ROUTE_FIELDS = {
   match: { form: PATTERN_FORM, doc: 'Required. The path pattern, matched on the path as received (percent-encoded, case-sensitive, a trailing slash counts, no query).' },
   methods: { form: 'non-empty array of upper-case method tokens, e.g. ["GET", "POST"]', doc: 'Methods the route applies to; HEAD also matches a route that lists GET. Left out: every method.' },
   maxAttempts: { form: 'integer 1..20 (total attempts, as RETRY_MAX_ATTEMPTS)', doc: 'Attempts in all, the first included.', fallsBackTo: 'RETRY_MAX_ATTEMPTS' },
-  attemptTimeoutMs: { form: 'integer milliseconds 1..900000', doc: 'Budget of one attempt (still cut to the Lambda deadline).', fallsBackTo: 'ATTEMPT_TIMEOUT_MS' },
+  attemptTimeoutMs: { form: 'integer milliseconds 1..900000', doc: 'Budget of one attempt that a retry or a stale copy can follow (still cut to the Lambda deadline); as ATTEMPT_TIMEOUT_MS.', fallsBackTo: 'ATTEMPT_TIMEOUT_MS' },
   retryStatuses: { form: 'non-empty array of HTTP statuses 100..599, e.g. [502, 503, 504]', doc: 'Origin statuses worth another attempt on this route.', fallsBackTo: 'RETRY_STATUSES' },
   retryNonIdempotent: { form: 'true | false', doc: 'The operator declares this route\'s POST/PATCH safe to repeat even after they reached the origin (a search, a calculation).', fallsBackTo: 'RETRY_NON_IDEMPOTENT' },
   originHonoursIdempotencyKey: { form: 'true | false', doc: 'The origin deduplicates this route\'s requests by `Idempotency-Key`: only then does the header make a POST/PATCH retryable.', fallsBackTo: 'ORIGIN_HONOURS_IDEMPOTENCY_KEY' },

@@ -1,0 +1,81 @@
+/**
+ * ATTEMPT_TIMEOUT_MS at the default configuration (25 s, in a 55 s function): an attempt is cut
+ * short only for something to follow it, a retry or a stale copy; one that nothing can follow waits
+ * as long as the deadline allows, as the origin's answer would reach the browser without the proxy.
+ */
+import type { ALBEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../shared/config/config.js';
+import { createProxyHandler } from '../shared/handler/proxy-handler.js';
+import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
+
+let origin: ScriptedOrigin;
+beforeEach(async () => {
+  origin = await startScriptedOrigin();
+  useVirtualTime();
+});
+afterEach(async () => {
+  useRealTime();
+  await origin.close();
+});
+
+/** template.yaml's FunctionTimeout; the handler keeps DEADLINE_MARGIN_MS (500 ms) of it. */
+const context = () => {
+  const end = Date.now() + 55_000;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+};
+/** Every option at its default: only ORIGIN_URL set. */
+const defaultHandler = () => createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }));
+const event = (method: string, path: string, body = ''): ALBEvent => ({
+  requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' } },
+  httpMethod: method,
+  path,
+  queryStringParameters: {},
+  headers: { host: 'app.example.org', 'x-forwarded-proto': 'https', 'content-type': 'application/json' },
+  body,
+  isBase64Encoded: false,
+});
+const timed = async (work: Promise<{ statusCode: number; body?: string }>) => {
+  const started = Date.now();
+  const result = await runVirtual(work, { turns: 2 });
+  return { status: result.statusCode, body: result.body, ms: Date.now() - started };
+};
+
+describe('an attempt nothing can follow', () => {
+  it('waits for a POST answered after 30 s: a POST once sent is never retried, so cutting it only lost the answer', async () => {
+    origin.script({ status: 201, headers: { 'content-type': 'text/plain' }, body: 'created', delayMs: 30_000 });
+    const result = await timed(defaultHandler()(event('POST', '/api/orders', '{"order":1}'), context()));
+    expect(result).toEqual({ status: 201, body: 'created', ms: 30_000 });
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('takes the whole deadline when the guards have stopped the route\'s retries', async () => {
+    // A request that timed out (a gateway error) marks its path failing: the next one gets a single attempt.
+    origin.script({ hang: true }, { hang: true }, { hang: true }, { status: 200, headers: { 'content-type': 'text/plain' }, body: 'slow but fine', delayMs: 30_000 });
+    const handler = defaultHandler();
+    const first = await timed(handler(event('GET', '/reports/a'), context()));
+    expect(first.status).toBe(504);
+    // Cut at 25 s for a retry, the retry cut at 25 s for a third, whose 4.5 s the deadline ends.
+    expect(origin.received).toHaveLength(3);
+    const second = await timed(handler(event('GET', '/reports/a'), context()));
+    expect(second).toEqual({ status: 200, body: 'slow but fine', ms: 30_000 });
+    expect(origin.received).toHaveLength(4);
+  });
+
+  it('is still cut when a stale copy can answer instead: the stale copy comes at 25 s, not at the deadline', async () => {
+    origin.script(
+      { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=0, stale-if-error=600' }, body: 'stored' },
+      { hang: true },
+    );
+    const handler = defaultHandler();
+    expect((await timed(handler(event('GET', '/ward/3'), context()))).status).toBe(200);
+    // The path's last request failed: the guards allow this one a single attempt.
+    const failing = await timed(handler(event('GET', '/ward/3'), context()));
+    expect(failing.body).toBe('stored');
+    expect(origin.received).toHaveLength(4);
+    const stale = await timed(handler(event('GET', '/ward/3'), context()));
+    expect(stale).toEqual({ status: 200, body: 'stored', ms: 25_000 });
+    expect(origin.received).toHaveLength(5);
+  });
+});
