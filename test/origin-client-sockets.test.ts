@@ -1,7 +1,8 @@
 /**
  * The origin client against raw TCP origins: an answer complete with its headers is kept when the
  * origin sends bytes after it, and a request that cannot be sent again never goes on a kept-alive
- * socket idle long enough to have been dropped (clock injected, connections counted at the origin).
+ * socket idle long enough to have been dropped, before or after a freeze (clock injected,
+ * connections counted at the origin).
  */
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,9 +14,14 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-/** A keep-alive origin that answers every request head with `answer`; counts connections and requests. */
+/**
+ * A keep-alive origin that answers every request head with `answer`; counts connections and requests.
+ * `dropConnections()` stands for a freeze in which a NAT or the origin forgot the open connections
+ * without a word: the next bytes on one of them are met with a reset, never seen as a request.
+ */
 async function rawOrigin(answer: string) {
   const sockets = new Set<Socket>();
+  const dropped = new Set<Socket>();
   const seen = { connections: 0, requests: [] as string[] };
   const server = createServer((socket) => {
     seen.connections++;
@@ -23,6 +29,7 @@ async function rawOrigin(answer: string) {
     socket.on('error', () => undefined);
     let buffered = '';
     socket.on('data', (chunk: Buffer) => {
+      if (dropped.has(socket)) return socket.resetAndDestroy();
       buffered += chunk.toString('latin1');
       let end: number;
       while ((end = buffered.indexOf('\r\n\r\n')) !== -1) {
@@ -40,7 +47,8 @@ async function rawOrigin(answer: string) {
     for (const socket of sockets) socket.destroy();
     server.close(() => resolve());
   }));
-  return { url: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}`), seen };
+  const dropConnections = (): void => sockets.forEach((socket) => dropped.add(socket));
+  return { url: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}`), seen, dropConnections };
 }
 
 function client(origin: URL, now?: () => number): OriginClient {
@@ -81,5 +89,27 @@ describe('a request that cannot be sent again after an idle spell', () => {
     await c.send(request('GET'), attempt);
     expect(origin.seen.requests).toEqual(['GET /x HTTP/1.1', 'POST /x HTTP/1.1', 'POST /x HTTP/1.1', 'GET /x HTTP/1.1']);
     expect(origin.seen.connections).toBe(2);
+  });
+});
+
+describe('a request that cannot be sent again after a freeze', () => {
+  it('meets none of the sockets idle since before it, though another answer came since (a 502 for a POST the origin never saw)', async () => {
+    const origin = await rawOrigin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=5\r\n\r\nok');
+    let clock = 1_000_000;
+    const c = client(origin.url, () => clock);
+    // Before the freeze: two GETs at once leave two kept-alive sockets in the pool.
+    await Promise.all([c.send(request('GET'), attempt), c.send(request('GET'), attempt)]);
+    expect(origin.seen.connections).toBe(2);
+    origin.dropConnections();
+    clock += 10 * 60_000;
+    // After the thaw: the first POST closes both and goes on a new connection, which is pooled...
+    expect((await c.send(request('POST', 'a'), attempt)).status).toBe(200);
+    expect(origin.seen.connections).toBe(3);
+    // ...so the second, 1 s later (an answer came since), reuses it, not a socket idle for 10 minutes.
+    clock += 1_000;
+    const second = await c.send(request('POST', 'b'), attempt).then((r) => r.status, (e: { kind: string; sent: boolean }) => `${e.kind} sent=${e.sent}`);
+    expect(second).toBe(200);
+    expect(origin.seen.connections).toBe(3);
+    expect(origin.seen.requests).toEqual(['GET /x HTTP/1.1', 'GET /x HTTP/1.1', 'POST /x HTTP/1.1', 'POST /x HTTP/1.1']);
   });
 });

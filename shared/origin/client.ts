@@ -26,11 +26,10 @@ export interface OriginClientOptions {
   /** ORIGIN_HOST_HEADER: the Host sent (TLS SNI stays the origin's name). @default { mode: 'origin' } */
   readonly hostHeader?: OriginHostHeader;
   /**
-   * A request that cannot be sent again (a POST, anything with a body) goes on a new connection
-   * when no answer has come for this long: a kept-alive socket idle longer may be one the origin or
-   * a NAT gateway has dropped while the container was frozen, and such a request written to it
-   * fails as sent, never to be retried. Below the 5 s keep-alive timeout of Node and Apache.
-   * @default 4000
+   * A request that cannot be sent again (a POST, anything with a body) first closes every pooled
+   * socket idle longer than this: one may have been dropped by the origin or a NAT gateway while the
+   * container was frozen, and such a request written to it fails as sent, never to be retried.
+   * Below the 5 s keep-alive timeout of Node and Apache. @default 4000
    */
   readonly idleReuseMs?: number;
   /** Clock of `idleReuseMs`. @default Date.now */
@@ -73,7 +72,10 @@ const mayResend = (request: OriginRequest): boolean => !hasBody(request) && RESE
  * A frozen Lambda container may wake up with keep-alive sockets the origin closed meanwhile. A
  * request on such a reused socket that fails before any response byte is sent again once on a
  * fresh connection, within the same attempt timeout, but only for GET, HEAD and OPTIONS without a
- * body; anything else reports the failure with `sent` true, and the retry policy decides.
+ * body; anything else reports the failure with `sent` true, and the retry policy decides. So that
+ * such a request never meets a dropped socket, it first closes the pooled sockets idle longer than
+ * `idleReuseMs` (timed per socket, from when the agent pooled it): it then goes on a socket that
+ * answered within that time or on a new connection, which is pooled for the next request.
  */
 export function createOriginClient(options: OriginClientOptions): OriginClient {
   const origin = options.origin;
@@ -93,16 +95,23 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   const send = https ? https.request : httpRequest;
   const now = options.now ?? Date.now;
   const idleReuseMs = options.idleReuseMs ?? 4000;
-  // One-off connections (agent: false) for what must not meet a stale socket; the rest keep alive.
-  const fresh: RequestOptions = { ...base, agent: false };
-  let lastAnswer = -Infinity;
+  // When each socket was pooled: the agent calls keepSocketAlive (its default kept) on pooling one.
+  const idleSince = new WeakMap<object, number>();
+  const keepSocketAlive = agent.keepSocketAlive.bind(agent);
+  agent.keepSocketAlive = (socket) => {
+    idleSince.set(socket, now());
+    return keepSocketAlive(socket);
+  };
+  // Waits for each 'close' (a tick later): the agent drops a destroyed socket only then.
+  const closeIdleSockets = async (): Promise<void> => {
+    const idle = Object.values(agent.freeSockets).flatMap((list) => list!.filter((s) => now() - (idleSince.get(s) ?? -Infinity) > idleReuseMs));
+    await Promise.all(idle.map((s) => new Promise((closed) => s.once('close', closed).destroy())));
+  };
 
   return {
     send: async (request, attempt) => {
-      const options = !mayResend(request) && now() - lastAnswer > idleReuseMs ? fresh : base;
-      const response = await sendAttempt(send, options, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes);
-      lastAnswer = now();
-      return response;
+      if (!mayResend(request)) await closeIdleSockets();
+      return sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes);
     },
     close: async () => agent.destroy(),
   };
