@@ -79,3 +79,32 @@ describe('an attempt nothing can follow', () => {
     expect(origin.received).toHaveLength(5);
   });
 });
+
+describe('a GET slower than ATTEMPT_TIMEOUT_MS on a healthy route', () => {
+  it.each([26_000, 35_000, 50_000])('answers 200 when the origin takes %i ms: the first attempt is not cut, its retry goes beside it', async (delayMs) => {
+    // Without the proxy ALB waits for it (idle timeout 60 s) and the user gets the 200.
+    origin.script({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'slow but fine', delayMs });
+    const result = await timed(defaultHandler()(event('GET', '/reports/daily'), context()));
+    expect(result).toEqual({ status: 200, body: 'slow but fine', ms: delayMs });
+    // The retry sent at 25 s (a hang would have needed it), cancelled when the first answered.
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('still answers from the retry when the first attempt hangs', async () => {
+    origin.script({ hang: true }, { status: 200, headers: { 'content-type': 'text/plain' }, body: 'from the retry', delayMs: 2_000 });
+    const result = await timed(defaultHandler()(event('GET', '/reports/daily'), context()));
+    expect([result.status, result.body]).toEqual([200, 'from the retry']);
+    // Sent at 25 s plus the backoff's jitter (RETRY_BASE_DELAY_MS), answered 2 s later.
+    expect(result.ms).toBeGreaterThanOrEqual(27_000);
+    expect(result.ms).toBeLessThan(28_000);
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('answers 504 at the deadline when every attempt hangs, with no more origin requests than before', async () => {
+    origin.script({ hang: true });
+    const result = await timed(defaultHandler()(event('GET', '/reports/daily'), context()));
+    expect(result.status).toBe(504);
+    expect(result.ms).toBe(54_500);
+    expect(origin.received).toHaveLength(3);
+  });
+});

@@ -92,20 +92,45 @@ describe('retries', () => {
     expect(result.response?.status).toBe(200);
   });
 
-  it('times out an attempt that hangs and tries again', async () => {
+  it('sends the retry of a GET whose first attempt hangs beside it at the attempt timeout; the first answer wins', async () => {
     useVirtualTime();
     origin.script({ hang: true }, { status: 200, body: 'ok' });
     const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
+    const started = Date.now();
     const result = await runVirtual(forward(req(), deadline()));
-    expect(result.attempts.map((a) => a.outcome)).toEqual(['http_response_timeout', 200]);
+    expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[2, 200], [1, 'cancelled']]);
     expect(result.response?.status).toBe(200);
+    // The retry's answer came as soon as it was sent, at the attempt timeout (virtual time moves in 1 ms steps).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - started).toBeLessThan(160);
   });
 
-  it('counts a slow body against the attempt timeout', async () => {
+  it('keeps a GET\'s first attempt that is merely slow: its answer after the attempt timeout still wins', async () => {
+    useVirtualTime();
+    origin.script({ status: 200, body: 'slow', delayMs: 400 }, { hang: true });
+    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
+    const result = await runVirtual(forward(req(), deadline()));
+    expect(result.response?.body.toString()).toBe('slow');
+    // The retry beside it was cut at 150 ms for a third, which the first attempt's answer cancelled.
+    expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[2, 'http_response_timeout'], [1, 200], [3, 'cancelled']]);
+    expect(result.decisions?.stop).toBe('done');
+  });
+
+  it('answers with the slow first attempt\'s own final answer (a 404) when it comes before its retry\'s', async () => {
+    useVirtualTime();
+    origin.script({ status: 404, body: 'gone', delayMs: 400 }, { hang: true });
+    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '300', RETRY_MAX_ATTEMPTS: '2' });
+    const result = await runVirtual(forward(req(), deadline()));
+    expect(result.response?.status).toBe(404);
+    expect(result.decisions?.stop).toBe('done');
+    expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[1, 404], [2, 'cancelled']]);
+  });
+
+  it('counts a slow body against the attempt timeout of a request that is not hedged beside (a PUT)', async () => {
     useVirtualTime();
     origin.script({ status: 200, body: 'x'.repeat(100), slowBodyMs: 1000 }, { status: 200, body: 'quick' });
     const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
-    const result = await runVirtual(forward(req(), deadline()));
+    const result = await runVirtual(forward(req('PUT', {}, Buffer.from('v')), deadline()));
     expect(result.attempts[0]?.outcome).toBe('http_response_timeout');
     expect(result.response?.body.toString()).toBe('quick');
   });

@@ -3,7 +3,9 @@
  * before each retry, reporting one outcome per request.
  */
 import type { ProxyConfig } from '../config/config.js';
-import { runRound } from './hedged-attempt.js';
+import { runRound, type RoundResult } from './hedged-attempt.js';
+import { errorOf, stopOf } from './exchange-end.js';
+import { Lingering, LINGERED, lingerAfter } from './lingering.js';
 import type {
   AttemptRecord,
   Deadline,
@@ -21,7 +23,7 @@ import type { OriginClient } from '../origin/client.js';
 import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import { RetryGuards } from './retry-guards.js';
 import { SAFE_METHODS } from '../http/methods.js';
-import { RetryPolicy, retryAfterMs, type AttemptOutcome, type Judgement } from './retry-policy.js';
+import { RetryPolicy, retryAfterMs, type Judgement } from './retry-policy.js';
 import { RouteTable, type RoutePolicy, type RouteGlobals } from '../config/route-table.js';
 
 export interface ForwarderOptions {
@@ -134,18 +136,23 @@ export function createForwarder(options: ForwarderOptions): Forward {
       return verdict === 'allowed';
     };
 
-    const finish = (stop: StopReason, error?: ForwardError): ForwardResult => {
+    // The first attempt of a safe request, still running past ATTEMPT_TIMEOUT_MS (lingering.ts).
+    let lingering: Lingering<Judgement> | undefined;
+    const finish = async (stop: StopReason, error?: ForwardError): Promise<ForwardResult> => {
+      if (lingering && last?.final) await lingering.cancel();
+      else if (lingering) {
+        // The loop ended without a final answer: the first attempt may still bring one (or a response at all).
+        const ended = (await lingering.done).judged;
+        if (ended.final) [stop, error] = [stopOf(ended), undefined];
+        if (ended.final || (!lastResponse && 'response' in ended.outcome)) last = ended;
+        if (last === ended && 'response' in ended.outcome) lastResponse = ended.outcome.response;
+        if (ended.final && !ended.class.failed) latenciesOf(route)?.add(attempts.find((a) => a.n === 1)?.ms ?? 0);
+      }
       // The one outcome of this client request, for the guards (and the throttle, when on).
       const outcome = last?.class;
       guards?.observe(key, outcome, request.path);
       if (outcome && !outcome.gatewayError && !outcome.throttled) throttle?.accepted();
-      const decisions: ForwardDecisions = {
-        stop,
-        budgetDenied,
-        hedgesSent,
-        hedgesWon,
-        ...(retriesStopped ? { retriesStopped } : {}),
-      };
+      const decisions: ForwardDecisions = { stop, budgetDenied, hedgesSent, hedgesWon, ...(retriesStopped ? { retriesStopped } : {}) };
       // The origin's last response as is, when there was one; else why there was none.
       if (lastResponse) return { response: lastResponse, attempts, decisions };
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
@@ -164,26 +171,50 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // ATTEMPT_TIMEOUT_MS cuts an attempt short only for a retry or a stale copy to follow it: one
       // that cannot be followed (the last attempt, a POST once sent, retries stopped by the guards,
       // too little time left after it) may take the whole deadline, as it would without the proxy.
-      const mayCut = (): boolean =>
-        forwardOptions.staleFallback === true ||
-        (round < route.retry.maxAttempts &&
-          policy.mayRepeat(request, true) &&
-          deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
-          (guards?.wouldRetry(key, request.path) ?? true));
-      const result = await runRound(request, {
+      const retryFollows = (): boolean =>
+        round < route.retry.maxAttempts &&
+        policy.mayRepeat(request, true) &&
+        deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
+        (guards?.wouldRetry(key, request.path) ?? true);
+      const hedgeAfterMs = hedgeDelay(request, route);
+      const roundOf = (signal: AbortSignal | undefined, cut: () => boolean) => runRound(request, {
         client,
-        timeoutMs: () => Math.max(1, Math.min(mayCut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
+        timeoutMs: () => Math.max(1, Math.min(cut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
         judge: (outcome) => policy.judge(request, outcome),
-        hedgeAfterMs: hedgeDelay(request, route),
+        hedgeAfterMs,
         maxHedges: config.hedge.max,
-        mayHedge: () => {
-          if (deadline.remainingMs() < minMs) return false;
-          return mayRetry();
-        },
+        mayHedge: () => deadline.remainingMs() >= minMs && mayRetry(),
+        ...(signal ? { signal } : {}),
         nextAttemptNumber: () => ++attemptNo,
         onAttempt: (record) => attempts.push(record),
         now,
       });
+      let result: RoundResult<Judgement>;
+      // A safe request's unhedged first attempt is not cut for its retry: the retry goes beside it.
+      if (round === 1 && hedgeAfterMs === undefined && SAFE_METHODS.has(request.method) && retryFollows()) {
+        const first = await lingerAfter(route.attemptTimeoutMs, (signal) => roundOf(signal, () => false));
+        if (first instanceof Lingering) {
+          lingering = first;
+          const delay = backoff.duration;
+          backoff = backoff.next(undefined);
+          if (delay + minMs > deadline.remainingMs()) return finish('deadline');
+          if (!mayRetry()) return finish(retriesStopped ?? 'budget');
+          if (delay > 0 && (await lingering.race(sleep(delay))) === LINGERED) return finish('done');
+          continue;
+        }
+        result = first;
+      } else {
+        const controller = lingering ? new AbortController() : undefined;
+        const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || retryFollows());
+        const raced = lingering ? await lingering.race(running) : await running;
+        // The first attempt answered first: this round is cancelled, its attempts recorded as such.
+        if (raced === LINGERED) {
+          controller!.abort(new Error('another attempt won'));
+          await running;
+          return finish('done');
+        }
+        result = raced;
+      }
       // The deciding attempt ended last (the cancelled ones are added below): its latency, when
       // it was an answer, feeds adaptive hedging.
       const decidingMs = attempts[attempts.length - 1]?.ms;
@@ -195,7 +226,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       const { outcome, decision } = last;
       if ('response' in outcome) lastResponse = outcome.response;
 
-      if (!decision.retry) return finish(decision.reason === 'not-idempotent' ? 'not-idempotent' : decision.reason === 'success' ? 'done' : 'not-retryable');
+      if (!decision.retry) return finish(stopOf(last));
       if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
 
       let delay = backoff.duration;
@@ -205,25 +236,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
         if (after > route.retry.maxDelayMs) return finish('retry-after-too-long');
         delay = after;
       }
-      if (delay + minMs > deadline.remainingMs()) {
-        return finish('deadline');
-      }
+      if (delay + minMs > deadline.remainingMs()) return finish('deadline');
       if (!mayRetry()) return finish(retriesStopped ?? 'budget');
-      if (delay > 0) await sleep(delay);
+      if (delay > 0 && (lingering ? await lingering.race(sleep(delay)) : await sleep(delay)) === LINGERED) return finish('done');
     }
-  };
-}
-
-/** The 502/504 for an exchange that ended without any origin response. */
-function errorOf(last: AttemptOutcome | undefined, deadlineCut: boolean): ForwardError {
-  if (!last || 'response' in last) {
-    return { status: 502, type: 'proxy_internal_error', detail: 'no attempt was made' };
-  }
-  const { error } = last;
-  const timeout = error.kind === 'http_response_timeout' || error.kind === 'connection_timeout';
-  return {
-    status: timeout ? 504 : 502,
-    type: error.kind,
-    detail: deadlineCut && timeout ? `deadline reached: ${error.message}` : error.message,
   };
 }

@@ -28,6 +28,11 @@ export interface RoundOptions<J extends Judged> {
   readonly maxHedges: number;
   /** Asked before each hedge (retry budget, deadline); false means no hedge. */
   readonly mayHedge: () => boolean;
+  /**
+   * Cancels every attempt of the round (the round then ends with their cancellation): a lingering
+   * first attempt that another round's answer made useless. Omitted: only a winning hedge cancels.
+   */
+  readonly signal?: AbortSignal;
   /** Numbers the attempts across the whole exchange. */
   readonly nextAttemptNumber: () => number;
   /** Called for every attempt that ended on its own (not cancelled), in completion order. */
@@ -78,9 +83,11 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     const launch = (hedge: boolean): void => {
       const controller = options.hedgeAfterMs === undefined ? undefined : new AbortController();
       const info = { n: options.nextAttemptNumber(), started: options.now(), hedge, controller };
+      // Unhedged, the round's own signal cancels its one attempt; hedged, each has its controller.
+      const signal = controller?.signal ?? options.signal;
       running.set(info, info);
       options.client
-        .send(request, controller ? { timeoutMs: options.timeoutMs(), signal: controller.signal } : { timeoutMs: options.timeoutMs() })
+        .send(request, signal ? { timeoutMs: options.timeoutMs(), signal } : { timeoutMs: options.timeoutMs() })
         .then(
           (response): AttemptOutcome => ({ response }),
           (error: unknown): AttemptOutcome => ({
@@ -89,9 +96,11 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
         )
         .then((outcome) => {
           if (settled || !running.delete(info)) return;
+          // An attempt that failed after the round's signal fired was cancelled by it, not timed out.
+          const cancelled = options.signal?.aborted === true && 'error' in outcome;
           const record: AttemptRecord = {
             n: info.n,
-            outcome: 'response' in outcome ? outcome.response.status : outcome.error.kind,
+            outcome: 'response' in outcome ? outcome.response.status : cancelled ? 'cancelled' : outcome.error.kind,
             ms: options.now() - info.started,
             ...(hedge ? { hedge: true } : {}),
           };
@@ -106,13 +115,18 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     const scheduleHedge = (): void => {
       if (options.hedgeAfterMs === undefined || hedgesSent >= options.maxHedges) return;
       hedgeTimer = setTimeout(() => {
-        if (settled || running.size === 0 || !options.mayHedge()) return;
+        if (settled || running.size === 0 || options.signal?.aborted || !options.mayHedge()) return;
         hedgesSent += 1;
         launch(true);
         scheduleHedge();
       }, options.hedgeAfterMs);
     };
 
+    if (options.hedgeAfterMs !== undefined) {
+      options.signal?.addEventListener('abort', () => {
+        for (const info of running.values()) info.controller?.abort(options.signal!.reason);
+      }, { once: true });
+    }
     launch(false);
     scheduleHedge();
   });

@@ -1,0 +1,60 @@
+/**
+ * The first attempt of a safe request kept running past ATTEMPT_TIMEOUT_MS while the retries go
+ * on beside it: whichever final answer comes first wins.
+ */
+import type { Judged, RoundResult } from './hedged-attempt.js';
+
+/** What `race` gives when the lingering round ended with a final answer before the work it raced. */
+export const LINGERED = Symbol('lingered');
+
+/**
+ * A first round that has not answered within ATTEMPT_TIMEOUT_MS and goes on until the deadline.
+ * Cutting it would throw away an answer that is merely slow (a 35 s report the browser would have
+ * had without the proxy), and the origin goes on working on a cut request anyway; so the retry
+ * that the timeout stands for is sent beside it instead of in its place.
+ */
+export class Lingering<J extends Judged> {
+  private result: RoundResult<J> | undefined;
+  /** The round's end, whatever it was (it never rejects: runRound judges every failure). */
+  readonly done: Promise<RoundResult<J>>;
+
+  constructor(round: Promise<RoundResult<J>>, private readonly controller: AbortController) {
+    this.done = round.then((result) => (this.result = result));
+  }
+
+  /** The round's result when it has ended with a final answer (a success, or one not worth retrying). */
+  get final(): RoundResult<J> | undefined {
+    return this.result?.judged.final ? this.result : undefined;
+  }
+
+  /** `work`'s value, or LINGERED as soon as the round ends with a final answer first. */
+  async race<T>(work: Promise<T>): Promise<T | typeof LINGERED> {
+    if (this.final) return LINGERED;
+    // A round that ends with a failure leaves the race to `work` alone.
+    const finalEnd = this.done.then((result): Promise<T | typeof LINGERED> | typeof LINGERED => (result.judged.final ? LINGERED : work));
+    return Promise.race<T | typeof LINGERED>([work, finalEnd]);
+  }
+
+  /** Cancels the round (another answer won) and waits for it to record its cancelled attempt. */
+  async cancel(): Promise<void> {
+    this.controller.abort(new Error('another attempt won'));
+    await this.done;
+  }
+}
+
+/**
+ * Starts `start` with a signal that can cancel it and waits at most `afterMs` for it: its result
+ * when it came by then, else the round, still running, as a Lingering.
+ */
+export async function lingerAfter<J extends Judged>(
+  afterMs: number,
+  start: (signal: AbortSignal) => Promise<RoundResult<J>>,
+): Promise<RoundResult<J> | Lingering<J>> {
+  const controller = new AbortController();
+  const round = start(controller.signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), afterMs)));
+  const early = await Promise.race([round, timedOut]);
+  clearTimeout(timer);
+  return early ?? new Lingering(round, controller);
+}
