@@ -91,6 +91,17 @@ export interface ForwardError {
   readonly detail: string;
 }
 
+/**
+ * What an attempt needs of an AbortSignal to be cancelled (a hedge that lost, a lingering first
+ * attempt another answered before): an AbortSignal is one, resilience/cancellation.ts a cheaper one.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** What the caller knows that changes how long an attempt may wait. */
 export interface ForwardOptions {
   /**

@@ -10,7 +10,7 @@ import { OriginError } from '../http/errors.js';
 import { classify, isStaleSocketError } from './errors.js';
 import { originRequestHeaders } from '../http/headers.js';
 import { asUtf8Bytes, rawHeaderMap } from './raw-headers.js';
-import type { OriginRequest, OriginResponse } from '../http/types.js';
+import type { CancelSignal, OriginRequest, OriginResponse } from '../http/types.js';
 import { originHost, type OriginHostHeader } from '../http/host-policy.js';
 
 export interface OriginClientOptions {
@@ -40,7 +40,7 @@ export interface AttemptOptions {
   /** Budget of this attempt: connect, headers and the whole body. */
   readonly timeoutMs: number;
   /** Aborts the attempt (a hedge that lost, the deadline). */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 /** Sends one attempt; throws `OriginError` for anything that is not a complete HTTP response. */

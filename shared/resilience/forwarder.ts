@@ -6,8 +6,10 @@ import type { ProxyConfig } from '../config/config.js';
 import { runRound, type RoundResult } from './hedged-attempt.js';
 import { errorOf, stopOf } from './exchange-end.js';
 import { Lingering, LINGERED, lingerAfter } from './lingering.js';
+import { Cancellation } from './cancellation.js';
 import type {
   AttemptRecord,
+  CancelSignal,
   Deadline,
   Forward,
   ForwardDecisions,
@@ -177,7 +179,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
         (guards?.wouldRetry(key, request.path) ?? true);
       const hedgeAfterMs = hedgeDelay(request, route);
-      const roundOf = (signal: AbortSignal | undefined, cut: () => boolean) => runRound(request, {
+      const roundOf = (signal: CancelSignal | undefined, cut: () => boolean) => runRound(request, {
         client,
         timeoutMs: () => Math.max(1, Math.min(cut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
         judge: (outcome) => policy.judge(request, outcome),
@@ -204,7 +206,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         }
         result = first;
       } else {
-        const controller = lingering ? new AbortController() : undefined;
+        const controller = lingering ? new Cancellation() : undefined;
         const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || retryFollows());
         const raced = lingering ? await lingering.race(running) : await running;
         // The first attempt answered first: this round is cancelled, its attempts recorded as such.

@@ -3,7 +3,7 @@
  * are cancelled.
  */
 import { OriginError } from '../http/errors.js';
-import type { AttemptRecord, OriginRequest } from '../http/types.js';
+import type { AttemptRecord, CancelSignal, OriginRequest } from '../http/types.js';
 import type { OriginClient } from '../origin/client.js';
 import type { AttemptOutcome } from '../http/outcome.js';
 
@@ -32,7 +32,7 @@ export interface RoundOptions<J extends Judged> {
    * Cancels every attempt of the round (the round then ends with their cancellation): a lingering
    * first attempt that another round's answer made useless. Omitted: only a winning hedge cancels.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** Numbers the attempts across the whole exchange. */
   readonly nextAttemptNumber: () => number;
   /** Called for every attempt that ended on its own (not cancelled), in completion order. */

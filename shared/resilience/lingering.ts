@@ -2,6 +2,8 @@
  * The first attempt of a safe request kept running past ATTEMPT_TIMEOUT_MS while the retries go
  * on beside it: whichever final answer comes first wins.
  */
+import type { CancelSignal } from '../http/types.js';
+import { Cancellation } from './cancellation.js';
 import type { Judged, RoundResult } from './hedged-attempt.js';
 
 /** What `race` gives when the lingering round ended with a final answer before the work it raced. */
@@ -18,7 +20,7 @@ export class Lingering<J extends Judged> {
   /** The round's end, whatever it was (it never rejects: runRound judges every failure). */
   readonly done: Promise<RoundResult<J>>;
 
-  constructor(round: Promise<RoundResult<J>>, private readonly controller: AbortController) {
+  constructor(round: Promise<RoundResult<J>>, private readonly controller: Cancellation) {
     this.done = round.then((result) => (this.result = result));
   }
 
@@ -48,9 +50,9 @@ export class Lingering<J extends Judged> {
  */
 export async function lingerAfter<J extends Judged>(
   afterMs: number,
-  start: (signal: AbortSignal) => Promise<RoundResult<J>>,
+  start: (signal: CancelSignal) => Promise<RoundResult<J>>,
 ): Promise<RoundResult<J> | Lingering<J>> {
-  const controller = new AbortController();
+  const controller = new Cancellation();
   const round = start(controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), afterMs)));

@@ -1,0 +1,35 @@
+/**
+ * A cancellation signal for an attempt that costs next to nothing to make: every GET's first
+ * attempt gets one, in case it lingers (lingering.ts), and Node's AbortController took about 8 us
+ * of the handler's 50 to create.
+ */
+import type { CancelSignal } from '../http/types.js';
+
+/** The part of AbortController an attempt uses: `abort()` and its `signal`, which is itself. */
+export class Cancellation implements CancelSignal {
+  aborted = false;
+  reason: unknown;
+  private listeners: Array<() => void> = [];
+
+  get signal(): CancelSignal {
+    return this;
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+
+  /** Aborts once: each listener runs once (as with `{ once: true }`), later calls do nothing. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
+}
