@@ -95,7 +95,7 @@ export async function cachedRead(
     else if (stored && !carriesIdentity(request) && responseForbidsStoring(assessed.parsed, storable.headers)) await index.remove(key, context.storeTimeoutMs());
     if (storedNow) count('CacheStored');
   }
-  const toClient = hasValidators(request) && notModified(request, response) ? notModifiedResponse(response) : response;
+  const toClient = hasValidators(request) && notModified(request, response, false) ? notModifiedResponse(response) : response;
   return { served: { response: toClient, source: 'origin', forwarded: result }, status: { ...status, stored: storedNow } };
 }
 

@@ -47,9 +47,11 @@ export function withValidators(request: OriginRequest, add: Record<string, unkno
 /**
  * RFC 9110 section 13.2.2 for GET/HEAD: If-None-Match (weak comparison, `*` matches any current
  * representation) decides when present; otherwise If-Modified-Since against Last-Modified. Only
- * a 200 becomes a 304.
+ * a 200 becomes a 304. `stored`: the response is the cache's stored one, whose Date stands in for
+ * a missing Last-Modified (RFC 9111 section 4.3.2); an answer the origin just sent has no
+ * modification date to compare without it, and the origin itself would have ignored the field.
  */
-export function notModified(request: OriginRequest, response: OriginResponse): boolean {
+export function notModified(request: OriginRequest, response: OriginResponse, stored: boolean): boolean {
   if (response.status !== 200 || !isGetOrHead(request.method)) return false;
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
@@ -60,8 +62,7 @@ export function notModified(request: OriginRequest, response: OriginResponse): b
     return entityTags(listed).includes(opaque(current));
   }
   const since = Date.parse(request.headers['if-modified-since']?.[0] ?? '');
-  // Without Last-Modified, the response's Date stands in (RFC 9110 section 13.1.3).
-  const modified = Date.parse(response.headers['last-modified']?.[0] ?? response.headers.date?.[0] ?? '');
+  const modified = Date.parse(response.headers['last-modified']?.[0] ?? (stored ? response.headers.date?.[0] : undefined) ?? '');
   return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
 }
 

@@ -43,7 +43,7 @@ export function servedResponse(entry: EntryRecord, policy: CachePolicy, request:
   // A HEAD answered from a stored GET tells the stored body's size (RFC 9110 section 9.3.2).
   if (request.method === 'HEAD') headers['content-length'] = [String(entry.body.length)];
   const response: OriginResponse = { status: entry.status, headers, body: request.method === 'HEAD' ? Buffer.alloc(0) : entry.body };
-  if (hasValidators(request) && notModified(request, response)) return notModifiedResponse(response);
+  if (hasValidators(request) && notModified(request, response, true)) return notModifiedResponse(response);
   return applyRange(request, response);
 }
 
