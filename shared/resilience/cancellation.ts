@@ -20,7 +20,8 @@ export class Cancellation implements CancelSignal {
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    this.listeners = this.listeners.filter((l) => l !== listener);
+    const at = this.listeners.indexOf(listener);
+    if (at !== -1) this.listeners.splice(at, 1);
   }
 
   /** Aborts once: each listener runs once (as with `{ once: true }`), later calls do nothing. */

@@ -20,7 +20,8 @@ import type {
   OriginResponse,
   StopReason,
 } from '../http/types.js';
-import { LatencyTracker } from './latency-tracker.js';
+import type { LatencyTracker } from './latency-tracker.js';
+import { createRouteTiming, MIN_ATTEMPT_MS } from './route-timing.js';
 import type { OriginClient } from '../origin/client.js';
 import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import { RetryGuards } from './retry-guards.js';
@@ -49,27 +50,11 @@ export interface ForwarderOptions {
    * raise a fast lookup route's hedge delay. Omitted: none for any route.
    */
   readonly latencies?: LatencyTracker;
-  /** @default setTimeout-based sleep (fake timers apply) */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Backoff; `signal` ends it early (the lingering first attempt answered). @default setTimeout-based (fake timers apply) */
+  readonly sleep?: (ms: number, signal?: CancelSignal) => Promise<void>;
   /** @default Date.now */
   readonly now?: () => number;
 }
-
-/**
- * An attempt starts only with at least this long left, or the `MIN_ATTEMPT_PERCENTILE` of recent
- * successful attempts if that is longer: one that cannot finish only adds load.
- */
-const MIN_ATTEMPT_MS = 50;
-
-/**
- * Low, not the median: with HOSP's 2-20 s answers the median (about 11 s) skipped every retry with
- * less than that left, though nearly half of the answers come within 10 s. A retry cut short by the
- * deadline costs the client nothing (the earlier answer stands) and the origin one request.
- */
-const MIN_ATTEMPT_PERCENTILE = 10;
-
-/** Samples needed before HEDGE_AFTER_MS=auto starts hedging. */
-const AUTO_HEDGE_MIN_SAMPLES = 20;
 
 /**
  * The retry loop: attempts (hedged when configured) until one is final, the attempts run out, the
@@ -88,30 +73,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
     return policy;
   };
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? sleepFor;
 
-  const routeLatencies = new Map<RoutePolicy, LatencyTracker>();
-  const latenciesOf = (route: RoutePolicy): LatencyTracker | undefined => {
-    if (!options.latencies || !route.spec) return options.latencies;
-    let tracker = routeLatencies.get(route);
-    if (!tracker) routeLatencies.set(route, (tracker = new LatencyTracker()));
-    return tracker;
-  };
-
-  const minAttemptMs = (route: RoutePolicy): number => {
-    const latencies = latenciesOf(route);
-    return Math.min(route.attemptTimeoutMs, Math.max(MIN_ATTEMPT_MS, (latencies?.count ?? 0) >= AUTO_HEDGE_MIN_SAMPLES ? latencies!.percentile(MIN_ATTEMPT_PERCENTILE)! : 0));
-  };
-
-  const hedgeDelay = (request: OriginRequest, route: RoutePolicy): number | undefined => {
-    const { max, percentile, minDelayMs } = config.hedge;
-    const after = route.hedgeAfter;
-    if (after === undefined || max === 0 || !SAFE_METHODS.has(request.method)) return undefined;
-    if (after !== 'auto') return after;
-    const latencies = latenciesOf(route);
-    if (!latencies || latencies.count < AUTO_HEDGE_MIN_SAMPLES) return undefined;
-    return Math.max(minDelayMs, latencies.percentile(percentile)!);
-  };
+  const { latenciesOf, minAttemptMs, hedgeDelay } = createRouteTiming(options.latencies, config.hedge);
 
   return async function forward(request: OriginRequest, deadline: Deadline, forwardOptions: ForwardOptions = {}): Promise<ForwardResult> {
     const route = routes.resolve(request);
@@ -140,13 +104,31 @@ export function createForwarder(options: ForwarderOptions): Forward {
 
     // The first attempt of a safe request, still running past ATTEMPT_TIMEOUT_MS (lingering.ts).
     let lingering: Lingering<Judgement> | undefined;
+    // The backoff before a retry, and the guards' word on it: why none follows, or undefined. With a
+    // lingering first attempt, whose answer may end the sleep, the token is taken after it.
+    const pause = async (delay: number): Promise<StopReason | undefined> => {
+      if (lingering && (guards?.wouldRetry(key, request.path) ?? true)) {
+        if (delay > 0) {
+          const wake = new Cancellation();
+          const woke = await lingering.race(sleep(delay, wake.signal));
+          wake.abort(undefined);
+          if (woke === LINGERED) return 'done';
+        }
+      } else if (mayRetry()) {
+        if (delay > 0) await sleep(delay);
+        return undefined;
+      } else return retriesStopped ?? 'budget';
+      return mayRetry() ? undefined : (retriesStopped ?? 'budget');
+    };
+
     const finish = async (stop: StopReason, error?: ForwardError): Promise<ForwardResult> => {
       if (lingering && last?.final) await lingering.cancel();
       else if (lingering) {
         // The loop ended without a final answer: the first attempt may still bring one (or a response at all).
         const ended = (await lingering.done).judged;
         if (ended.final) [stop, error] = [stopOf(ended), undefined];
-        if (ended.final || (!lastResponse && 'response' in ended.outcome)) last = ended;
+        // Its outcome stands when final, when the loop had no outcome at all, or when it alone has a response.
+        if (ended.final || !last || (!lastResponse && 'response' in ended.outcome)) last = ended;
         if (last === ended && 'response' in ended.outcome) lastResponse = ended.outcome.response;
         if (ended.final && !ended.class.failed) latenciesOf(route)?.add(attempts.find((a) => a.n === 1)?.ms ?? 0);
       }
@@ -193,15 +175,16 @@ export function createForwarder(options: ForwarderOptions): Forward {
       });
       let result: RoundResult<Judgement>;
       // A safe request's unhedged first attempt is not cut for its retry: the retry goes beside it.
-      if (round === 1 && hedgeAfterMs === undefined && SAFE_METHODS.has(request.method) && retryFollows()) {
+      // Not with a stale copy to serve instead: a hung origin must give way to it at the cut.
+      if (round === 1 && hedgeAfterMs === undefined && SAFE_METHODS.has(request.method) && !forwardOptions.staleFallback && retryFollows()) {
         const first = await lingerAfter(route.attemptTimeoutMs, (signal) => roundOf(signal, () => false));
         if (first instanceof Lingering) {
           lingering = first;
           const delay = backoff.duration;
           backoff = backoff.next(undefined);
           if (delay + minMs > deadline.remainingMs()) return finish('deadline');
-          if (!mayRetry()) return finish(retriesStopped ?? 'budget');
-          if (delay > 0 && (await lingering.race(sleep(delay))) === LINGERED) return finish('done');
+          const stopped = await pause(delay);
+          if (stopped) return finish(stopped);
           continue;
         }
         result = first;
@@ -239,8 +222,16 @@ export function createForwarder(options: ForwarderOptions): Forward {
         delay = after;
       }
       if (delay + minMs > deadline.remainingMs()) return finish('deadline');
-      if (!mayRetry()) return finish(retriesStopped ?? 'budget');
-      if (delay > 0 && (lingering ? await lingering.race(sleep(delay)) : await sleep(delay)) === LINGERED) return finish('done');
+      const stopped = await pause(delay);
+      if (stopped) return finish(stopped);
     }
   };
+}
+
+/** The default backoff: a timer, cleared when `signal` fires so that none outlives the request. */
+function sleepFor(ms: number, signal?: CancelSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()));
+  });
 }

@@ -1,0 +1,115 @@
+/**
+ * The lingering first attempt (forwarder.ts, lingering.ts) at its edges: the loop stopping at the
+ * linger point, the first attempt answering during the backoff before its retry, and a stale copy
+ * waiting (found by review; each case failed before its fix).
+ */
+import type { ALBEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../shared/config/config.js';
+import { createProxyHandler } from '../shared/handler/proxy-handler.js';
+import { createForwarder } from '../shared/resilience/forwarder.js';
+import { RetryGuards } from '../shared/resilience/retry-guards.js';
+import type { Deadline, OriginRequest } from '../shared/http/types.js';
+import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
+import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
+
+let origin: ScriptedOrigin;
+const clients: OriginClient[] = [];
+beforeEach(async () => {
+  origin = await startScriptedOrigin();
+  useVirtualTime();
+});
+afterEach(async () => {
+  useRealTime();
+  vi.restoreAllMocks();
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await origin.close();
+});
+
+const deadline = (ms: number): Deadline => {
+  const end = Date.now() + ms;
+  return { remainingMs: () => end - Date.now() };
+};
+const req = (): OriginRequest => ({ method: 'GET', path: '/things/1', rawQuery: '', headers: {}, body: Buffer.alloc(0) });
+
+function forwarder(env: Record<string, string>, guards?: RetryGuards) {
+  const config = loadConfig({ ORIGIN_URL: origin.url, ...env });
+  const client = createOriginClient({ origin: config.origin, connections: 8 });
+  clients.push(client);
+  return createForwarder({ config, client, ...(guards ? { guards } : {}) });
+}
+
+describe('the loop stops at the linger point and the lingering attempt then times out', () => {
+  it('answers 504 (the attempt timed out), not 502 "no attempt was made", and the guards see the failure', async () => {
+    origin.script({ hang: true });
+    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
+    // 250 ms deadline, 150 ms attempt timeout: a retry fits at the start (250 - 150 >= 50), but at
+    // 150 ms the fixed 100 ms backoff + 50 ms minimum no longer fits in the 100 ms left.
+    const forward = forwarder({ ATTEMPT_TIMEOUT_MS: '150', RETRY_BACKOFF: 'fixed', RETRY_BASE_DELAY_MS: '100' }, guards);
+    const result = await runVirtual(forward(req(), deadline(250)));
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['http_response_timeout']);
+    expect(origin.received).toHaveLength(1);
+    expect(result.error?.detail).not.toBe('no attempt was made');
+    expect(result.error?.status).toBe(504);
+    // The request's one outcome (a gateway error) reached the guards: its path now counts as failing.
+    expect(guards.state('things', '/things/1')).toBe('route-failing');
+  });
+});
+
+describe('the first attempt answers during the backoff sleep before its retry', () => {
+  it('takes no retry token for a retry it never sent', async () => {
+    origin.script({ status: 200, body: 'slow', delayMs: 300 });
+    const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
+    const forward = forwarder({ ATTEMPT_TIMEOUT_MS: '150', RETRY_BACKOFF: 'fixed', RETRY_BASE_DELAY_MS: '1000' }, guards);
+    const result = await runVirtual(forward(req(), deadline(15_000)));
+    expect(result.response?.status).toBe(200);
+    expect(origin.received).toHaveLength(1);
+    expect(guards.routeTokens('things')).toBe(10);
+  });
+
+  it('leaves no timer running once forward has returned (Lambda freezes the container)', async () => {
+    origin.script({ status: 200, body: 'slow', delayMs: 300 });
+    const forward = forwarder({ ATTEMPT_TIMEOUT_MS: '150', RETRY_BACKOFF: 'fixed', RETRY_BASE_DELAY_MS: '1000' });
+    const result = await runVirtual(forward(req(), deadline(15_000)));
+    expect(result.response?.status).toBe(200);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+/** template.yaml's FunctionTimeout; the handler keeps DEADLINE_MARGIN_MS (500 ms) of it. */
+const context = () => {
+  const end = Date.now() + 55_000;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+};
+const event = (path: string): ALBEvent => ({
+  requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' } },
+  httpMethod: 'GET',
+  path,
+  queryStringParameters: {},
+  headers: { host: 'app.example.org', 'x-forwarded-proto': 'https' },
+  body: '',
+  isBase64Encoded: false,
+});
+const timed = async (work: Promise<{ statusCode: number; body?: string }>) => {
+  const started = Date.now();
+  const result = await runVirtual(work, { turns: 2 });
+  return { status: result.statusCode, body: result.body, ms: Date.now() - started };
+};
+
+describe('a stale-if-error copy on a healthy route (staleFallback)', () => {
+  it('comes once the retries have failed (about 25 s), not when the hung first attempt reaches the deadline', async () => {
+    origin.script(
+      { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=0, stale-if-error=600' }, body: 'stored' },
+      { hang: true },
+      { status: 503, body: 'overloaded' },
+    );
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }));
+    expect((await timed(handler(event('/ward/3'), context()))).status).toBe(200);
+    const stale = await timed(handler(event('/ward/3'), context()));
+    expect(stale.body).toBe('stored');
+    // Cut at 25 s for the retry (ForwardOptions.staleFallback: "every attempt keeps ATTEMPT_TIMEOUT_MS"),
+    // whose 503s end the exchange at once: the stale copy at about 25 s, as at 1919641.
+    expect(stale.ms).toBeLessThan(27_000);
+  });
+});
