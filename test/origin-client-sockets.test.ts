@@ -113,3 +113,16 @@ describe('a request that cannot be sent again after a freeze', () => {
     expect(origin.seen.requests).toEqual(['GET /x HTTP/1.1', 'GET /x HTTP/1.1', 'POST /x HTTP/1.1', 'POST /x HTTP/1.1']);
   });
 });
+
+describe('a GET met by a dropped kept-alive socket', () => {
+  it('is sent again once on a new connection, not on another socket dropped in the same freeze', async () => {
+    const origin = await rawOrigin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=5\r\n\r\nok');
+    const c = client(origin.url);
+    await Promise.all([c.send(request('GET'), attempt), c.send(request('GET'), attempt)]);
+    expect(origin.seen.connections).toBe(2);
+    origin.dropConnections();
+    const status = await c.send(request('GET'), attempt).then((r) => r.status, (e: { kind: string; sent: boolean }) => `${e.kind} sent=${e.sent}`);
+    expect(status).toBe(200);
+    expect(origin.seen.connections).toBe(3);
+  });
+});

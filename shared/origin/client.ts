@@ -108,13 +108,11 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     await Promise.all(idle.map((s) => new Promise((closed) => s.once('close', closed).destroy())));
   };
 
-  return {
-    send: async (request, attempt) => {
-      if (!mayResend(request)) await closeIdleSockets();
-      return sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes);
-    },
-    close: async () => agent.destroy(),
+  const sendOne: OriginClient['send'] = async (request, attempt) => {
+    if (!mayResend(request)) await closeIdleSockets();
+    return sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes);
   };
+  return { send: sendOne, close: async () => agent.destroy() };
 }
 
 /**
@@ -174,10 +172,11 @@ function sendAttempt(
     if (attempt.signal?.aborted) return onAbort();
     attempt.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const start = (resend: boolean): void => {
+    // `fresh`: the resend after a stale socket, on a connection of its own (the pool may hold more stale ones).
+    const start = (resend: boolean, fresh = false): void => {
       let current: ClientRequest;
       try {
-        current = send({ ...base, method: request.method, path: target, headers });
+        current = send({ ...base, ...(fresh ? { agent: false } : {}), method: request.method, path: target, headers });
       } catch (error) {
         return finish(classify(error, false));
       }
@@ -197,7 +196,7 @@ function sendAttempt(
         if (settled || req !== current) return;
         if (!responded && resend && current.reusedSocket && isStaleSocketError(error)) {
           sent = false;
-          return start(false);
+          return start(false, true);
         }
         finish(classify(error, sent));
       });
