@@ -3,12 +3,12 @@
  * short only for something to follow it, a retry or a stale copy; one that nothing can follow waits
  * as long as the deadline allows, as the origin's answer would reach the browser without the proxy.
  */
-import type { ALBEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
-import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
+import { useRealTime, useVirtualTime } from './support/virtual-time.js';
+import { albEvent, functionContext, timedCall } from './support/handler-calls.js';
 
 let origin: ScriptedOrigin;
 beforeEach(async () => {
@@ -20,27 +20,9 @@ afterEach(async () => {
   await origin.close();
 });
 
-/** template.yaml's FunctionTimeout; the handler keeps DEADLINE_MARGIN_MS (500 ms) of it. */
-const context = () => {
-  const end = Date.now() + 55_000;
-  return { getRemainingTimeInMillis: () => end - Date.now() };
-};
 /** Every option at its default: only ORIGIN_URL set. */
 const defaultHandler = () => createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }));
-const event = (method: string, path: string, body = ''): ALBEvent => ({
-  requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' } },
-  httpMethod: method,
-  path,
-  queryStringParameters: {},
-  headers: { host: 'app.example.org', 'x-forwarded-proto': 'https', 'content-type': 'application/json' },
-  body,
-  isBase64Encoded: false,
-});
-const timed = async (work: Promise<{ statusCode: number; body?: string }>) => {
-  const started = Date.now();
-  const result = await runVirtual(work, { turns: 2 });
-  return { status: result.statusCode, body: result.body, ms: Date.now() - started };
-};
+const [event, context, timed] = [albEvent, () => functionContext(), timedCall];
 
 describe('an attempt nothing can follow', () => {
   it('waits for a POST answered after 30 s: a POST once sent is never retried, so cutting it only lost the answer', async () => {

@@ -3,7 +3,6 @@
  * linger point, the first attempt answering during the backoff before its retry, and a stale copy
  * waiting (found by review; each case failed before its fix).
  */
-import type { ALBEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
@@ -12,6 +11,7 @@ import { RetryGuards } from '../shared/resilience/retry-guards.js';
 import type { Deadline, OriginRequest } from '../shared/http/types.js';
 import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { albEvent, functionContext, timedCall } from './support/handler-calls.js';
 import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
 
 let origin: ScriptedOrigin;
@@ -77,25 +77,8 @@ describe('the first attempt answers during the backoff sleep before its retry', 
   });
 });
 
-/** template.yaml's FunctionTimeout; the handler keeps DEADLINE_MARGIN_MS (500 ms) of it. */
-const context = () => {
-  const end = Date.now() + 55_000;
-  return { getRemainingTimeInMillis: () => end - Date.now() };
-};
-const event = (path: string): ALBEvent => ({
-  requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' } },
-  httpMethod: 'GET',
-  path,
-  queryStringParameters: {},
-  headers: { host: 'app.example.org', 'x-forwarded-proto': 'https' },
-  body: '',
-  isBase64Encoded: false,
-});
-const timed = async (work: Promise<{ statusCode: number; body?: string }>) => {
-  const started = Date.now();
-  const result = await runVirtual(work, { turns: 2 });
-  return { status: result.statusCode, body: result.body, ms: Date.now() - started };
-};
+const [context, timed] = [() => functionContext(), timedCall];
+const event = (path: string) => albEvent('GET', path);
 
 describe('a stale-if-error copy on a healthy route (staleFallback)', () => {
   it('comes once the retries have failed (about 25 s), not when the hung first attempt reaches the deadline', async () => {

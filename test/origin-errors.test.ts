@@ -3,7 +3,6 @@
  * connection (TCP keepalive or retransmissions giving up, an ICMP unreachable): a POST the origin
  * already has is never sent again.
  */
-import type { ALBEvent } from 'aws-lambda';
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { loadConfig } from '../shared/config/config.js';
 import { createProxyHandler } from '../shared/handler/proxy-handler.js';
 import { classify } from '../shared/origin/errors.js';
 import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { albEvent, functionContext } from './support/handler-calls.js';
 
 const socketError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 
@@ -44,19 +44,7 @@ describe('a POST whose established connection dies after the origin got it', () 
     await origin.close();
   });
 
-  const event = (method: string, path: string, body = ''): ALBEvent => ({
-    requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' } },
-    httpMethod: method,
-    path,
-    queryStringParameters: {},
-    headers: { host: 'app.example.org', 'x-forwarded-proto': 'https', 'content-type': 'application/json' },
-    body,
-    isBase64Encoded: false,
-  });
-  const context = () => {
-    const end = Date.now() + 55_000;
-    return { getRemainingTimeInMillis: () => end - Date.now() };
-  };
+  const [event, context] = [albEvent, () => functionContext()];
 
   // What libuv reports on a connected socket whose peer went away while the request waited: the
   // same error objects, raised on the client's real socket after the origin has recorded the POST.
