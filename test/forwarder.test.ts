@@ -108,9 +108,13 @@ describe('retries', () => {
   it('keeps a GET\'s first attempt that is merely slow: its answer after the attempt timeout still wins', async () => {
     useVirtualTime();
     origin.script({ status: 200, body: 'slow', delayMs: 400 }, { hang: true });
-    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
+    const latencies = new LatencyTracker();
+    const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' }, { latencies });
     const result = await runVirtual(forward(req(), deadline()));
     expect(result.response?.body.toString()).toBe('slow');
+    // Its latency is a sample like any answer's (it sets the shortest attempt worth starting).
+    expect(latencies.count).toBe(1);
+    expect(latencies.percentile(50)).toBeGreaterThanOrEqual(400);
     // The retry beside it was cut at 150 ms for a third, which the first attempt's answer cancelled.
     expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[2, 'http_response_timeout'], [1, 200], [3, 'cancelled']]);
     expect(result.decisions?.stop).toBe('done');

@@ -130,7 +130,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
         // Its outcome stands when final, when the loop had no outcome at all, or when it alone has a response.
         if (ended.final || !last || (!lastResponse && 'response' in ended.outcome)) last = ended;
         if (last === ended && 'response' in ended.outcome) lastResponse = ended.outcome.response;
-        if (ended.final && !ended.class.failed) latenciesOf(route)?.add(attempts.find((a) => a.n === 1)?.ms ?? 0);
+        const firstMs = attempts.find((a) => a.n === 1)?.ms;
+        if (ended.final && !ended.class.failed && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
       }
       // The one outcome of this client request, for the guards (and the throttle, when on).
       const outcome = last?.class;
