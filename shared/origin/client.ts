@@ -172,8 +172,9 @@ function sendAttempt(
     if (attempt.signal?.aborted) return onAbort();
     attempt.signal?.addEventListener('abort', onAbort, { once: true });
 
-    // `fresh`: the resend after a stale socket, on a connection of its own (the pool may hold more stale ones).
-    const start = (resend: boolean, fresh = false): void => {
+    // `fresh`: the resend after a stale socket, on a connection of its own (the pool may hold more stale
+    // ones), and the only one: only the first sending may be followed by a resend.
+    const start = (fresh: boolean): void => {
       let current: ClientRequest;
       try {
         current = send({ ...base, ...(fresh ? { agent: false } : {}), method: request.method, path: target, headers });
@@ -194,9 +195,9 @@ function sendAttempt(
       });
       current.on('error', (error) => {
         if (settled || req !== current) return;
-        if (!responded && resend && current.reusedSocket && isStaleSocketError(error)) {
+        if (!responded && resend && !fresh && current.reusedSocket && isStaleSocketError(error)) {
           sent = false;
-          return start(false, true);
+          return start(true);
         }
         finish(classify(error, sent));
       });
@@ -240,7 +241,7 @@ function sendAttempt(
       response.on('error', (error) => finish(classify(error, true)));
     };
 
-    start(resend);
+    start(false);
   });
 
   function tooLarge(bytes: number): OriginError {

@@ -107,18 +107,19 @@ export function createForwarder(options: ForwarderOptions): Forward {
     // The backoff before a retry, and the guards' word on it: why none follows, or undefined. With a
     // lingering first attempt, whose answer may end the sleep, the token is taken after it.
     const pause = async (delay: number): Promise<StopReason | undefined> => {
-      if (lingering && (guards?.wouldRetry(key, request.path) ?? true)) {
-        if (delay > 0) {
-          const wake = new Cancellation();
-          const woke = await lingering.race(sleep(delay, wake.signal));
-          wake.abort(undefined);
-          if (woke === LINGERED) return 'done';
-        }
-      } else if (mayRetry()) {
-        if (delay > 0) await sleep(delay);
-        return undefined;
-      } else return retriesStopped ?? 'budget';
-      return mayRetry() ? undefined : (retriesStopped ?? 'budget');
+      const refused = (): StopReason | undefined => (mayRetry() ? undefined : (retriesStopped ?? 'budget'));
+      if (!lingering || !(guards?.wouldRetry(key, request.path) ?? true)) {
+        const stop = refused();
+        if (!stop && delay > 0) await sleep(delay);
+        return stop;
+      }
+      if (delay > 0) {
+        const wake = new Cancellation();
+        const woke = await lingering.race(sleep(delay, wake.signal));
+        wake.abort(undefined);
+        if (woke === LINGERED) return 'done';
+      }
+      return refused();
     };
 
     const finish = async (stop: StopReason, error?: ForwardError): Promise<ForwardResult> => {
@@ -126,11 +127,13 @@ export function createForwarder(options: ForwarderOptions): Forward {
       else if (lingering) {
         // The loop ended without a final answer: the first attempt may still bring one (or a response at all).
         const ended = (await lingering.done).judged;
-        if (ended.final) [stop, error] = [stopOf(ended), undefined];
         // Its outcome stands when final, when the loop had no outcome at all, or when it alone has a response.
-        if (ended.final || !last || (!lastResponse && 'response' in ended.outcome)) last = ended;
-        if (last === ended && 'response' in ended.outcome) lastResponse = ended.outcome.response;
+        if (ended.final || !last || (!lastResponse && 'response' in ended.outcome)) {
+          last = ended;
+          if ('response' in ended.outcome) lastResponse = ended.outcome.response;
+        }
         const firstMs = attempts.find((a) => a.n === 1)?.ms;
+        if (ended.final) [stop, error] = [stopOf(ended), undefined];
         if (ended.final && !ended.class.failed && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
       }
       // The one outcome of this client request, for the guards (and the throttle, when on).

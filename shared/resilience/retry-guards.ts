@@ -96,21 +96,18 @@ export class RetryGuards {
 
   /** Whether `tryRetry` would allow a retry now, without taking a token (whether to cap an attempt for one). */
   wouldRetry(key: string, path = ''): boolean {
-    return this.state(key, path) === 'healthy' && this.route(key).budget.available() && this.ceiling.available();
+    return this.verdict(key, path) === 'allowed';
   }
 
   /** Asks for one retry or hedge of a request of `key` (and `path`); takes a token when allowed. */
   tryRetry(key: string, path = ''): RetryVerdict {
-    const state = this.state(key, path);
-    if (state !== 'healthy') return state;
-    const { budget } = this.route(key);
-    if (!budget.available() || !this.ceiling.available()) {
-      this.denied += 1;
-      return 'budget';
+    const verdict = this.verdict(key, path);
+    if (verdict === 'budget') this.denied += 1;
+    if (verdict === 'allowed') {
+      this.route(key).budget.tryWithdraw();
+      this.ceiling.tryWithdraw();
     }
-    budget.tryWithdraw();
-    this.ceiling.tryWithdraw();
-    return 'allowed';
+    return verdict;
   }
 
   /** The outcome of one client request (its last attempt), or undefined when none was made. */
@@ -147,6 +144,13 @@ export class RetryGuards {
   /** Tokens left in a route's bucket (tests). */
   routeTokens(key: string): number | undefined {
     return this.routes.peek(key)?.budget.snapshot().tokens;
+  }
+
+  /** What one more retry of `key` and `path` would be told now; takes nothing. */
+  private verdict(key: string, path: string): RetryVerdict {
+    const state = this.state(key, path);
+    if (state !== 'healthy') return state;
+    return this.route(key).budget.available() && this.ceiling.available() ? 'allowed' : 'budget';
   }
 
   private originDown(): boolean {
