@@ -32,6 +32,20 @@ describe('an attempt nothing can follow', () => {
     expect(origin.received).toHaveLength(1);
   });
 
+  it.each(['PUT', 'DELETE'])('waits for a %s answered after 30 s: cut, it would run again on the origin and still end in a 504 (found by review)', async (method) => {
+    origin.script({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'saved', delayMs: 30_000 });
+    const result = await timed(defaultHandler()(event(method, '/api/record/1', method === 'PUT' ? '{"a":1}' : ''), context()));
+    expect(result).toEqual({ status: 200, body: 'saved', ms: 30_000 });
+    expect(origin.received).toHaveLength(1);
+  });
+
+  it('still retries a PUT that failed fast: only its slow first attempt is left to run', async () => {
+    origin.script({ status: 503, headers: { 'content-type': 'text/plain' }, body: 'busy' }, { status: 200, headers: { 'content-type': 'text/plain' }, body: 'saved' });
+    const result = await timed(defaultHandler()(event('PUT', '/api/record/1', '{"a":1}'), context()));
+    expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: 'saved' });
+    expect(origin.received).toHaveLength(2);
+  });
+
   it('takes the whole deadline when the guards have stopped the route\'s retries', async () => {
     // A request that timed out (a gateway error) marks its path failing: the next one gets a single attempt.
     origin.script({ hang: true }, { hang: true }, { hang: true }, { status: 200, headers: { 'content-type': 'text/plain' }, body: 'slow but fine', delayMs: 30_000 });

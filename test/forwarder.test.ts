@@ -130,12 +130,13 @@ describe('retries', () => {
     expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[1, 404], [2, 'cancelled']]);
   });
 
-  it('counts a slow body against the attempt timeout of a request that is not hedged beside (a PUT)', async () => {
+  it('counts a slow body against the attempt timeout of an attempt that is cut (a PUT\'s retry)', async () => {
     useVirtualTime();
-    origin.script({ status: 200, body: 'x'.repeat(100), slowBodyMs: 1000 }, { status: 200, body: 'quick' });
+    // A PUT's first attempt is never cut (no retry may run beside it); its retries are, when another can follow.
+    origin.script({ status: 503, body: 'busy' }, { status: 200, body: 'x'.repeat(100), slowBodyMs: 1000 }, { status: 200, body: 'quick' });
     const { forward } = setup({ ATTEMPT_TIMEOUT_MS: '150' });
     const result = await runVirtual(forward(req('PUT', {}, Buffer.from('v')), deadline()));
-    expect(result.attempts[0]?.outcome).toBe('http_response_timeout');
+    expect(result.attempts.map((a) => a.outcome)).toEqual([503, 'http_response_timeout', 200]);
     expect(result.response?.body.toString()).toBe('quick');
   });
 

@@ -1,7 +1,7 @@
 /**
  * The lingering first attempt (forwarder.ts, lingering.ts) at its edges: the loop stopping at the
- * linger point, the first attempt answering during the backoff before its retry, and a stale copy
- * waiting (found by review; each case failed before its fix).
+ * linger point, the first attempt answering during the backoff before its retry, a stale copy
+ * waiting, and a retry refused beside it (found by review; each case failed before its fix).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../shared/config/config.js';
@@ -94,5 +94,32 @@ describe('a stale-if-error copy on a healthy route (staleFallback)', () => {
     // Cut at 25 s for the retry (ForwardOptions.staleFallback: "every attempt keeps ATTEMPT_TIMEOUT_MS"),
     // whose 503s end the exchange at once: the stale copy at about 25 s, as at 1919641.
     expect(stale.ms).toBeLessThan(27_000);
+  });
+});
+
+describe('the retry sent beside a slow first attempt gets a final answer that is not a success', () => {
+  const text = { 'content-type': 'text/plain' };
+  it.each([429, 409])('waits for the first attempt\'s 200 (35 s) rather than answer the duplicate\'s %i', async (status) => {
+    // The origin runs one report per user at a time: the duplicate sent beside the first is refused at once.
+    origin.script({ status: 200, headers: text, body: 'report', delayMs: 35_000 }, { status, headers: text, body: 'already running' });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/monthly'), functionContext()));
+    expect(result).toEqual({ status: 200, body: 'report', ms: 35_000 });
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('answers the retry\'s 404 when the first attempt never answers (at the deadline, as the browser would have waited)', async () => {
+    origin.script({ hang: true }, { status: 404, headers: text, body: 'no such report' });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/gone'), functionContext()));
+    expect({ status: result.status, body: result.body }).toEqual({ status: 404, body: 'no such report' });
+    // The first attempt ran until the deadline (55 s less DEADLINE_MARGIN_MS).
+    expect(result.ms).toBe(54_500);
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('still ends the first attempt when the retry succeeds', async () => {
+    origin.script({ hang: true }, { status: 200, headers: text, body: 'fresh' });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/b'), functionContext()));
+    expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: 'fresh' });
+    expect(result.ms).toBeLessThan(30_000);
   });
 });

@@ -13,7 +13,7 @@ export const REQUEST_OPTIONS = [
     name: 'ATTEMPT_TIMEOUT_MS',
     default: '25000',
     form: 'integer milliseconds 1..900000',
-    doc: 'Budget of one attempt that a retry (or a stale copy) can follow: connect, headers and the whole body. HOSP answers in 2-20 s, so 25 s lets a slow success finish. An attempt nothing can follow (the last, a POST once sent, retries stopped by the guards) waits until the Lambda deadline instead, as the answer would without the proxy; a GET\'s first attempt is not cut either, its retry goes beside it.',
+    doc: 'Budget of one attempt that a retry (or a stale copy) can follow: connect, headers and the whole body. HOSP answers in 2-20 s, so 25 s lets a slow success finish. An attempt nothing can follow (the last, a POST once sent, retries stopped by the guards) waits until the Lambda deadline instead, as the answer would without the proxy, and so does the first attempt of a PUT or DELETE; a GET\'s first attempt is not cut either, its retry goes beside it.',
   },
   {
     name: 'ORIGIN_MAX_CONNECTIONS',

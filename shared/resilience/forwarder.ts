@@ -123,7 +123,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
     };
 
     const finish = async (stop: StopReason, error?: ForwardError): Promise<ForwardResult> => {
-      if (lingering && last?.final) await lingering.cancel();
+      // Only a retry's success ends the first attempt: a 429 or 409 may be the origin refusing the
+      // duplicate of the request it is still answering, and a 404 is no better than its answer.
+      if (lingering && last?.final && answered(last)) await lingering.cancel();
       else if (lingering) {
         // The loop ended without a final answer: the first attempt may still bring one (or a response at all).
         const ended = (await lingering.done).judged;
@@ -159,7 +161,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // ATTEMPT_TIMEOUT_MS cuts an attempt short only for a retry or a stale copy to follow it: one
       // that cannot be followed (the last attempt, a POST once sent, retries stopped by the guards,
       // too little time left after it) may take the whole deadline, as it would without the proxy.
+      // Nor the first attempt of a PUT or DELETE: no retry may run beside it (two of one change at
+      // once), and cut, a slow answer is lost after the origin has made the change.
       const retryFollows = (): boolean =>
+        (round > 1 || SAFE_METHODS.has(request.method)) &&
         round < route.retry.maxAttempts &&
         policy.mayRepeat(request, true) &&
         deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
@@ -231,6 +236,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
     }
   };
 }
+
+/** A success (2xx or 3xx): the client has its answer. */
+const answered = (judged: Judgement): boolean => 'response' in judged.outcome && judged.outcome.response.status < 400 && !judged.class.failed;
 
 /** The default backoff: a timer, cleared when `signal` fires so that none outlives the request. */
 function sleepFor(ms: number, signal?: CancelSignal): Promise<void> {

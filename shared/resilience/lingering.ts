@@ -1,6 +1,6 @@
 /**
  * The first attempt of a safe request kept running past ATTEMPT_TIMEOUT_MS while the retries go
- * on beside it: whichever final answer comes first wins.
+ * on beside it: its own answer or a retry's success, whichever comes first, wins.
  */
 import type { CancelSignal } from '../http/types.js';
 import { Cancellation } from './cancellation.js';
