@@ -127,7 +127,8 @@ describe('ALB event -> origin request', () => {
     [{}, 'httpMethod'],
     [{ httpMethod: 'GE T', path: '/' }, 'httpMethod'],
     [{ httpMethod: 'GET', path: 'http://evil.example/' }, 'path'],
-    [{ httpMethod: 'GET', path: '//evil.example/x' }, 'path'],
+    [{ httpMethod: 'GET', path: 'evil.example/x' }, 'path'],
+    [{ httpMethod: 'GET', path: '/', headers: { 'x-a': 'b\x01c' } }, 'headers.x-a'],
     [{ httpMethod: 'GET', path: '/a b' }, 'path'],
     [{ httpMethod: 'GET', path: '/', headers: { host: 5 } }, 'headers.host'],
     [{ httpMethod: 'GET', path: '/', headers: { 'x-a': 'b\r\nx-injected: 1' } }, 'headers.x-a'],
@@ -202,6 +203,17 @@ describe('origin response -> ALB result', () => {
     expect(result.statusCode).toBe(502);
     expect(result.headers?.['proxy-status']).toMatch(/^alb-retry-proxy; error=http_response_body_size; received-status=200; details="/);
     expect(validateAlbResult(result, false)).toBeUndefined();
+  });
+
+  it('keeps the Cache-Status of the answer the clean 502 replaces: it is on every response (found by review)', () => {
+    const status = 'alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored';
+    for (const multiValue of [false, true]) {
+      const result = toAlbResult(response({ 'content-type': ['application/octet-stream'], 'cache-status': [status] }, Buffer.alloc(900_000)), { multiValue, method: 'GET' });
+      expect(result.statusCode).toBe(502);
+      const headers = multiValue ? result.multiValueHeaders : result.headers;
+      expect(multiValue ? headers?.['cache-status'] : [headers?.['cache-status']]).toEqual([status]);
+      expect(multiValue ? headers?.['cache-control'] : [headers?.['cache-control']]).toEqual(['no-store']);
+    }
   });
 
   it('measures the JSON when headers full of characters JSON escapes bring a body just under 1 MB over it', () => {

@@ -96,12 +96,37 @@ describe('the handler, end to end against a real origin', () => {
   });
 
   it('answers a malformed event with a 400 naming the field, never a throw', async () => {
-    const result = await handlerWith()({ httpMethod: 'GET', path: '//evil.example/' } as unknown as ALBEvent, context());
+    const result = await handlerWith()({ httpMethod: 'GET', path: 'http://evil.example/' } as unknown as ALBEvent, context());
     expect(result.statusCode).toBe(400);
     expect(result.body).toContain('path');
     expect(origin.received).toHaveLength(0);
     // Cache-Status is on every response (docs/caching.md), this one answered before the cache.
     expect(result.headers?.['cache-status']).toBe('alb-retry-proxy; fwd=bypass');
+  });
+
+  it('forwards a path that begins "//" (an empty first segment) to the origin as ALB passed it: it is origin-form (found by review)', async () => {
+    // A page that joins a base URL ending in "/" with "/static/app.js": without the proxy the origin serves it.
+    const result = await handlerWith()({ httpMethod: 'GET', path: '//static/app.js', headers: { host: 'app.example.org' } } as unknown as ALBEvent, context());
+    expect(result.statusCode).toBe(200);
+    expect(origin.received.map((r) => r.url)).toEqual(['//static/app.js']);
+    // And to the configured origin only, whatever the first segment looks like.
+    await handlerWith()({ httpMethod: 'GET', path: '//evil.example/x', headers: {} } as unknown as ALBEvent, context());
+    expect(origin.received.map((r) => [r.url, r.headers.host])).toEqual([['//static/app.js', `127.0.0.1:${origin.port}`], ['//evil.example/x', `127.0.0.1:${origin.port}`]]);
+  });
+
+  it.each(['a\x01b', 'a\x7fb', 'a\x1bb'])('answers a header value with a control character (%j) with a 400 naming the header, not a 502 from node:http (found by review)', async (value) => {
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const result = await handlerWith()({ httpMethod: 'GET', path: '/x', headers: { 'x-note': value } } as unknown as ALBEvent, context());
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toContain('headers.x-note');
+    expect(origin.received).toHaveLength(0);
+    expect(warn.mock.calls.some(([, extra]) => JSON.stringify(extra).includes('headers.x-note'))).toBe(true);
+  });
+
+  it('forwards a header value with a tab and non-ASCII text', async () => {
+    const result = await handlerWith()({ httpMethod: 'GET', path: '/x', headers: { 'x-note': 'a\tb R\u012bga' } } as unknown as ALBEvent, context());
+    expect(result.statusCode).toBe(200);
+    expect(origin.received[0]!.headers['x-note']).toBe(Buffer.from('a\tb R\u012bga').toString('latin1'));
   });
 
   it("labels what it answers itself in Cache-Status and the log line: bypass before the cache, internal-error after a failure", async () => {
@@ -110,7 +135,7 @@ describe('the handler, end to end against a real origin', () => {
     let bad: ALBResult | undefined;
     let broken: ALBResult | undefined;
     const lines = await requestLines(async () => {
-      bad = await handlerWith()({ httpMethod: 'GET', path: '//evil.example/' } as unknown as ALBEvent, context());
+      bad = await handlerWith()({ httpMethod: 'GET', path: 'http://evil.example/' } as unknown as ALBEvent, context());
       // A failure inside the cache's handling: the cache may have been used, so not "bypass".
       const failing = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }), { cache: { handle: () => Promise.reject(new Error('boom')) } });
       broken = await failing(await readEventFile('events/powertools-lambda-python__albEvent.json'), context());

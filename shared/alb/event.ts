@@ -46,8 +46,11 @@ export function parseAlbEvent(event: unknown): ParsedAlbEvent {
     throw new EventError('httpMethod', `expected an HTTP method token, got ${describe(method)}`);
   }
   const path = event.path;
-  if (typeof path !== 'string' || !/^\/(?!\/)[\x21-\x22\x24-\x3e\x40-\x7e]*$/.test(path)) {
-    throw new EventError('path', `expected an origin-form path: a single "/" then printable ASCII without "?" or "#", got ${describe(path)}`);
+  // Origin-form (RFC 9112): "/" then printable ASCII without "?" or "#". "//static/app.js" is one
+  // too (an empty first segment, from a base URL ending in "/"); the target is written as is to
+  // ORIGIN_URL's connection, so it names no other host, and ALB passes it to the origin as is.
+  if (typeof path !== 'string' || !/^\/[\x21-\x22\x24-\x3e\x40-\x7e]*$/.test(path)) {
+    throw new EventError('path', `expected an origin-form path: "/" then printable ASCII without "?" or "#", got ${describe(path)}`);
   }
 
   const multiValue = usesMultiValueHeaders(event);
@@ -94,7 +97,7 @@ function readMultiHeaders(raw: Record<string, unknown>): HeaderMap {
 
 function addHeader(out: HeaderMap, name: string, value: string, field: string): void {
   if (!TOKEN.test(name)) throw new EventError(`${field}.${name}`, 'header name is not an RFC 9110 token');
-  if (!SAFE_HEADER_VALUE.test(value)) throw new EventError(`${field}.${name}`, 'header value contains CR, LF or NUL');
+  if (!SAFE_HEADER_VALUE.test(value)) throw new EventError(`${field}.${name}`, 'header value contains a control character (only tab is allowed)');
   appendHeader(out, name.toLowerCase(), value);
 }
 

@@ -40,7 +40,11 @@ export function toAlbResult(response: OriginResponse, options: AlbResultOptions)
   const headers: HeaderMap = {
     'content-type': ['text/plain; charset=utf-8'],
     'proxy-status': [proxyStatusHeader(options.proxyName ?? 'alb-retry-proxy', { error: problem.type, details: problem.detail, receivedStatus: response.status })],
+    'cache-control': ['no-store'],
   };
+  // Cache-Status is on every response (docs/caching.md), this replacement too: what the cache did for the answer it replaces.
+  const cacheStatus = response.headers['cache-status'];
+  if (cacheStatus !== undefined) headers['cache-status'] = cacheStatus;
   return buildResult({ status: 502, headers, body: Buffer.from(`Bad Gateway: ${problem.detail}\n`) }, options);
 }
 

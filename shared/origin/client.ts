@@ -133,7 +133,7 @@ function sendAttempt(
   attempt: AttemptOptions,
   maxBodyBytes: number,
 ): Promise<OriginResponse> {
-  if (!request.path.startsWith('/') || request.path.startsWith('//')) {
+  if (!request.path.startsWith('/')) {
     return Promise.reject(new OriginError('http_request_error', false, 'request path must be origin-form'));
   }
   const target = request.rawQuery === '' ? request.path : `${request.path}?${request.rawQuery}`;
