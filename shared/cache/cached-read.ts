@@ -62,7 +62,11 @@ export async function cachedRead(
   const validators = stored?.policy.revalidationHeaders(policies.view(key, withoutClientValidators, fields));
   // A stale copy to fall back on: a hung origin is given up on at ATTEMPT_TIMEOUT_MS rather than the deadline.
   const staleFallback = stored !== undefined && servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS);
-  const result = await send(withValidators(request, validators), { staleFallback });
+  let result = await send(withValidators(request, validators), { staleFallback });
+  // Too large for ALB without the client's own validators (taken off so a full answer could be
+  // stored): the origin may answer those with a 304 ALB can carry, as it would without the cache.
+  const ownValidators = result.response === undefined && result.error?.type === 'http_response_body_size' && hasValidators(request);
+  if (ownValidators) result = await send(request, { staleFallback });
   const response = result.response;
   const status: CacheStatus = {
     fwd: stored ? (stored.policy.stale() ? 'stale' : 'request') : lookup.outcome === 'found' ? 'miss' : lookup.outcome,
@@ -70,6 +74,8 @@ export async function cachedRead(
     detail: response ? undefined : result.error?.type,
   };
 
+  // The origin's answer to the client's own conditional request goes to it as is (a 304 of its validators is no refresh of ours).
+  if (ownValidators && !isStaleServable(response?.status)) return { served: fromOrigin(result), status };
   // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer.
   if (stored && isStaleServable(response?.status)) {
     if (!servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS)) return { served: fromOrigin(result), status };
@@ -82,8 +88,10 @@ export async function cachedRead(
   if (response === undefined) return { served: fromOrigin(result), status };
 
   let storedNow = false;
-  // After a failed read nothing is written: what is stored is unknown (lookup.failed).
-  if (request.method === 'GET' && !lookup.failed) {
+  // After a failed read nothing is written: what is stored is unknown (lookup.failed). Nor for a
+  // Range request, unless answered in full: the key holds no Range, so a 416 (with the blanket
+  // max-age=0 of many frameworks) would be every client's answer, and the stale copy too.
+  if (request.method === 'GET' && !lookup.failed && (request.headers.range === undefined || response.status === 200)) {
     const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
     const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS);
     const entry = toEntry(context, key, request, storable, assessed, stored?.entry);

@@ -40,8 +40,8 @@ export function mergeNotModified(stored: HeaderMap, notModifiedHeaders: HeaderMa
 export function servedResponse(entry: EntryRecord, policy: CachePolicy, request: OriginRequest): OriginResponse {
   const headers = copyHeaders(entry.headers);
   headers.age = [String(Math.max(0, Math.floor(policy.age())))];
-  // A HEAD answered from a stored GET tells the stored body's size (RFC 9110 section 9.3.2).
-  if (request.method === 'HEAD') headers['content-length'] = [String(entry.body.length)];
+  // A HEAD answered from a stored GET tells the stored body's size (RFC 9110 section 9.3.2); a 204 has none to tell (section 8.6).
+  if (request.method === 'HEAD' && entry.status !== 204) headers['content-length'] = [String(entry.body.length)];
   const response: OriginResponse = { status: entry.status, headers, body: request.method === 'HEAD' ? Buffer.alloc(0) : entry.body };
   if (hasValidators(request) && notModified(request, response, true)) return notModifiedResponse(response);
   return applyRange(request, response);
