@@ -131,6 +131,22 @@ export const SCENARIOS: readonly Scenario[] = [
     make: (_i, rand) => item(rand, 1000),
   },
   {
+    id: 'slow', label: 'slow answers',
+    description:
+      'Latency 20-200 ms with 10% of answers 3x slower (60-600 ms), no failures, and the proxy\'s ATTEMPT_TIMEOUT_MS at 250 ms: the 25 s ' +
+      'default scaled down 100x as the latencies are, so HOSP\'s 26-60 s answers. GETs and PUTs (unique x-request-id) half each: an answer ' +
+      'slower than the attempt timeout must still arrive, and a PUT reach the origin once.',
+    origin: { failureRate: 0, latencyMs: { min: 20, max: 200 }, tailShare: 0.1, tailFactor: 3 },
+    requests: { full: 2000, quick: 200 }, concurrency: 32,
+    contenders: ['direct', 'nginx', 'ours'],
+    env: { ATTEMPT_TIMEOUT_MS: '250' },
+    groupOf: (request) => request.method,
+    make: (i, rand) =>
+      i % 2 === 0
+        ? item(rand, 1000)
+        : { method: 'PUT', path: `/catalog/item-${Math.floor(rand() * 1000)}`, headers: { 'content-type': 'application/json', 'x-request-id': `put-${i}` }, body: JSON.stringify({ price: i }) },
+  },
+  {
     id: 'post', label: 'POST safety',
     description:
       'POSTs with a unique x-request-id through an origin that fails 20% (half 5xx, half connection reset). Every other one is a search ' +

@@ -68,7 +68,7 @@ export interface OriginStats {
   resets: number;
   /** Requests that arrived while the origin was in outage. */
   duringOutage: number;
-  /** POST/PATCH: `x-request-id` (or `sha256:<body hash>` when absent) -> times received. */
+  /** POST, PATCH, PUT and DELETE: `x-request-id` (or `sha256:<body hash>` when absent) -> times received. */
   requestIds: Record<string, number>;
   /** Ids in `requestIds` received more than once. */
   duplicates: number;

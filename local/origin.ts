@@ -23,6 +23,9 @@ import {
 } from './origin-model.js';
 import { selfLinkReply } from './origin-self-links.js';
 
+/** Requests that change something: each is counted by id, so the bench sees one reach the origin twice. */
+const CHANGES = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
 export { binaryBody, mulberry32, ORIGIN_DEFAULTS, validateOriginOptions, type OriginOptions, type OriginStats, type SimulatedOrigin } from './origin-model.js';
 
 const emptyStats = (): Omit<OriginStats, 'nowMs' | 'duplicates'> => ({
@@ -63,7 +66,7 @@ export async function startSimulatedOrigin(options: Partial<OriginOptions> = {})
     if (tailDraw < opts.tailShare) delay *= opts.tailFactor;
 
     void readBody(req).then((body) => {
-      if (method === 'POST' || method === 'PATCH') {
+      if (CHANGES.has(method)) {
         const header = req.headers['x-request-id'];
         const id = typeof header === 'string' && header !== '' ? header : `sha256:${createHash('sha256').update(body).digest('hex')}`;
         stats.requestIds[id] = (stats.requestIds[id] ?? 0) + 1;

@@ -159,7 +159,7 @@ describe('simulated origin', () => {
     expect(cookies.headers['set-cookie']).toEqual(['session=s1; Domain=127.0.0.1; Path=/; HttpOnly', 'theme=dark; Path=/']);
   });
 
-  test('counts POSTs by x-request-id, or by body hash without one, and reports duplicates', async () => {
+  test('counts POSTs (any change) by x-request-id, or by body hash without one, and reports duplicates', async () => {
     const o = await origin();
     const post = (body: string, id?: string) => get(`${o.url}/orders`, { method: 'POST', body, headers: id ? { 'x-request-id': id } : {} });
     await post('1', 'a');
@@ -168,11 +168,14 @@ describe('simulated origin', () => {
     await post('same');
     await post('same');
     await get(`${o.url}/orders`);
+    // PUT and DELETE change something too (the slow bench scenario counts PUTs that arrived twice).
+    await get(`${o.url}/orders/1`, { method: 'PUT', body: '{}', headers: { 'x-request-id': 'c' } });
+    await get(`${o.url}/orders/1`, { method: 'DELETE', headers: { 'x-request-id': 'c' } });
     const hash = `sha256:${createHash('sha256').update('same').digest('hex')}`;
     const stats = o.stats();
-    expect(stats.requestIds).toEqual({ a: 2, b: 1, [hash]: 2 });
-    expect(stats.duplicates).toBe(2);
-    expect(stats.byMethod).toEqual({ POST: 5, GET: 1 });
+    expect(stats.requestIds).toEqual({ a: 2, b: 1, c: 2, [hash]: 2 });
+    expect(stats.duplicates).toBe(3);
+    expect(stats.byMethod).toEqual({ POST: 5, GET: 1, PUT: 1, DELETE: 1 });
   });
 
   test('control endpoints read stats and reconfigure over HTTP without counting themselves', async () => {
