@@ -123,6 +123,18 @@ describe('the handler, end to end against a real origin', () => {
     expect(warn.mock.calls.some(([, extra]) => JSON.stringify(extra).includes('headers.x-note'))).toBe(true);
   });
 
+  it.each([
+    ['x-forwarded-host', { 'x-forwarded-host': 'a\x01b' }],
+    ['keep-alive', { 'keep-alive': 'timeout=5\x7f' }],
+    ['a header its Connection names', { connection: 'x-debug', 'x-debug': 'a\x1bb' }],
+    ['host (replaced by the origin host at the default)', { host: 'app.example.org\x7f' }],
+  ])('forwards a request whose control character is in a header never sent (%s): ALB forwards such requests (found by review)', async (_label, headers) => {
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const result = await handlerWith()({ httpMethod: 'GET', path: '/x', headers: { 'x-forwarded-proto': 'https', ...headers } } as unknown as ALBEvent, context());
+    expect(result.statusCode).toBe(200);
+    expect(origin.received).toHaveLength(1);
+  });
+
   it('forwards a header value with a tab and non-ASCII text', async () => {
     const result = await handlerWith()({ httpMethod: 'GET', path: '/x', headers: { 'x-note': 'a\tb R\u012bga' } } as unknown as ALBEvent, context());
     expect(result.statusCode).toBe(200);

@@ -3,7 +3,7 @@
  * OriginRequest, remembering whether the target group uses multi-value headers.
  */
 import { EventError } from '../http/errors.js';
-import { appendHeader, forwardedRequestHeaders, SAFE_HEADER_VALUE, TOKEN } from '../http/headers.js';
+import { appendHeader, forwardedRequestHeaders, SAFE_HEADER_VALUE, SENDABLE_HEADER_VALUE, TOKEN } from '../http/headers.js';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 
 /** An ALB request event, translated and validated; pure data, no I/O. */
@@ -58,6 +58,13 @@ export function parseAlbEvent(event: unknown): ParsedAlbEvent {
   const headers = forwardedRequestHeaders(multiValue
     ? readMultiHeaders(event.multiValueHeaders as Record<string, unknown>)
     : readSingleHeaders(event.headers));
+  // Only what is sent: a control character in a header dropped above (hop-by-hop, Connection-named)
+  // harms nothing, and ALB forwards such requests; Host is never sent as is (host-policy.ts).
+  for (const [name, values] of Object.entries(headers)) {
+    if (name !== 'host' && !values.every((v) => SENDABLE_HEADER_VALUE.test(v))) {
+      throw new EventError(`${multiValue ? 'multiValueHeaders' : 'headers'}.${name}`, 'header value contains a control character (only tab is allowed): node:http cannot send it');
+    }
+  }
 
   const rawQuery = multiValue || isRecord(event.multiValueQueryStringParameters)
     ? buildQuery(readMultiValueQuery(event.multiValueQueryStringParameters))
@@ -97,7 +104,7 @@ function readMultiHeaders(raw: Record<string, unknown>): HeaderMap {
 
 function addHeader(out: HeaderMap, name: string, value: string, field: string): void {
   if (!TOKEN.test(name)) throw new EventError(`${field}.${name}`, 'header name is not an RFC 9110 token');
-  if (!SAFE_HEADER_VALUE.test(value)) throw new EventError(`${field}.${name}`, 'header value contains a control character (only tab is allowed)');
+  if (!SAFE_HEADER_VALUE.test(value)) throw new EventError(`${field}.${name}`, 'header value contains CR, LF or NUL');
   appendHeader(out, name.toLowerCase(), value);
 }
 

@@ -113,11 +113,14 @@ export function headerValues(map: HeaderMap, name: string): string[] | undefined
 /** RFC 9110 token: the only characters allowed in a header name or a method. */
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** Header values may not carry CR, LF or NUL (request smuggling / response splitting), whatever happens to them. */
+export const SAFE_HEADER_VALUE = /^[^\r\n\0]*$/;
+
 /**
- * Header values node:http will send: no control character but tab (CR, LF and NUL would smuggle
- * requests; it refuses the others too, which then failed as an anonymous 502 after the event was read).
+ * Header values node:http will send: no control character but tab. It refuses the others, which
+ * then failed as an anonymous 502; the event reader names the header instead (a 400).
  */
-export const SAFE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+export const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
 
 /**
  * Decodes raw header bytes: UTF-8 when they are valid UTF-8 (what origins send in practice), else
