@@ -123,3 +123,21 @@ describe('the retry sent beside a slow first attempt gets a final answer that is
     expect(result.ms).toBeLessThan(30_000);
   });
 });
+
+describe('the first attempt brings a retryable failure after its retry was refused', () => {
+  const text = { 'content-type': 'text/plain' };
+  it('answers the first attempt\'s own 503, the browser\'s answer without the proxy, not the duplicate\'s 409 (found by review)', async () => {
+    origin.script({ status: 503, headers: text, body: 'report failed', delayMs: 30_000 }, { status: 409, headers: text, body: 'already running' });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/monthly'), functionContext()));
+    expect(origin.received).toHaveLength(2);
+    expect(result).toEqual({ status: 503, body: 'report failed', ms: 30_000 });
+  });
+
+  it('still answers a retry\'s success that comes after the first attempt\'s 503', async () => {
+    origin.script({ status: 503, headers: text, body: 'first failed', delayMs: 30_000 }, { status: 200, headers: text, body: 'retry ok', delayMs: 15_000 });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/weekly'), functionContext()));
+    expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: 'retry ok' });
+    // Sent at 25 s (plus its backoff), answered 15 s later: after the first attempt's 503 at 30 s.
+    expect(result.ms).toBeGreaterThanOrEqual(40_000);
+  });
+});

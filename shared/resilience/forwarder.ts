@@ -127,10 +127,11 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // duplicate of the request it is still answering, and a 404 is no better than its answer.
       if (lingering && last?.final && answered(last)) await lingering.cancel();
       else if (lingering) {
-        // The loop ended without a final answer: the first attempt may still bring one (or a response at all).
+        // The loop ended without a success: the first attempt may still bring an answer.
         const ended = (await lingering.done).judged;
-        // Its outcome stands when final, when the loop had no outcome at all, or when it alone has a response.
-        if (ended.final || !last || (!lastResponse && 'response' in ended.outcome)) {
+        // Its outcome stands when final, when the loop had no outcome at all, or when it has a response
+        // and the retries none but failures or refusals: its answer is the browser's without the proxy.
+        if (ended.final || !last || ('response' in ended.outcome && !answered(last))) {
           last = ended;
           if ('response' in ended.outcome) lastResponse = ended.outcome.response;
         }
