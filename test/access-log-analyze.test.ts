@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AccessLogAnalyzer, pathOf } from '../local/access-log/analyze.js';
+import { parseCliArgs } from '../local/access-log/cli-args.js';
 import { formatAccessLogLine, type AccessLogRecord } from '../local/access-log/format.js';
 import { LatencyHistogram } from '../local/access-log/latency-histogram.js';
 import { LINE_TOO_LONG } from '../local/access-log/read.js';
@@ -162,6 +163,16 @@ describe('AccessLogAnalyzer on a known dataset', () => {
     const r99 = analyzer.report(['x'], 1);
     expect(r99.successRate).toBe(0.99);
     expect(r99.meetsTarget).toBe(true);
+  });
+
+  test.each([['99.9', 999, 1000], ['99.99', 9999, 10000], ['99.95', 1999, 2000]])('meets --target %s at exactly that share, as the saved Athena query compares counts (found by review)', (percent, ok, all) => {
+    const analyzer = new AccessLogAnalyzer({ target: parseCliArgs(['x.log', '--target', percent]).target });
+    for (let i = 0; i < ok; i++) analyzer.addLine(line('10:00:00', '/', 200, 200, 0.1), 'x', i + 1);
+    for (let i = ok; i < all; i++) analyzer.addLine(line('10:00:00', '/', 502, null, 0.1, 'LambdaUnhandled'), 'x', i + 1);
+    expect(analyzer.report(['x'], 1).meetsTarget).toBe(true);
+    // One failure more misses it.
+    analyzer.addLine(line('10:00:00', '/', 502, null, 0.1, 'LambdaUnhandled'), 'x', all + 1);
+    expect(analyzer.report(['x'], 1).meetsTarget).toBe(false);
   });
 
   test("a '-' elb status (ALB sent no response) is a failure, as the Athena query counts it, not a 5xx", () => {

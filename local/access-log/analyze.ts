@@ -147,7 +147,7 @@ export class AccessLogAnalyzer {
       requests: this.requests,
       successRate,
       target,
-      meetsTarget: successRate === null ? null : successRate >= target,
+      meetsTarget: successRate === null ? null : meets(this.requests - failed, this.requests, target),
       statusClasses: { ...this.classes },
       byStatus: record(this.byStatus),
       fiveXx: {
@@ -197,6 +197,16 @@ export class AccessLogAnalyzer {
 }
 
 /** Total time, or null when any part is missing or -1 (no answer). */
+/**
+ * Whether `succeeded` of `requests` meet `target` (a share), compared as the saved Athena query does:
+ * counts times 100 against the target percent times the count, not a ratio of floats (999 of 1000
+ * is 0.999, but `--target 99.9` is 0.9990000000000001 as a share). The percent keeps 9 decimals.
+ */
+function meets(succeeded: number, requests: number, target: number): boolean {
+  const percent = Math.round(target * 1e11) / 1e9;
+  return succeeded * 100 >= percent * requests;
+}
+
 function totalTime(e: AlbLogEntry): number | null {
   const { requestProcessingTime: a, targetProcessingTime: b, responseProcessingTime: c } = e;
   if (a === null || b === null || c === null || a < 0 || b < 0 || c < 0) return null;
