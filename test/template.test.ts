@@ -190,6 +190,30 @@ describe('template.yaml', () => {
       },
     );
 
+    it.each(['https://hosp.internal:84430', 'http://hosp.internal:99999', 'http://h:65536', 'http://[::1]:070000'])(
+      'OriginUrl %s: refused at deploy time, as every cold start refuses it (found by review)',
+      (value) => {
+        expect(() => loadConfig({ ORIGIN_URL: value })).toThrow(/ORIGIN_URL/);
+        expect(new RegExp(template.Parameters.OriginUrl!.AllowedPattern!).test(value)).toBe(false);
+      },
+    );
+
+    it.each(['http://h:65535', 'http://h:1', 'https://hosp.internal:8443/', 'http://[::1]:443', 'http://h:00080'])('OriginUrl %s: accepted at deploy time and at the cold start', (value) => {
+      expect(() => loadConfig({ ORIGIN_URL: value })).not.toThrow();
+      expect(new RegExp(template.Parameters.OriginUrl!.AllowedPattern!).test(value)).toBe(true);
+    });
+
+    it.each(['Client', 'CLIENT', 'Origin'])('OriginHostHeader=%s: refused at deploy time, since the rule that asks for AllowedHosts compares exactly (found by review)', (value) => {
+      expect(new RegExp(template.Parameters.OriginHostHeader!.AllowedPattern!).test(value)).toBe(false);
+      // The cold start reads it as the keyword: without AllowedHosts, every cold start would fail.
+      if (value.toLowerCase() === 'client') expect(() => loadConfig({ ORIGIN_URL: 'http://origin.internal', ORIGIN_HOST_HEADER: value })).toThrow(/ALLOWED_HOSTS/);
+      expect(failedAssertions(template, 'ClientHostNeedsAllowedHosts', { ...defaults, OriginUrl: 'http://origin.internal', OriginHostHeader: 'client' })).toHaveLength(1);
+    });
+
+    it.each(['client:8080', 'clients.internal', 'origin.internal:8443', 'hosp.internal'])('OriginHostHeader=%s: a host name, accepted', (value) => {
+      expect(new RegExp(template.Parameters.OriginHostHeader!.AllowedPattern!).test(value)).toBe(true);
+    });
+
     it('POWERTOOLS_LOG_LEVEL: the template allows exactly the levels the cold start accepts', () => {
       const allowed = template.Parameters.PowertoolsLogLevel!.AllowedValues!.map(String);
       for (const level of allowed) expect(() => loadConfig({ ORIGIN_URL: 'http://origin.internal', POWERTOOLS_LOG_LEVEL: level })).not.toThrow();
