@@ -418,14 +418,29 @@ describe('retry guards per route, against a real origin that fails by path', () 
         await forward(at('/api/broken'), deadline());
         results.push(await forward(at('/api/items'), deadline()));
       }
-      // The first /api/items request came right after the broken path failed, on a path not yet known
-      // to work: one attempt, as with no proxy (and it was one of the origin's failures). Once
-      // /api/items had answered, every one of its requests got its retries and succeeded; with no
+      // Even the first /api/items request, right after the broken path failed and on a path not yet
+      // seen, got its retries (the broken path's 500s are no outage): every one succeeded; with no
       // proxy 10 of the 50 would have failed, and with the route marked as a whole, 10 did.
-      expect(results[0]!.attempts).toHaveLength(1);
-      expect(results.slice(1).filter((r) => r.response?.status !== 200)).toEqual([]);
+      expect(results[0]!.attempts).toHaveLength(2);
+      expect(results.filter((r) => r.response?.status !== 200)).toEqual([]);
       // The broken path stopped retrying after its first failure: 4 retries, then 1 attempt each.
       expect(guards.state('api', '/api/broken')).toBe('route-failing');
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps the retries of paths never seen before beside a broken path (ids in paths: /api/items/<id>; found by review)', async () => {
+    // /api/broken always 500s; each /api/items/<n> is new, and every other attempt at one fails.
+    let items = 0;
+    const { forward, at, close } = await failingByPath((url) => url.startsWith('/api/broken') || (url.startsWith('/api/items/') && items++ % 2 === 0));
+    try {
+      const results = [];
+      for (let i = 0; i < 40; i++) {
+        await forward(at('/api/broken'), deadline());
+        results.push(await forward(at(`/api/items/${i}`), deadline()));
+      }
+      expect(results.filter((r) => r.response?.status !== 200)).toEqual([]);
     } finally {
       await close();
     }

@@ -17,10 +17,10 @@ export const MAX_ROUTE_KEYS = 64;
  * stop, for its paths not known to work. One: Lambda runs one request at a time per container, so a
  * container sees only its share of a route's traffic and must learn from its own first failed
  * request (at three, each of the bench's 64 fresh environments spent its bucket on an outage: 1.67
- * origin requests per client request). A path whose own last request succeeded keeps its retries
- * while the route fails with answers that are not gateway errors (else one always-500 path took
- * the retries of every healthy path sharing its first segment, `/api/broken` and `/api/items`); a
- * gateway error in the run stops every path, as an outage must (known paths retrying into it sent
+ * origin requests per client request). While the route fails with answers that are not gateway
+ * errors, every other path keeps its retries, a new one too (else one always-500 path took the
+ * retries of every healthy path sharing its first segment, `/api/broken` and `/api/items/<id>`);
+ * a gateway error in the run stops every path, as an outage must (known paths retrying into it sent
  * 1.50 origin requests per client request in the bench's outage, against 1.24). A path whose own
  * last request failed has no retries until one of its requests succeeds. A 20%-flaky origin leaves
  * a request failed 0.03% of the time at 5 attempts.
@@ -90,8 +90,9 @@ export class RetryGuards {
     if (last === 'failed') return 'route-failing';
     const route = this.routes.peek(key);
     if ((route?.failuresInARow ?? 0) < ROUTE_FAILING_AFTER) return 'healthy';
-    // A path that worked keeps its retries beside an endpoint that answers 500s, not in an outage.
-    return last === 'succeeded' && !route!.gatewayInRun ? 'healthy' : 'route-failing';
+    // Beside an endpoint that answers 500s, every other path keeps its retries (one known to fail
+    // has none, above), within the route's budget; not in an outage (a gateway error in the run).
+    return route!.gatewayInRun ? 'route-failing' : 'healthy';
   }
 
   /** Whether `tryRetry` would allow a retry now, without taking a token (whether to cap an attempt for one). */
