@@ -164,7 +164,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // too little time left after it) may take the whole deadline, as it would without the proxy.
       // Nor the first attempt of a PUT or DELETE: no retry may run beside it (two of one change at
       // once), and cut, a slow answer is lost after the origin has made the change.
+      // Nor a retry beside a lingering first attempt: cut, it would leave three requests in flight on
+      // a hung origin for one client request (two run at most, the first and one retry).
       const retryFollows = (): boolean =>
+        lingering === undefined &&
         (round > 1 || SAFE_METHODS.has(request.method)) &&
         round < route.retry.maxAttempts &&
         policy.mayRepeat(request, true) &&
