@@ -11,6 +11,11 @@ export function stopOf(judged: Judgement): StopReason {
   return reason === 'not-idempotent' ? 'not-idempotent' : reason === 'success' ? 'done' : 'not-retryable';
 }
 
+/** A success (2xx or 3xx): the client has its answer (a retry's refusal, 409 or 429, is none). */
+export function answered(judged: Judgement): boolean {
+  return 'response' in judged.outcome && judged.outcome.response.status < 400 && !judged.class.failed;
+}
+
 /** The 502/504 for an exchange that ended without any origin response. */
 export function errorOf(last: AttemptOutcome | undefined, deadlineCut: boolean): ForwardError {
   if (!last || 'response' in last) {

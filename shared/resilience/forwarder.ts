@@ -4,7 +4,7 @@
  */
 import type { ProxyConfig } from '../config/config.js';
 import { runRound, type RoundResult } from './hedged-attempt.js';
-import { errorOf, stopOf } from './exchange-end.js';
+import { answered, errorOf, stopOf } from './exchange-end.js';
 import { Lingering, LINGERED, lingerAfter } from './lingering.js';
 import { Cancellation } from './cancellation.js';
 import type {
@@ -240,9 +240,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
     }
   };
 }
-
-/** A success (2xx or 3xx): the client has its answer. */
-const answered = (judged: Judgement): boolean => 'response' in judged.outcome && judged.outcome.response.status < 400 && !judged.class.failed;
 
 /** The default backoff: a timer, cleared when `signal` fires so that none outlives the request. */
 function sleepFor(ms: number, signal?: CancelSignal): Promise<void> {
