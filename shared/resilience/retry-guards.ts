@@ -18,8 +18,9 @@ export const MAX_ROUTE_KEYS = 64;
  * container sees only its share of a route's traffic and must learn from its own first failed
  * request (at three, each of the bench's 64 fresh environments spent its bucket on an outage: 1.67
  * origin requests per client request). While the route fails with answers that are not gateway
- * errors, every other path keeps its retries, a new one too (else one always-500 path took the
- * retries of every healthy path sharing its first segment, `/api/broken` and `/api/items/<id>`);
+ * errors, every other path keeps its retries, a new one too while one path alone makes up the run
+ * (else one always-500 path took the retries of every healthy path sharing its first segment,
+ * `/api/broken` and `/api/items/<id>`; two failing paths are an app-wide failure, 500 everywhere);
  * a gateway error in the run stops every path, as an outage must (known paths retrying into it sent
  * 1.50 origin requests per client request in the bench's outage, against 1.24). A path whose own
  * last request failed has no retries until one of its requests succeeds. A 20%-flaky origin leaves
@@ -47,6 +48,9 @@ interface RouteState {
   failuresInARow: number;
   /** One of those failures was a gateway error (the origin unwell, not one endpoint): every path stops. */
   gatewayInRun: boolean;
+  /** The first path of the run, and whether another path failed in it too (a route-wide failure). */
+  runPath: string | undefined;
+  manyPathsInRun: boolean;
 }
 
 /**
@@ -92,7 +96,9 @@ export class RetryGuards {
     if ((route?.failuresInARow ?? 0) < ROUTE_FAILING_AFTER) return 'healthy';
     // Beside an endpoint that answers 500s, every other path keeps its retries (one known to fail
     // has none, above), within the route's budget; not in an outage (a gateway error in the run).
-    return route!.gatewayInRun ? 'route-failing' : 'healthy';
+    if (route!.gatewayInRun) return 'route-failing';
+    // A path never seen keeps them only while one path alone fails (one broken endpoint).
+    return last === 'succeeded' || !route!.manyPathsInRun ? 'healthy' : 'route-failing';
   }
 
   /** Whether `tryRetry` would allow a retry now, without taking a token (whether to cap an attempt for one). */
@@ -122,10 +128,14 @@ export class RetryGuards {
       this.paths.set(`${key} ${path}`, 'failed');
       route.failuresInARow += 1;
       route.gatewayInRun ||= outcome.gatewayError;
+      if (route.runPath === undefined) route.runPath = path;
+      else if (route.runPath !== path) route.manyPathsInRun = true;
     } else if (!outcome.failed) {
       this.paths.set(`${key} ${path}`, 'succeeded');
       route.failuresInARow = 0;
       route.gatewayInRun = false;
+      route.runPath = undefined;
+      route.manyPathsInRun = false;
     }
     if (outcome.gatewayError) {
       this.gatewayErrorsInARow += 1;
@@ -163,7 +173,7 @@ export class RetryGuards {
   private route(key: string): RouteState {
     let route = this.routes.get(key);
     if (!route) {
-      route = { budget: new RetryBudget(this.options), failuresInARow: 0, gatewayInRun: false };
+      route = { budget: new RetryBudget(this.options), failuresInARow: 0, gatewayInRun: false, runPath: undefined, manyPathsInRun: false };
       this.routes.set(key, route);
     }
     return route;
