@@ -115,8 +115,8 @@ describe('retries', () => {
     // Its latency is a sample like any answer's (it sets the shortest attempt worth starting).
     expect(latencies.count).toBe(1);
     expect(latencies.percentile(50)).toBeGreaterThanOrEqual(400);
-    // The retry beside it (not cut: no third goes beside a lingering first attempt) was cancelled by the first's answer.
-    expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[1, 200], [2, 'cancelled']]);
+    // The retry beside it was cut at 150 ms, and no third went beside the first, whose answer then came.
+    expect(result.attempts.map((a) => [a.n, a.outcome])).toEqual([[2, 'http_response_timeout'], [1, 200]]);
     expect(result.decisions?.stop).toBe('done');
   });
 
@@ -338,6 +338,23 @@ describe('hedging', () => {
     expect(result.attempts.map((a) => a.outcome).sort()).toEqual([503, 'connection_terminated']);
     expect(result.response?.status).toBe(503);
     expect(result.error).toBeUndefined();
+  });
+
+  it('sends at most HEDGE_MAX hedges per request, not per retry round (found by review: 5 hedges, 10 origin requests)', async () => {
+    origin.script({ status: 503, delayMs: 100 });
+    const { forward } = setup({ HEDGE_AFTER_MS: '50', RETRY_BASE_DELAY_MS: '0' });
+    const result = await runVirtual(forward(req(), deadline()));
+    expect(result.decisions?.hedgesSent).toBe(1);
+    // RETRY_MAX_ATTEMPTS=5 attempts and the one hedge.
+    expect(origin.received).toHaveLength(6);
+  });
+
+  it('leaves a hedged GET\'s first attempt uncut at ATTEMPT_TIMEOUT_MS: its hedges are the retries beside it (found by review: a 504)', async () => {
+    origin.script({ status: 200, body: 'slow report', delayMs: 30_000 }, { hang: true });
+    const { forward } = setup({ HEDGE_AFTER_MS: '5000' });
+    const result = await runVirtual(forward(req(), deadline(55_000)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('slow report');
+    expect(origin.received).toHaveLength(2);
   });
 
   it('does not hedge with auto delay before it has seen enough latencies', async () => {

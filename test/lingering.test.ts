@@ -141,3 +141,24 @@ describe('the first attempt brings a retryable failure after its retry was refus
     expect(result.ms).toBeGreaterThanOrEqual(40_000);
   });
 });
+
+describe('a retry left alone once the lingering first attempt failed (found by review)', () => {
+  const text = { 'content-type': 'text/plain' };
+  it.each([
+    ['answers 503 at 26 s', { status: 503, headers: text, body: 'busy', delayMs: 26_000 }],
+    ['is reset at 26 s', { reset: true, delayMs: 26_000 }],
+  ])('first attempt %s, its retry hangs: the retry is cut at 25 s for a third attempt, which answers', async (_what, first) => {
+    origin.script(first, { hang: true }, { status: 200, headers: text, body: 'fine' });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/a'), functionContext()));
+    expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: 'fine' });
+    expect(origin.received).toHaveLength(3);
+  });
+
+  it('says why a first attempt\'s retryable 503 was not retried when it stands over its retry\'s 409 (not stop=done)', async () => {
+    origin.script({ status: 503, headers: text, body: 'report failed', delayMs: 30_000 }, { status: 409, headers: text, body: 'already running' });
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }));
+    const result = await runVirtual(handler(albEvent('GET', '/reports/monthly'), functionContext()), { turns: 2 });
+    expect(result.statusCode).toBe(503);
+    expect(String(result.headers?.['proxy-status'])).toMatch(/stop=not-retryable/);
+  });
+});

@@ -137,6 +137,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         }
         const firstMs = attempts.find((a) => a.n === 1)?.ms;
         if (ended.final) [stop, error] = [stopOf(ended), undefined];
+        else if (last === ended && stop === 'done') stop = 'not-retryable';
         if (ended.final && !ended.class.failed && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
       }
       // The one outcome of this client request, for the guards (and the throttle, when on).
@@ -162,13 +163,9 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // ATTEMPT_TIMEOUT_MS cuts an attempt short only for a retry or a stale copy to follow it: one
       // that cannot be followed (the last attempt, a POST once sent, retries stopped by the guards,
       // too little time left after it) may take the whole deadline, as it would without the proxy.
-      // Nor the first attempt of a PUT or DELETE: no retry may run beside it (two of one change at
-      // once), and cut, a slow answer is lost after the origin has made the change.
-      // Nor a retry beside a lingering first attempt: cut, it would leave three requests in flight on
-      // a hung origin for one client request (two run at most, the first and one retry).
+      // A first attempt is cut for a stale copy only: a safe request's retries go beside it (lingering,
+      // or its hedges), and a PUT's must not (two of one change at once; cut, its answer is lost).
       const retryFollows = (): boolean =>
-        lingering === undefined &&
-        (round > 1 || SAFE_METHODS.has(request.method)) &&
         round < route.retry.maxAttempts &&
         policy.mayRepeat(request, true) &&
         deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
@@ -179,7 +176,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         timeoutMs: () => Math.max(1, Math.min(cut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
         judge: (outcome) => policy.judge(request, outcome),
         hedgeAfterMs,
-        maxHedges: config.hedge.max,
+        maxHedges: Math.max(0, config.hedge.max - hedgesSent),
         mayHedge: () => deadline.remainingMs() >= minMs && mayRetry(),
         ...(signal ? { signal } : {}),
         nextAttemptNumber: () => ++attemptNo,
@@ -203,7 +200,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         result = first;
       } else {
         const controller = lingering ? new Cancellation() : undefined;
-        const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || retryFollows());
+        const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || (round > 1 && retryFollows()));
         const raced = lingering ? await lingering.race(running) : await running;
         // The first attempt answered first: this round is cancelled, its attempts recorded as such.
         if (raced === LINGERED) {
@@ -223,7 +220,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (result.hedgeWon) hedgesWon += 1;
       const { outcome, decision } = last;
       if ('response' in outcome) lastResponse = outcome.response;
-
+      // A retry cut while the first attempt still runs: no third goes beside them (two at most on a hung origin).
+      if (lingering?.running && 'error' in outcome && outcome.error.kind === 'http_response_timeout') return finish('deadline');
       if (!decision.retry) return finish(stopOf(last));
       if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
 

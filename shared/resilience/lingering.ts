@@ -29,6 +29,11 @@ export class Lingering<J extends Judged> {
     return this.result?.judged.final ? this.result : undefined;
   }
 
+  /** Whether the round is still waiting for its answer. */
+  get running(): boolean {
+    return this.result === undefined;
+  }
+
   /** `work`'s value, or LINGERED as soon as the round ends with a final answer first. */
   async race<T>(work: Promise<T>): Promise<T | typeof LINGERED> {
     if (this.final) return LINGERED;
