@@ -190,7 +190,7 @@ describe('template.yaml', () => {
       },
     );
 
-    it.each(['https://hosp.internal:84430', 'http://hosp.internal:99999', 'http://h:65536', 'http://[::1]:070000'])(
+    it.each(['https://hosp.internal:84430', 'http://hosp.internal:99999', 'http://h:65536', 'http://[::1]:070000', 'https://hosp.internal:8443a', 'https://hosp.internal::8443', 'https://hosp.internal:8443:8443', 'https://:8443', 'http://[::1'])(
       'OriginUrl %s: refused at deploy time, as every cold start refuses it (found by review)',
       (value) => {
         expect(() => loadConfig({ ORIGIN_URL: value })).toThrow(/ORIGIN_URL/);
@@ -198,7 +198,7 @@ describe('template.yaml', () => {
       },
     );
 
-    it.each(['http://h:65535', 'http://h:1', 'https://hosp.internal:8443/', 'http://[::1]:443', 'http://h:00080'])('OriginUrl %s: accepted at deploy time and at the cold start', (value) => {
+    it.each(['http://h:65535', 'http://h:1', 'https://hosp.internal:8443/', 'http://[::1]:443', 'http://[::1]', 'http://h:00080', 'http://10.0.0.5:8080'])('OriginUrl %s: accepted at deploy time and at the cold start', (value) => {
       expect(() => loadConfig({ ORIGIN_URL: value })).not.toThrow();
       expect(new RegExp(template.Parameters.OriginUrl!.AllowedPattern!).test(value)).toBe(true);
     });
