@@ -394,7 +394,7 @@ describe('overload safety', () => {
     const guards = new RetryGuards({ ratio: 0.5, capacity: 10 });
     const { forward } = setup({}, { guards });
     for (let i = 0; i < 10; i++) await forward(req(), deadline());
-    expect(guards.state('things')).toBe('origin-down');
+    expect(guards.state('/things')).toBe('origin-down');
     const before = origin.received.length;
     const down = await forward(req(), deadline());
     // While down: one attempt per request, no retries.
@@ -403,7 +403,7 @@ describe('overload safety', () => {
     origin.script({ status: 200, body: 'back' });
     const result = await forward(req(), deadline());
     expect(result.response?.status).toBe(200);
-    expect(guards.state('things')).toBe('healthy');
+    expect(guards.state('/things')).toBe('healthy');
   });
 });
 
@@ -441,7 +441,7 @@ describe('retry guards per route, against a real origin that fails by path', () 
       expect(results[0]!.attempts).toHaveLength(2);
       expect(results.filter((r) => r.response?.status !== 200)).toEqual([]);
       // The broken path stopped retrying after its first failure: 4 retries, then 1 attempt each.
-      expect(guards.state('api', '/api/broken')).toBe('route-failing');
+      expect(guards.state('/api', '/api/broken')).toBe('route-failing');
     } finally {
       await close();
     }
@@ -476,8 +476,8 @@ describe('retry guards per route, against a real origin that fails by path', () 
       }
       // Assess: the flaky path always got its retry; the broken one stopped retrying.
       expect(flakyResults.map((r) => r.decisions?.stop).filter((s) => s !== 'done')).toEqual([]);
-      expect(guards.state('broken', '/broken/x')).toBe('route-failing');
-      expect(guards.state('flaky', '/flaky/y')).toBe('healthy');
+      expect(guards.state('/broken', '/broken/x')).toBe('route-failing');
+      expect(guards.state('/flaky', '/flaky/y')).toBe('healthy');
     } finally {
       await close();
     }

@@ -53,7 +53,7 @@ describe('the loop stops at the linger point and the lingering attempt then time
     expect(result.error?.detail).not.toBe('no attempt was made');
     expect(result.error?.status).toBe(504);
     // The request's one outcome (a gateway error) reached the guards: its path now counts as failing.
-    expect(guards.state('things', '/things/1')).toBe('route-failing');
+    expect(guards.state('/things', '/things/1')).toBe('route-failing');
   });
 });
 
@@ -65,7 +65,7 @@ describe('the first attempt answers during the backoff sleep before its retry', 
     const result = await runVirtual(forward(req(), deadline(15_000)));
     expect(result.response?.status).toBe(200);
     expect(origin.received).toHaveLength(1);
-    expect(guards.routeTokens('things')).toBe(10);
+    expect(guards.routeTokens('/things')).toBe(10);
   });
 
   it('leaves no timer running once forward has returned (Lambda freezes the container)', async () => {

@@ -205,3 +205,17 @@ describe('route cache settings, against a real origin', () => {
     expect([kept.statusCode, kept.body]).toEqual([200, 'good']);
   });
 });
+
+describe("a route's guard state is its own (found by review)", () => {
+  it.each(['rep', 'reports'])('route %s (for /reports/**, GET) retries its GET after an unmatched POST under /reports failed', async (name) => {
+    const handler = createProxyHandler(
+      loadConfig({ ORIGIN_URL: origin.url, RETRY_BASE_DELAY_MS: '0', CACHE_STORE: 'off', ROUTES: JSON.stringify([{ name, match: '/reports/**', methods: ['GET'] }]) }),
+    );
+    // The POST matches no route (the route lists GET): route `default`, keyed by its first segment. A 503.
+    origin.script({ status: 503 }, { status: 503 }, { status: 200, body: 'report' });
+    expect((await handler(event('POST', '/reports/render', text, '{}'), context())).statusCode).toBe(503);
+    const from = origin.received.length;
+    const got = await handler(event('GET', '/reports/2026/q1'), context());
+    expect({ status: got.statusCode, originRequests: since(from) }).toEqual({ status: 200, originRequests: 2 });
+  });
+});

@@ -73,7 +73,7 @@ describe('route matching', () => {
     const unmatched = table.resolve({ method: 'GET', path: '/things/1' });
     expect(unmatched.name).toBe('default');
     expect(unmatched.retry.maxAttempts).toBe(4);
-    expect(RouteTable.guardKey(unmatched, '/things/1')).toBe('things');
+    expect(RouteTable.guardKey(unmatched, '/things/1')).toBe('/things');
     const reports = table.resolve({ method: 'GET', path: '/reports/2026' });
     expect(reports).toMatchObject({ name: 'reports', attemptTimeoutMs: 60000, retry: { maxAttempts: 2, nonIdempotent: false } });
     expect(RouteTable.guardKey(reports, '/reports/2026')).toBe('reports');

@@ -44,11 +44,12 @@ export class RouteTable {
   }
 
   /**
-   * The overload guards' key: the route's name, or for an unmatched request its first path
-   * segment (bounded by the guards' LRU), as before routes existed.
+   * The overload guards' key: the route's name, or for an unmatched request "/" and its first path
+   * segment (bounded by the guards' LRU), as before routes existed. A name holds no "/", so route
+   * `reports` and unmatched requests under /reports (another method) never share budget and state.
    */
   static guardKey(policy: RoutePolicy, path: string): string {
-    return policy.spec ? policy.name : firstSegmentKey(path);
+    return policy.spec ? policy.name : `/${firstSegmentKey(path)}`;
   }
 }
 
