@@ -109,11 +109,25 @@ describe('route validation', () => {
     [{ name: 'search', match: '/s', methods: [] }, 'methods', '[]', 'non-empty array'],
     [{ name: 'search', match: 's/**' }, 'match', '"s/**"', 'a path starting with "/"'],
     [{ name: 'search', match: '/s', maxAtempts: 3 }, 'maxAtempts', '3', 'unknown field'],
+    // Found by review: a pattern no ALB path can match, and fields named like Object.prototype members.
+    [{ name: 'search', match: '/médecins/**' }, 'match', '"/médecins/**"', 'percent-encoded'],
+    [{ name: 'search', match: '/s', constructor: 2 }, 'constructor', '2', 'unknown field'],
+    [{ name: 'search', match: '/s', toString: 2 }, 'toString', '2', 'unknown field'],
+    [{ name: 'search', match: '/s', hasOwnProperty: 2 }, 'hasOwnProperty', '2', 'unknown field'],
   ])('names the route, the field, the value and the accepted form: %j', (route, field, value, form) => {
     const message = error([ok, route]);
     expect(message).toContain('ROUTES: route 1 ("search")');
     expect(message).toContain(`${field}: got ${value}`);
     expect(message).toContain(form);
+  });
+
+  it('accepts a percent-encoded pattern, which matches the path as ALB passes it', () => {
+    const [route] = parseRoutes([{ name: 'doctors', match: '/m%C3%A9decins/**' }], 'ROUTES');
+    expect(route?.match).toBe('/m%C3%A9decins/**');
+  });
+
+  it('refuses an unknown field named __proto__ (JSON.parse makes it an own field)', () => {
+    expect(error(JSON.parse('[{"name":"search","match":"/s","__proto__":2}]'))).toContain('__proto__: got 2');
   });
 
   it('requires a token name, unique and not "default"', () => {

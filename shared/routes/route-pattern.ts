@@ -25,6 +25,8 @@ export function patternProblem(pattern: unknown): string | undefined {
   if (typeof pattern !== 'string') return 'not a string';
   if (!pattern.startsWith('/')) return 'does not start with "/"';
   if (/[?#\s]/.test(pattern)) return 'contains "?", "#" or white space (the query is never matched)';
+  // What an ALB path can hold (shared/alb/event.ts): anything else never matches.
+  if (!/^[\x21-\x22\x24-\x3e\x40-\x7e]*$/.test(pattern)) return 'holds a character an ALB path never does: write it percent-encoded as the browser sends it, e.g. /m%C3%A9decins/**';
   const segments = pattern.slice(1).split('/');
   for (const [i, segment] of segments.entries()) {
     if (segment === '**' && i !== segments.length - 1) return '"**" is allowed only as the last segment';

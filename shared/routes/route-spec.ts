@@ -66,10 +66,10 @@ function parseRoute(raw: unknown, index: number, source: string): RouteSpec {
   const route = raw as Record<string, unknown>;
   const label = typeof route.name === 'string' ? `route ${index} ("${route.name}")` : `route ${index}`;
   const fail = (field: Field | string, got: unknown, why = ''): never => {
-    const form = field in FIELD_FORMS ? FIELD_FORMS[field as Field] : `one of the fields ${Object.keys(FIELD_FORMS).join(', ')}`;
+    const form = Object.hasOwn(FIELD_FORMS, field) ? FIELD_FORMS[field as Field] : `one of the fields ${Object.keys(FIELD_FORMS).join(', ')}`;
     throw new ConfigError(source, `${label}: ${field}: got ${describe(got)}${why ? ` (${why})` : ''}, expected ${form}`);
   };
-  for (const key of Object.keys(route)) if (!(key in FIELD_FORMS)) fail(key, route[key], 'unknown field');
+  for (const key of Object.keys(route)) if (!Object.hasOwn(FIELD_FORMS, key)) fail(key, route[key], 'unknown field');
 
   const name = route.name;
   if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(name) || name === DEFAULT_ROUTE_NAME) fail('name', name);
