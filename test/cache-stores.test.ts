@@ -233,6 +233,25 @@ describe('tiered store', () => {
     await s3.stop();
     await expectHitIn(container2, h, '/t', 'tiered'); // from memory: S3 is gone
   });
+
+  test("an invalidation in container A leaves container B no way to the URL's variants in S3 (found by review)", async () => {
+    let version = 'v1';
+    const h = track(await cacheHarness({ store: 'tiered', s3Endpoint: inject('s3Endpoint') }, (r) =>
+      r.method === 'POST' ? { status: 204 } : { headers: { 'cache-control': 'max-age=600', vary: 'Accept' }, body: `${version} for ${String(r.headers.accept)}` }));
+    const answer = (r: { response?: { status: number; body: Buffer } | undefined; cacheStatus: string }) => `${r.response?.status} ${r.response?.body.toString()} | ${r.cacheStatus}`;
+    const get = async (cache: CacheHarness['cache'], accept: string) => answer(await cache.handle(originRequest('GET', '/p', { accept }), h.forward, roomyDeadline));
+    const [a, b] = [h.sibling(), h.sibling()];
+    // B stores variant x (and, before the fix, kept the URL's Vary marker in memory); A stores y beside it.
+    expect(await get(b, 'x')).toBe('200 v1 for x | alb-retry-proxy; fwd=uri-miss; fwd-status=200; stored');
+    expect(await get(a, 'y')).toBe('200 v1 for y | alb-retry-proxy; fwd=vary-miss; fwd-status=200; stored');
+    // A changes the resource: the URL's marker is deleted from S3.
+    expect((await a.handle(originRequest('POST', '/p'), h.forward, roomyDeadline)).cacheStatus).toBe('alb-retry-proxy; fwd=method; fwd-status=204');
+    version = 'v2';
+    h.advance(10);
+    expect(await get(a, 'y')).toMatch(/^200 v2 for y \| /);
+    // B never held y: it must not reach the invalidated S3 object through a remembered marker.
+    expect(await get(b, 'y')).toMatch(/^200 v2 for y \| /);
+  });
 });
 
 describe('memory store', () => {
