@@ -312,6 +312,20 @@ describe('two proxy handlers sharing one S3 cache', () => {
   });
   const context = { getRemainingTimeInMillis: () => 10_000 };
 
+  test.each(['s3', 'tiered'])('CACHE_STORE=%s: deployments with different fixed ORIGIN_HOST_HEADER names on one bucket never share entries (found by review)', async (store) => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', S3RVER_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', S3RVER_CREDENTIALS.secretAccessKey);
+    origin = track(await startTestOrigin((r) => ({ headers: { 'cache-control': 'max-age=600', 'content-type': 'text/plain' }, body: `site ${String(r.headers.host)}` })));
+    const prefix = `hosts-${randomUUID()}/`;
+    const handler = (host: string) =>
+      createProxyHandler(loadConfig({ ORIGIN_URL: origin!.url.origin, ORIGIN_HOST_HEADER: host, CACHE_STORE: store, CACHE_BUCKET: 'cache-test', CACHE_PREFIX: prefix, CACHE_S3_ENDPOINT: inject('s3Endpoint'), CACHE_S3_TIMEOUT_MS: '5000' }));
+    const event = { requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/0123456789abcdef' } }, httpMethod: 'GET', path: '/index.html', queryStringParameters: {}, headers: { host: 'public.example', 'x-forwarded-proto': 'https' }, isBase64Encoded: false, body: '' } as ALBEvent;
+    const context = { getRemainingTimeInMillis: () => 10_000 };
+    expect((await handler('a.example')(event, context)).body).toBe('site a.example');
+    const fromB = await handler('b.example')(event, context);
+    expect(`${fromB.body} | ${String(fromB.headers?.['cache-status'])}`).toMatch(/^site b\.example \| .*fwd=uri-miss/);
+  });
+
   test.each(['s3', 'tiered'])('CACHE_STORE=%s: a miss in one container is a hit in the other', async (store) => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', S3RVER_CREDENTIALS.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', S3RVER_CREDENTIALS.secretAccessKey);

@@ -41,14 +41,15 @@ describe('loadConfig', () => {
     expect(config.cache.keyHost).toBe(false);
   });
 
-  it('reads the host options: client mode keys the cache by Host, a literal name is kept as given', () => {
+  it('reads the host options: client mode keys the cache by Host, a literal name is kept as given and keys it too', () => {
     const client = loadConfig({ ...base, ORIGIN_HOST_HEADER: 'client', ALLOWED_HOSTS: ' App.example.org , www.example.org.' });
     expect(client.originHostHeader).toEqual({ mode: 'client' });
     expect([...client.allowedHosts!]).toEqual(['app.example.org', 'www.example.org']);
     expect(client.cache.keyHost).toBe(true);
     const literal = loadConfig({ ...base, ORIGIN_HOST_HEADER: 'Public.Example:8443', REWRITE_REDIRECTS: 'false', REWRITE_COOKIE_DOMAIN: '0' });
     expect(literal.originHostHeader).toEqual({ mode: 'literal', host: 'public.example:8443' });
-    expect(literal.cache.keyHost).toBe(false);
+    // The fixed name joins the cache key: another name may be another site on the same origin address.
+    expect(literal.cache.keyHost).toBe('public.example:8443');
     expect(literal.rewrite).toEqual({ redirects: false, cookieDomain: false });
   });
 

@@ -28,12 +28,17 @@ export function clientScheme(headers: HeaderMap): string {
  * origin may answer plain http with a cacheable `301 Location: https://...`: shared with https, that
  * is a redirect loop. Re-encoding would merge or split keys the origin tells apart (`%5B` vs `[`).
  * It is method-independent because only GET responses are stored and HEAD is answered from them.
- * The client's Host is in it only when `withHost` (ORIGIN_HOST_HEADER=client: the origin sees it);
- * otherwise the origin gets the same Host whoever asks. Keys with and without a host never meet
- * (a host holds no `://`), so switching modes needs no version bump.
+ * The Host the origin gets is in it unless it is ORIGIN_URL's own: the client's when `withHost` is
+ * true (ORIGIN_HOST_HEADER=client), the name when it is one (a fixed ORIGIN_HOST_HEADER). Keys with
+ * and without a host never meet (a host holds no `://`), so switching modes needs no version bump.
  */
-export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery' | 'headers'>, withHost = false): string {
-  return keyFor(origin, clientScheme(request.headers), request.path, request.rawQuery, withHost ? keyHost(request.headers) : undefined);
+export function cacheKey(origin: URL, request: Pick<OriginRequest, 'path' | 'rawQuery' | 'headers'>, withHost: boolean | string = false): string {
+  return keyFor(origin, clientScheme(request.headers), request.path, request.rawQuery, hostOfKey(request.headers, withHost));
+}
+
+/** The host that joins the key for `withHost` (see `cacheKey`), or undefined. */
+export function hostOfKey(headers: OriginRequest['headers'], withHost: boolean | string): string | undefined {
+  return typeof withHost === 'string' ? withHost : withHost ? keyHost(headers) : undefined;
 }
 
 /** The key of one scheme's (and with `host`, one client Host's) entry for a target on the origin. */

@@ -57,8 +57,12 @@ export interface ProxyConfig {
     readonly allowSetCookie: boolean;
     readonly maxEntryBytes: number;
     readonly statusName: string;
-    /** The client's Host joins the key: set exactly when ORIGIN_HOST_HEADER=client. */
-    readonly keyHost: boolean;
+    /**
+     * The Host the origin gets joins the key: true for the client's (ORIGIN_HOST_HEADER=client), the
+     * name itself for a fixed one (each name may be another site: two deployments sharing a bucket
+     * with different names must not share entries), false for ORIGIN_URL's own.
+     */
+    readonly keyHost: boolean | string;
   };
   /** Route policies, first match wins (ROUTES, else routes.json); empty = global settings only. */
   readonly routes: readonly RouteSpec[];
@@ -175,7 +179,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       allowSetCookie: bool('CACHE_ALLOW_SET_COOKIE'),
       maxEntryBytes: int('CACHE_MAX_ENTRY_BYTES', 0),
       statusName,
-      keyHost: originHostHeader.mode === 'client',
+      keyHost: originHostHeader.mode === 'literal' ? originHostHeader.host : originHostHeader.mode === 'client',
     },
     routes: loadRoutes(env.ROUTES),
   };
