@@ -41,6 +41,10 @@ describe('loadConfig', () => {
     expect(config.cache.keyHost).toBe(false);
   });
 
+  it('accepts a CACHE_PREFIX of exactly 960 characters, which leaves room for the 64-digit id', () => {
+    expect(loadConfig({ ...base, CACHE_PREFIX: `${'a'.repeat(959)}/` }).cache.prefix).toHaveLength(960);
+  });
+
   it('reads the host options: client mode keys the cache by Host, a literal name is kept as given and keys it too', () => {
     const client = loadConfig({ ...base, ORIGIN_HOST_HEADER: 'client', ALLOWED_HOSTS: ' App.example.org , www.example.org.' });
     expect(client.originHostHeader).toEqual({ mode: 'client' });
@@ -109,6 +113,8 @@ describe('loadConfig', () => {
     [{ ...base, CACHE_PREFIX: 'cache' }, 'CACHE_PREFIX', /got "cache", expected S3 key prefix/],
     [{ ...base, CACHE_PREFIX: 'cache/*' }, 'CACHE_PREFIX', /expected S3 key prefix/],
     [{ ...base, CACHE_PREFIX: '../cache/' }, 'CACHE_PREFIX', /expected S3 key prefix/],
+    // S3 keys hold 1024 bytes: the prefix and a 64-digit id (found by review: every cache call failed, logged as misses).
+    [{ ...base, CACHE_PREFIX: `${'a'.repeat(960)}/` }, 'CACHE_PREFIX', /at most 960 characters/],
     [{ ...base, RETRY_BUDGET_RATIO: '11' }, 'RETRY_BUDGET_RATIO', /expected/],
     [{ ...base, CACHE_STORE: 'redis' }, 'CACHE_STORE', /off \| memory \| s3 \| tiered/],
     [{ ...base, CACHE_STORE: 'tiered' }, 'CACHE_BUCKET', /required when CACHE_STORE=tiered/],

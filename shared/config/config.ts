@@ -190,7 +190,8 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
    */
   function cachePrefix(): string {
     const prefix = read('CACHE_PREFIX');
-    return /^(?:[A-Za-z0-9!_.()-]+\/)+$/.test(prefix) && !/(?:^|\/)\.{1,2}\//.test(prefix) ? prefix : fail('CACHE_PREFIX', prefix);
+    // S3 keys hold at most 1024 bytes: the prefix (ASCII here), then a 64-digit id.
+    return prefix.length <= 960 && /^(?:[A-Za-z0-9!_.()-]+\/)+$/.test(prefix) && !/(?:^|\/)\.{1,2}\//.test(prefix) ? prefix : fail('CACHE_PREFIX', prefix);
   }
 
   function parseOriginHostHeader(raw: string): OriginHostHeader {

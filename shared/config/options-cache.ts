@@ -24,7 +24,7 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'CACHE_PREFIX',
     default: 'cache/',
-    form: 'S3 key prefix: segments of A-Z a-z 0-9 ! _ . ( ) - each ending in /, e.g. cache/ or hosp/cache/',
+    form: 'S3 key prefix of at most 960 characters: segments of A-Z a-z 0-9 ! _ . ( ) - each ending in /, e.g. cache/ or hosp/cache/',
     doc: 'Key prefix of cache objects; the function may only touch keys under it (the role grants exactly this prefix, so it must end in / and hold no wildcard).',
   },
   {
