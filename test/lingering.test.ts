@@ -162,3 +162,23 @@ describe('a retry left alone once the lingering first attempt failed (found by r
     expect(String(result.headers?.['proxy-status'])).toMatch(/stop=not-retryable/);
   });
 });
+
+describe('the cut of a retry beside the lingering first attempt (found by review)', () => {
+  const text = { 'content-type': 'text/plain' };
+  it('is not made while the first attempt runs: the retry\'s 200, 27 s after it was sent, still arrives', async () => {
+    origin.script({ hang: true }, { status: 200, headers: text, body: 'retry ok', delayMs: 27_000 });
+    const result = await timedCall(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/slow'), functionContext()));
+    expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: 'retry ok' });
+    expect(origin.received).toHaveLength(2);
+  });
+
+  it('is made, for a third attempt, once the first attempt has failed (a route of attemptTimeoutMs 5000)', async () => {
+    const routes = JSON.stringify([{ name: 'search', match: '/search/**', attemptTimeoutMs: 5000 }]);
+    origin.script({ status: 503, headers: text, body: 'busy', delayMs: 11_000 }, { hang: true }, { status: 200, headers: text, body: 'third ok' });
+    const handler = createProxyHandler(loadConfig({ ORIGIN_URL: origin.url, ROUTES: routes }));
+    const result = await runVirtual(handler(albEvent('GET', '/search/y'), functionContext()), { turns: 2 });
+    expect({ status: result.statusCode, body: result.body, sent: origin.received.length }).toEqual({ status: 200, body: 'third ok', sent: 3 });
+    // The cut retry is recorded as timed out, not as cancelled by another's answer.
+    expect(String(result.headers?.['proxy-status'])).toMatch(/3 attempt\(s\); stop=done/);
+  });
+});

@@ -34,3 +34,10 @@ export class Cancellation implements CancelSignal {
     for (const listener of listeners) listener();
   }
 }
+
+/**
+ * The reason a round is aborted with when its attempt is cut at ATTEMPT_TIMEOUT_MS from outside
+ * (a retry beside a first attempt that has since failed): the attempt is recorded as timed out, not
+ * as cancelled by another's answer.
+ */
+export const ATTEMPT_CUT = new Error('attempt timeout: cut for the next attempt');

@@ -165,10 +165,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // too little time left after it) may take the whole deadline, as it would without the proxy.
       // A first attempt is cut for a stale copy only: a safe request's retries go beside it (lingering,
       // or its hedges), and a PUT's must not (two of one change at once; cut, its answer is lost).
-      const retryFollows = (): boolean =>
+      const retryFollows = (afterMs = route.attemptTimeoutMs): boolean =>
         round < route.retry.maxAttempts &&
         policy.mayRepeat(request, true) &&
-        deadline.remainingMs() - route.attemptTimeoutMs >= minMs &&
+        deadline.remainingMs() - afterMs >= minMs &&
         (guards?.wouldRetry(key, request.path) ?? true);
       const hedgeAfterMs = hedgeDelay(request, route);
       const roundOf = (signal: CancelSignal | undefined, cut: () => boolean) => runRound(request, {
@@ -200,8 +200,13 @@ export function createForwarder(options: ForwarderOptions): Forward {
         result = first;
       } else {
         const controller = lingering ? new Cancellation() : undefined;
-        const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || (round > 1 && retryFollows()));
+        // A retry beside the running first attempt is not cut (no third goes beside them); once the
+        // first has failed, it is cut at its own ATTEMPT_TIMEOUT_MS (now, if past it) for a third.
+        const beside = lingering?.running === true;
+        const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || (round > 1 && !beside && retryFollows()));
+        const stopCut = beside ? lingering!.cutOnFailure(controller!, now() + route.attemptTimeoutMs, () => retryFollows(0), now) : undefined;
         const raced = lingering ? await lingering.race(running) : await running;
+        stopCut?.();
         // The first attempt answered first: this round is cancelled, its attempts recorded as such.
         if (raced === LINGERED) {
           controller!.abort(new Error('another attempt won'));
@@ -210,8 +215,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         }
         result = raced;
       }
-      // The deciding attempt ended last (the cancelled ones are added below): its latency, when
-      // it was an answer, feeds adaptive hedging.
+      // The deciding attempt ended last (the cancelled ones are added below): its answer's latency feeds hedging.
       const decidingMs = attempts[attempts.length - 1]?.ms;
       last = result.judged;
       if (decidingMs !== undefined && !last.class.failed) latenciesOf(route)?.add(decidingMs);
@@ -220,8 +224,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (result.hedgeWon) hedgesWon += 1;
       const { outcome, decision } = last;
       if ('response' in outcome) lastResponse = outcome.response;
-      // A retry cut while the first attempt still runs: no third goes beside them (two at most on a hung origin).
-      if (lingering?.running && 'error' in outcome && outcome.error.kind === 'http_response_timeout') return finish('deadline');
       if (!decision.retry) return finish(stopOf(last));
       if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
 

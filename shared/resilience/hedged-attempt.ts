@@ -6,6 +6,7 @@ import { OriginError } from '../http/errors.js';
 import type { AttemptRecord, CancelSignal, OriginRequest } from '../http/types.js';
 import type { OriginClient } from '../origin/client.js';
 import type { AttemptOutcome } from '../http/outcome.js';
+import { ATTEMPT_CUT } from './cancellation.js';
 
 /** What the round needs to know of a judged outcome: whether it ends the round. */
 export interface Judged {
@@ -97,7 +98,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
         .then((outcome) => {
           if (settled || !running.delete(info)) return;
           // An attempt that failed after the round's signal fired was cancelled by it, not timed out.
-          const cancelled = options.signal?.aborted === true && 'error' in outcome;
+          const cancelled = options.signal?.aborted === true && 'error' in outcome && options.signal.reason !== ATTEMPT_CUT;
           const record: AttemptRecord = {
             n: info.n,
             outcome: 'response' in outcome ? outcome.response.status : cancelled ? 'cancelled' : outcome.error.kind,

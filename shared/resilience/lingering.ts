@@ -3,7 +3,7 @@
  * on beside it: its own answer or a retry's success, whichever comes first, wins.
  */
 import type { CancelSignal } from '../http/types.js';
-import { Cancellation } from './cancellation.js';
+import { ATTEMPT_CUT, Cancellation } from './cancellation.js';
 import type { Judged, RoundResult } from './hedged-attempt.js';
 
 /** What `race` gives when the lingering round ended with a final answer before the work it raced. */
@@ -40,6 +40,22 @@ export class Lingering<J extends Judged> {
     // A round that ends with a failure leaves the race to `work` alone.
     const finalEnd = this.done.then((result): Promise<T | typeof LINGERED> | typeof LINGERED => (result.judged.final ? LINGERED : work));
     return Promise.race<T | typeof LINGERED>([work, finalEnd]);
+  }
+
+  /**
+   * Aborts `beside` (a retry's round) with ATTEMPT_CUT at `atMs`, or at once when past it, once
+   * this round has failed and `follows()` says another attempt may follow; the result stops that.
+   */
+  cutOnFailure(beside: Cancellation, atMs: number, follows: () => boolean, now: () => number): () => void {
+    let over = false;
+    let timer: NodeJS.Timeout | undefined;
+    void this.done.then(() => {
+      if (!over && !this.final) timer = setTimeout(() => follows() && beside.abort(ATTEMPT_CUT), Math.max(0, atMs - now()));
+    });
+    return () => {
+      over = true;
+      clearTimeout(timer);
+    };
   }
 
   /** Cancels the round (another answer won) and waits for it to record its cancelled attempt. */
