@@ -234,6 +234,20 @@ describe('tiered store', () => {
     await expectHitIn(container2, h, '/t', 'tiered'); // from memory: S3 is gone
   });
 
+  test.each(['s3', 'tiered'])('CACHE_STORE=%s: a URL that starts to vary is a hit once its varying answer is stored (found by review: tiered kept finding the old entry)', async (store) => {
+    let varying = false;
+    const h = track(await cacheHarness({ store: store as 's3' | 'tiered', s3Endpoint: inject('s3Endpoint') }, () =>
+      varying ? { headers: { 'cache-control': 'max-age=600', vary: 'Accept', etag: '"v2"' }, body: 'v2' } : { headers: { 'cache-control': 'max-age=10', etag: '"v1"' }, body: 'v1' }));
+    expect((await h.get('/p', { accept: 'text/html' })).cacheStatus).toContain('stored');
+    // Stale now, but kept (it has a validator) for revalidation; the origin has changed the resource.
+    h.advance(20);
+    varying = true;
+    const changed = await h.get('/p', { accept: 'text/html' });
+    expect([changed.response?.body.toString(), changed.cacheStatus.includes('stored')]).toEqual(['v2', true]);
+    const next = await h.get('/p', { accept: 'text/html' });
+    expect(`${next.response?.body.toString()} | ${next.cacheStatus} | origin asked ${h.origin.requests.length}`).toBe('v2 | alb-retry-proxy; hit; ttl=600 | origin asked 2');
+  });
+
   test("an invalidation in container A leaves container B no way to the URL's variants in S3 (found by review)", async () => {
     let version = 'v1';
     const h = track(await cacheHarness({ store: 'tiered', s3Endpoint: inject('s3Endpoint') }, (r) =>

@@ -24,7 +24,8 @@ export function createTieredStore(memory: CacheStore, s3: CacheStore, now: () =>
       return far;
     },
     async put(id, record, timeoutMs) {
-      if (!nearby(record)) return s3.put(id, record, timeoutMs);
+      // A marker replaces, in S3, the entry a URL had before it varied: the memory copy of that goes too.
+      if (!nearby(record)) return (await Promise.all([memory.delete(id, timeoutMs), s3.put(id, record, timeoutMs)]))[1];
       const [inMemory, inS3] = await Promise.all([memory.put(id, record, timeoutMs), s3.put(id, record, timeoutMs)]);
       return inMemory || inS3;
     },
