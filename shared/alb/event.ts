@@ -50,7 +50,7 @@ export function parseAlbEvent(event: unknown): ParsedAlbEvent {
   // too (an empty first segment, from a base URL ending in "/"); the target is written as is to
   // ORIGIN_URL's connection, so it names no other host, and ALB passes it to the origin as is.
   if (typeof path !== 'string' || !/^\/[\x21-\x22\x24-\x3e\x40-\x7e]*$/.test(path)) {
-    throw new EventError('path', `expected an origin-form path: "/" then printable ASCII without "?" or "#", got ${describe(path)}`);
+    throw new EventError('path', `expected an origin-form path: "/" then printable ASCII without "?" or "#", got ${pathProblem(path)}`);
   }
 
   const multiValue = usesMultiValueHeaders(event);
@@ -164,8 +164,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The kind of a value, never the value itself: header, query, path and body values can hold
+ * cookies, tokens and passwords, and the message is logged (and answered in the 400).
+ */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 40 ? `${json.slice(0, 40)}...` : json;
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `a string of ${value.length} character(s)`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Where a path first breaks origin-form, by position and code point (not its text, which may hold a token). */
+function pathProblem(path: unknown): string {
+  if (typeof path !== 'string') return describe(path);
+  const at = path.startsWith('/') ? [...path].findIndex((c) => !/^[\x21-\x22\x24-\x3e\x40-\x7e]$/.test(c)) : 0;
+  const char = [...path][at];
+  return char === undefined ? 'an empty path' : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${at}`;
 }
