@@ -1,6 +1,9 @@
 /** The checks ALB makes of a Lambda reply before answering, so a reply that would be a 502 on AWS is one locally. */
 import { ALB_LIMITS } from '../shared/alb/limits.js';
 
+/** The problem of a reply over ALB's 1 MB, which ALB logs as `LambdaResponseTooLarge` (not `LambdaInvalidResponse`). */
+export const RESPONSE_TOO_LARGE = 'the response JSON is over 1 MB';
+
 /**
  * What ALB checks in a Lambda reply before it answers the client, per ALB-CONTRACT.md. Returns the
  * problem (ALB would answer 502) or undefined. Used by the local emulator so that a reply that would
@@ -41,6 +44,6 @@ export function validateAlbResult(result: unknown, multiValue: boolean): string 
     }
   }
   if (section > ALB_LIMITS.maxHeaderSectionBytes) return 'response headers are over 32 KB';
-  if (Buffer.byteLength(JSON.stringify(result)) > ALB_LIMITS.maxResponseJsonBytes) return 'the response JSON is over 1 MB';
+  if (Buffer.byteLength(JSON.stringify(result)) > ALB_LIMITS.maxResponseJsonBytes) return RESPONSE_TOO_LARGE;
   return undefined;
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log/format.js';
 import { buildAlbEvent, LOCAL_TARGET_GROUP_ARN } from './alb-event-builder.js';
-import { validateAlbResult } from './alb-result-check.js';
+import { RESPONSE_TOO_LARGE, validateAlbResult } from './alb-result-check.js';
 import { isUtf8Headers, sendPlain, sendPlainOnSocket, writeResult, type Written } from './alb-reply.js';
 import { InProcessTarget, type LocalHandler } from './environments/in-process.js';
 import type { FunctionTarget } from './environments/target.js';
@@ -148,7 +148,8 @@ export async function startAlbEmulator(options: EmulatorOptions): Promise<Runnin
       const problem = validateAlbResult(outcome.result, options.multiValueHeaders ?? false);
       if (problem) {
         const written = sendPlain(res, 502, 'Bad Gateway', `invalid Lambda response: ${problem}`);
-        return record(req, arrived, { written, received, targetMs, traceId, errorReason: 'LambdaInvalidResponse' });
+        const errorReason = problem === RESPONSE_TOO_LARGE ? 'LambdaResponseTooLarge' : 'LambdaInvalidResponse';
+        return record(req, arrived, { written, received, targetMs, traceId, errorReason });
       }
       return record(req, arrived, { written: writeResult(res, outcome.result), received, targetMs, traceId, targetStatus: outcome.result.statusCode });
     }
