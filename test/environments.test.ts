@@ -22,6 +22,7 @@ import { parseAccessLogLine } from '../local/access-log/parse.js';
 const TICKING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/ticking-handler.mjs', import.meta.url));
 const HANGING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/hanging-handler.mjs', import.meta.url));
 const CONTEXT_BUNDLE = fileURLToPath(new URL('./fixtures/environments/context-handler.mjs', import.meta.url));
+const THROWING_BUNDLE = fileURLToPath(new URL('./fixtures/environments/throwing-handler.mjs', import.meta.url));
 
 /** An origin whose /hold/* requests wait until `release()`; everything else answers at once, cacheable. */
 async function startGatedOrigin() {
@@ -194,6 +195,22 @@ describe('a pool of execution environments behind the local ALB', () => {
     expect(timedOut.headers['x-local-alb-error']).toMatch(/timed out after 300 ms/);
     expect(pool.stats()).toMatchObject({ environments: 0, coldStarts: 1 });
     expect((await get(`${emulator.url}/ok`)).status).toBe(200);
+    expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 2 });
+  });
+
+  it('keeps an environment whose handler threw (a 502): Lambda resets one only on a crash or a timeout (found by review)', async () => {
+    const { pool, emulator } = await emulatorWithPool({ bundleFile: THROWING_BUNDLE, maxEnvironments: 1 });
+    expect((await get(`${emulator.url}/throw`)).status).toBe(502);
+    const next = await get(`${emulator.url}/ok`);
+    expect(next.body).toBe('calls=2');
+    expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 1 });
+  });
+
+  it('discards an environment that crashed, so the next request starts cold', async () => {
+    const { pool, emulator } = await emulatorWithPool({ bundleFile: THROWING_BUNDLE, maxEnvironments: 1 });
+    expect((await get(`${emulator.url}/crash`)).status).toBe(502);
+    const next = await get(`${emulator.url}/ok`);
+    expect(next.body).toBe('calls=1');
     expect(pool.stats()).toMatchObject({ environments: 1, coldStarts: 2 });
   });
 

@@ -39,6 +39,8 @@ export class ExecutionEnvironment {
   private readonly wake = new Int32Array(new SharedArrayBuffer(4));
   private pending: ((message: WorkerMessage) => void) | undefined;
   private exited = false;
+  /** An uncaught error in the thread: its exit follows, but the reply to the invocation comes first. */
+  private crashed = false;
   private readonly gone: Promise<void>;
 
   private constructor(readonly id: number, private readonly options: EnvironmentOptions) {
@@ -63,6 +65,7 @@ export class ExecutionEnvironment {
       });
     });
     this.worker.once('error', (error) => {
+      this.crashed = true;
       this.pending?.({ type: 'error', message: `execution environment crashed: ${error.message}`, durationMs: 0 });
     });
   }
@@ -80,7 +83,7 @@ export class ExecutionEnvironment {
   }
 
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.crashed;
   }
 
   /** Thaws the environment for one invocation; it freezes again as soon as the handler settles. */

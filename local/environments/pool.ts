@@ -111,16 +111,17 @@ export class EnvironmentPool implements FunctionTarget {
     const durationMs = reply === 'timeout' ? timeoutMs : reply.durationMs;
     this.counters.billedMs += Math.ceil(durationMs);
     if (cold) this.counters.firstRequestMsTotal += durationMs;
-    if (reply === 'timeout' || 'error' in reply) {
+    if (reply === 'timeout' || ('error' in reply && !env.alive)) {
       // Lambda discards an environment whose invocation timed out or crashed; the next one starts cold.
       await this.remove(env); // still busy: terminated, not asked to leave its loop
       return reply === 'timeout' ? timedOut(timeoutMs) : functionError(reply.error);
     }
+    // A handler that threw (or rejected) leaves its environment as it was, warm, as Lambda does.
     env.busy = false;
     env.lastUsed = this.options.now();
     if (this.closed || !env.alive) await this.remove(env);
     else this.idle.push(env);
-    return { result: reply.result };
+    return 'error' in reply ? functionError(reply.error) : { result: reply.result };
   }
 
   /** Stops every idle environment unused for `idleTimeoutMs`; returns how many. */
