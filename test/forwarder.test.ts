@@ -349,12 +349,24 @@ describe('hedging', () => {
     expect(origin.received).toHaveLength(6);
   });
 
-  it('leaves a hedged GET\'s first attempt uncut at ATTEMPT_TIMEOUT_MS: its hedges are the retries beside it (found by review: a 504)', async () => {
+  it('leaves a hedged GET\'s first attempt uncut at ATTEMPT_TIMEOUT_MS: it lingers, its hedge and then a retry beside it (found by review: a 504)', async () => {
     origin.script({ status: 200, body: 'slow report', delayMs: 30_000 }, { hang: true });
     const { forward } = setup({ HEDGE_AFTER_MS: '5000' });
     const result = await runVirtual(forward(req(), deadline(55_000)), { maxMs: 70_000 });
     expect(result.response?.body.toString()).toBe('slow report');
-    expect(origin.received).toHaveLength(2);
+    // The first attempt, its hedge at 5 s, and at 25 s one retry beside them, which its answer cancelled.
+    expect(origin.received).toHaveLength(3);
+    expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 0 });
+  });
+
+  it('still retries beside a hung first attempt whose hedge failed (found by review: the hedge\'s 503 at the deadline)', async () => {
+    origin.script({ hang: true }, { status: 503, body: 'busy' }, { status: 200, body: 'ok' });
+    const { forward } = setup({ HEDGE_AFTER_MS: '2000' });
+    const result = await runVirtual(forward(req(), deadline(55_000)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('ok');
+    expect(origin.received).toHaveLength(3);
+    // The hung first attempt, cancelled by the retry's answer, is recorded.
+    expect(result.attempts.map((a) => a.outcome).sort()).toEqual([200, 503, 'cancelled'].sort());
   });
 
   it('does not hedge with auto delay before it has seen enough latencies', async () => {

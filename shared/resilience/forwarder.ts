@@ -74,7 +74,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
   };
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
-
   const { latenciesOf, minAttemptMs, hedgeDelay } = createRouteTiming(options.latencies, config.hedge);
 
   return async function forward(request: OriginRequest, deadline: Deadline, forwardOptions: ForwardOptions = {}): Promise<ForwardResult> {
@@ -85,14 +84,13 @@ export function createForwarder(options: ForwarderOptions): Forward {
     const attempts: AttemptRecord[] = [];
     let attemptNo = 0;
     let budgetDenied = 0;
-    let hedgesSent = 0;
-    let hedgesWon = 0;
+    // Hedges launched are counted as each starts: a retry beside a lingering hedged round knows them (HEDGE_MAX per request).
+    let [hedgesSent, hedgesWon, hedgesLaunched] = [0, 0, 0];
     let backoff = policy.backoff();
     let last: Judgement | undefined;
     let lastResponse: OriginResponse | undefined;
     // The shortest attempt worth starting, as of this round (latency samples change between rounds).
     let minMs = MIN_ATTEMPT_MS;
-
     // Asked before every retry and hedge; remembers why the guards said no.
     let retriesStopped: 'route-failing' | 'origin-down' | undefined;
     const mayRetry = (): boolean => {
@@ -101,7 +99,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
       else if (verdict !== 'allowed') retriesStopped = verdict;
       return verdict === 'allowed';
     };
-
     // The first attempt of a safe request, still running past ATTEMPT_TIMEOUT_MS (lingering.ts).
     let lingering: Lingering<Judgement> | undefined;
     // The backoff before a retry, and the guards' word on it: why none follows, or undefined. With a
@@ -140,6 +137,11 @@ export function createForwarder(options: ForwarderOptions): Forward {
         else if (last === ended && stop === 'done') stop = 'not-retryable';
         if (ended.final && !ended.class.failed && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
       }
+      // A lingering hedged round's hedges, and the attempts its answer cancelled.
+      const lingered = lingering && (await lingering.done);
+      if (lingered) attempts.push(...lingered.cancelled);
+      hedgesSent += lingered ? lingered.hedgesSent : 0;
+      if (lingered?.hedgeWon && last === lingered.judged) hedgesWon += 1;
       // The one outcome of this client request, for the guards (and the throttle, when on).
       const outcome = last?.class;
       guards?.observe(key, outcome, request.path);
@@ -150,7 +152,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
       return { error: error ?? errorOf(last?.outcome, deadline.remainingMs() < minMs), attempts, decisions };
     };
-
     if (throttle && !throttle.admit()) {
       return finish('shed', { status: 503, type: 'http_request_denied', detail: 'shed: the origin accepted under half the recent requests (OVERLOAD_SHEDDING=on)' });
     }
@@ -176,17 +177,17 @@ export function createForwarder(options: ForwarderOptions): Forward {
         timeoutMs: () => Math.max(1, Math.min(cut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
         judge: (outcome) => policy.judge(request, outcome),
         hedgeAfterMs,
-        maxHedges: Math.max(0, config.hedge.max - hedgesSent),
-        mayHedge: () => deadline.remainingMs() >= minMs && mayRetry(),
+        maxHedges: Math.max(0, config.hedge.max - hedgesLaunched),
+        mayHedge: () => deadline.remainingMs() >= minMs && mayRetry() && ++hedgesLaunched > 0,
         ...(signal ? { signal } : {}),
         nextAttemptNumber: () => ++attemptNo,
         onAttempt: (record) => attempts.push(record),
         now,
       });
       let result: RoundResult<Judgement>;
-      // A safe request's unhedged first attempt is not cut for its retry: the retry goes beside it.
+      // A safe request's first attempt (hedged or not) is not cut for its retry: the retry goes beside it.
       // Not with a stale copy to serve instead: a hung origin must give way to it at the cut.
-      if (round === 1 && hedgeAfterMs === undefined && SAFE_METHODS.has(request.method) && !forwardOptions.staleFallback && retryFollows()) {
+      if (round === 1 && SAFE_METHODS.has(request.method) && !forwardOptions.staleFallback && retryFollows()) {
         const first = await lingerAfter(route.attemptTimeoutMs, (signal) => roundOf(signal, () => false));
         if (first instanceof Lingering) {
           lingering = first;
@@ -226,7 +227,6 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if ('response' in outcome) lastResponse = outcome.response;
       if (!decision.retry) return finish(stopOf(last));
       if (round >= route.retry.maxAttempts) return finish('attempts-exhausted');
-
       let delay = backoff.duration;
       backoff = backoff.next(undefined);
       const after = 'response' in outcome ? retryAfterMs(outcome.response, now()) : undefined;
