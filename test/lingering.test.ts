@@ -182,3 +182,19 @@ describe('the cut of a retry beside the lingering first attempt (found by review
     expect(String(result.headers?.['proxy-status'])).toMatch(/3 attempt\(s\); stop=done/);
   });
 });
+
+describe('the cut of a retry beside a failed first attempt when no third could be sent (found by review)', () => {
+  it('is not made: the retry\'s 200, due just before the deadline, is answered', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5); // full-jitter backoffs: 50 ms, then 100 ms
+    const text = { 'content-type': 'text/plain' };
+    // Deadline 54.5 s. First: 503 at 54.44 s (60 ms left, under the next backoff and a minimal attempt). Retry sent at 25.05 s, its 200 at 54.47 s.
+    origin.script(
+      { status: 503, headers: text, body: 'first failed', delayMs: 54_440 },
+      { status: 200, headers: text, body: 'retry ok', delayMs: 29_420 },
+      { status: 200, headers: text, body: 'third ok' },
+    );
+    const result = await runVirtual(createProxyHandler(loadConfig({ ORIGIN_URL: origin.url }))(albEvent('GET', '/reports/late'), functionContext()), { turns: 2 });
+    expect(origin.received).toHaveLength(2);
+    expect({ status: result.statusCode, body: result.body }).toEqual({ status: 200, body: 'retry ok' });
+  });
+});

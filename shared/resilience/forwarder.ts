@@ -205,7 +205,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         // first has failed, it is cut at its own ATTEMPT_TIMEOUT_MS (now, if past it) for a third.
         const beside = lingering?.running === true;
         const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || (round > 1 && !beside && retryFollows()));
-        const stopCut = beside ? lingering!.cutOnFailure(controller!, now() + route.attemptTimeoutMs, () => retryFollows(0), now) : undefined;
+        const stopCut = beside ? lingering!.cutOnFailure(controller!, now() + route.attemptTimeoutMs, () => retryFollows(backoff.duration), now) : undefined;
         const raced = lingering ? await lingering.race(running) : await running;
         stopCut?.();
         // The first attempt answered first: this round is cancelled, its attempts recorded as such.
