@@ -132,7 +132,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
           last = ended;
           if ('response' in ended.outcome) lastResponse = ended.outcome.response;
         }
-        const firstMs = attempts.find((a) => a.n === 1)?.ms;
+        const firstMs = (await lingering.done).decidingMs;
         if (ended.final) [stop, error] = [stopOf(ended), undefined];
         else if (last === ended && stop === 'done') stop = 'not-retryable';
         if (ended.final && !ended.class.failed && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
@@ -161,11 +161,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (remaining < (round === 1 ? 1 : minMs)) {
         return finish('deadline', { status: 504, type: 'http_response_timeout', detail: `deadline reached after ${round - 1} attempt(s)` });
       }
-      // ATTEMPT_TIMEOUT_MS cuts an attempt short only for a retry or a stale copy to follow it: one
-      // that cannot be followed (the last attempt, a POST once sent, retries stopped by the guards,
-      // too little time left after it) may take the whole deadline, as it would without the proxy.
-      // A first attempt is cut for a stale copy only: a safe request's retries go beside it (lingering,
-      // or its hedges), and a PUT's must not (two of one change at once; cut, its answer is lost).
+      // ATTEMPT_TIMEOUT_MS cuts an attempt only for a retry or a stale copy to follow it: one nothing can
+      // follow (the last, a POST once sent, retries the guards stopped, too little time after it) may take
+      // the whole deadline, as without the proxy. A first attempt is cut for a stale copy only: a safe
+      // request's retries go beside it, and a PUT's must not (two of one change at once).
       const retryFollows = (afterMs = route.attemptTimeoutMs): boolean =>
         round < route.retry.maxAttempts &&
         policy.mayRepeat(request, true) &&
@@ -178,7 +177,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         judge: (outcome) => policy.judge(request, outcome),
         hedgeAfterMs,
         maxHedges: Math.max(0, config.hedge.max - hedgesLaunched),
-        mayHedge: () => deadline.remainingMs() >= minMs && mayRetry() && ++hedgesLaunched > 0,
+        mayHedge: () => hedgesLaunched < config.hedge.max && deadline.remainingMs() >= minMs && mayRetry() && ++hedgesLaunched > 0,
         ...(signal ? { signal } : {}),
         nextAttemptNumber: () => ++attemptNo,
         onAttempt: (record) => attempts.push(record),
@@ -201,17 +200,18 @@ export function createForwarder(options: ForwarderOptions): Forward {
         result = first;
       } else {
         const controller = lingering ? new Cancellation() : undefined;
-        // A retry beside the running first attempt is not cut (no third goes beside them); once the
-        // first has failed, it is cut at its own ATTEMPT_TIMEOUT_MS (now, if past it) for a third.
+        // Beside the running first attempt, a retry is not cut (no third goes beside them) until that has failed.
         const beside = lingering?.running === true;
         const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || (round > 1 && !beside && retryFollows()));
         const stopCut = beside ? lingering!.cutOnFailure(controller!, now() + route.attemptTimeoutMs, () => retryFollows(backoff.duration), now) : undefined;
         const raced = lingering ? await lingering.race(running) : await running;
         stopCut?.();
-        // The first attempt answered first: this round is cancelled, its attempts recorded as such.
+        // The first attempt answered first: this round is cancelled, its attempts and hedges recorded.
         if (raced === LINGERED) {
           controller!.abort(new Error('another attempt won'));
-          await running;
+          const lost = await running;
+          attempts.push(...lost.cancelled);
+          hedgesSent += lost.hedgesSent;
           return finish('done');
         }
         result = raced;

@@ -47,6 +47,8 @@ export interface RoundResult<J extends Judged> {
   /** The deciding attempt was a hedge. */
   readonly hedgeWon: boolean;
   readonly hedgesSent: number;
+  /** How long the deciding attempt took. */
+  readonly decidingMs?: number;
   /** Records of the attempts cancelled because another one won. */
   readonly cancelled: readonly AttemptRecord[];
 }
@@ -69,7 +71,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     let failedWithResponse: J | undefined;
     let hedgeTimer: NodeJS.Timeout | undefined;
 
-    const settle = (judged: J, hedgeWon: boolean): void => {
+    const settle = (judged: J, hedgeWon: boolean, decidingMs?: number): void => {
       settled = true;
       clearTimeout(hedgeTimer);
       const cancelled: AttemptRecord[] = [];
@@ -78,7 +80,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
         cancelled.push({ n: info.n, outcome: 'cancelled', ms: options.now() - info.started, ...(info.hedge ? { hedge: true } : {}) });
       }
       running.clear();
-      resolve({ judged, hedgeWon, hedgesSent, cancelled });
+      resolve({ judged, hedgeWon, hedgesSent, cancelled, ...(decidingMs !== undefined ? { decidingMs } : {}) });
     };
 
     const launch = (hedge: boolean): void => {
@@ -107,7 +109,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           };
           options.onAttempt(record);
           const judged = options.judge(outcome);
-          if (judged.final) return settle(judged, hedge);
+          if (judged.final) return settle(judged, hedge, record.ms);
           if ('response' in outcome) failedWithResponse ??= judged;
           if (running.size === 0) settle('response' in outcome ? judged : (failedWithResponse ?? judged), false);
         });

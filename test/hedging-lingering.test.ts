@@ -1,0 +1,89 @@
+/**
+ * Hedging with a lingering first round (forwarder.ts), found by review: HEDGE_MAX per request while
+ * a retry runs beside the round, the hedges of a cancelled retry round counted, and the deciding
+ * attempt's latency fed to adaptive hedging. Each case failed before its fix.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../shared/config/config.js';
+import { createForwarder } from '../shared/resilience/forwarder.js';
+import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
+import type { Deadline, OriginRequest } from '../shared/http/types.js';
+import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
+import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
+import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
+
+let origin: ScriptedOrigin;
+const clients: OriginClient[] = [];
+beforeEach(async () => {
+  origin = await startScriptedOrigin();
+  useVirtualTime();
+});
+afterEach(async () => {
+  useRealTime();
+  vi.restoreAllMocks();
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await origin.close();
+});
+
+const deadline = (ms: number): Deadline => {
+  const end = Date.now() + ms;
+  return { remainingMs: () => end - Date.now() };
+};
+const req = (): OriginRequest => ({ method: 'GET', path: '/things/1', rawQuery: '', headers: {}, body: Buffer.alloc(0) });
+
+function forwarder(env: Record<string, string>, latencies?: LatencyTracker) {
+  const config = loadConfig({ ORIGIN_URL: origin.url, ...env });
+  const client = createOriginClient({ origin: config.origin, connections: 8 });
+  clients.push(client);
+  return createForwarder({ config, client, ...(latencies ? { latencies } : {}) });
+}
+
+describe('HEDGE_MAX per request with a lingering hedged first round', () => {
+  it('HEDGE_MAX=1 (default), HEDGE_AFTER_MS=26000, hung origin: at most 1 hedge, at most 1 + 1 + 1 requests at once', async () => {
+    origin.script({ hang: true });
+    const forward = forwarder({ HEDGE_AFTER_MS: '26000', RETRY_BASE_DELAY_MS: '0' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    const hedges = result.attempts.filter((a) => a.hedge).length;
+    expect(hedges).toBeLessThanOrEqual(1);
+    expect(origin.received.length).toBeLessThanOrEqual(3);
+  });
+
+  it('HEDGE_MAX=2, HEDGE_AFTER_MS=15000 (an auto delay near HOSP p95), hung origin: at most 2 hedges', async () => {
+    origin.script({ hang: true });
+    const forward = forwarder({ HEDGE_AFTER_MS: '15000', HEDGE_MAX: '2', RETRY_BASE_DELAY_MS: '0' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    const hedges = result.attempts.filter((a) => a.hedge).length;
+    expect(hedges).toBeLessThanOrEqual(2);
+    // first + 2 hedges + 1 retry
+    expect(origin.received.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('hedges= counts every hedge sent', () => {
+  it('counts the hedges of a retry round the lingering first attempt\'s answer cancelled', async () => {
+    // First attempt answers 200 at 53 s; everything else hangs. HEDGE_MAX=2, hedge after 26 s:
+    // round 1 hedges at 26 s, the retry (25 s) hedges at 51 s.
+    origin.script({ status: 200, body: 'slow', delayMs: 53_000 }, { hang: true });
+    const forward = forwarder({ HEDGE_AFTER_MS: '26000', HEDGE_MAX: '2', RETRY_BASE_DELAY_MS: '0' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('slow');
+    const hedgeRecords = result.attempts.filter((a) => a.hedge).length;
+    expect(hedgeRecords).toBeGreaterThan(0);
+    expect(result.decisions?.hedgesSent).toBe(hedgeRecords);
+  });
+});
+
+describe('latency sample of a lingering hedged round', () => {
+  it('does not feed the first attempt\'s quick 503 as a success latency when its hedge answered 200 at 30 s', async () => {
+    // attempt 1: 503 after 1 s; its hedge (at 0.5 s) 200 after 29.5 s; the retry at 25 s hangs.
+    origin.script({ status: 503, delayMs: 1000 }, { status: 200, body: 'hedge', delayMs: 29_500 }, { hang: true });
+    const latencies = new LatencyTracker();
+    const forward = forwarder({ HEDGE_AFTER_MS: '500', RETRY_BASE_DELAY_MS: '0' }, latencies);
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('hedge');
+    expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
+    // A success latency is the answer's (about 29.5 s), never the failed attempt's 1 s.
+    expect(latencies.count).toBe(1);
+    expect(latencies.percentile(50)!).toBeGreaterThan(25_000);
+  });
+});
