@@ -97,7 +97,8 @@ export interface LambdaCost {
 export function lambdaCost(input: LambdaCostInput): LambdaCost {
   const prices = input.prices ?? LAMBDA_ARM64_US_EAST_1;
   const coldStartShare = input.coldStartShare ?? 0.01;
-  const billedMs = Math.ceil(input.attemptsPerRequest * input.originMs + input.ownMs);
+  // Rounded to the microsecond first: 1.104 x 5000 is 5520.000000000001 in floating point, not 5521 ms billed.
+  const billedMs = Math.ceil(Math.round((input.attemptsPerRequest * input.originMs + input.ownMs) * 1000) / 1000);
   const gb = input.memoryMb / 1024;
   const gbSeconds = gb * (billedMs / 1000) + coldStartShare * gb * (Math.ceil(input.initMs) / 1000);
   return { billedMs, gbSeconds, usdPerMillion: 1_000_000 * (gbSeconds * prices.gbSecondUsd + prices.requestUsd) };

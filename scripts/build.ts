@@ -34,6 +34,12 @@ export interface BundleResult {
    * (transitively). Chunks reached only through a dynamic `import()`, such as the S3 client, are not in it.
    */
   readonly coldStart: readonly BundleFile[];
+  /**
+   * What the first request of S3 mode loads besides: the chunks the cold-start files import with
+   * `import()` (the S3 client), each with its static imports. The SDK's own lazy chunks (credential
+   * providers other than the environment's, which Lambda uses) are not in it.
+   */
+  readonly firstS3Request: readonly BundleFile[];
   /** Every `.mjs` written, the lazily loaded chunks included. */
   readonly outputs: readonly BundleFile[];
   /** Imports left outside the bundle (any file): Node built-ins only, or Lambda would fail to load it. */
@@ -77,10 +83,17 @@ export async function buildBundle(outdir = join(REPO_ROOT, OUT_DIR)): Promise<Bu
     bytes: output.bytes,
     sourceMapBytes: outputs.reduce((sum, [path]) => sum + statSync(resolve(REPO_ROOT, `${path}.map`)).size, 0),
     coldStart: staticClosure(metafile, outPath).map(asFile),
+    firstS3Request: lazyClosure(metafile, staticClosure(metafile, outPath)).map(asFile),
     outputs: outputs.map(([path]) => asFile(path)),
     externalImports,
     warnings,
   };
+}
+
+/** `files`, then what they reach through one `import()` each and that chunk's static imports. */
+function lazyClosure(metafile: Metafile, files: readonly string[]): string[] {
+  const lazy = files.flatMap((file) => (metafile.outputs[file]?.imports ?? []).filter((i) => !i.external && i.kind === 'dynamic-import').map((i) => i.path));
+  return [...new Set([...files, ...lazy.flatMap((chunk) => staticClosure(metafile, chunk))])];
 }
 
 /** `from` and every output it reaches through static `import` statements (not `import()`), `from` first. */

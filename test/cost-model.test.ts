@@ -16,6 +16,13 @@ describe('lambdaCost', () => {
     expect(cost.usdPerMillion).toBeCloseTo(1_000_000 * (2.001 * 0.00001 + 0.0000002), 9);
   });
 
+  test('rounds up to the ms what is a whole number of ms, not what floating point makes of it (found by review)', () => {
+    // 1.104 x 5000 is 5520.000000000001 in doubles: 5520 ms billed, not 5521; a real fraction still rounds up.
+    const base = { originMs: 5000, ownMs: 0, memoryMb: 256, initMs: 0, coldStartShare: 0, prices: PRICES };
+    expect(lambdaCost({ ...base, attemptsPerRequest: 1.104 }).billedMs).toBe(5520);
+    expect(lambdaCost({ ...base, attemptsPerRequest: 1.104, ownMs: 0.01 }).billedMs).toBe(5521);
+  });
+
   test('retries multiply the origin time, a cache hit (0 attempts) leaves only the own time', () => {
     const base = { originMs: 5000, ownMs: 10, memoryMb: 256, initMs: 0, coldStartShare: 0, prices: PRICES };
     expect(lambdaCost({ ...base, attemptsPerRequest: 1.5 }).billedMs).toBe(7510);
