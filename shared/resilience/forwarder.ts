@@ -135,7 +135,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         const firstMs = (await lingering.done).decidingMs;
         if (ended.final) [stop, error] = [stopOf(ended), undefined];
         else if (last === ended && stop === 'done') stop = 'not-retryable';
-        if (ended.final && !ended.class.failed && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
+        if (ended.final && answered(ended) && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
       }
       // A lingering hedged round's hedges, and the attempts its answer cancelled.
       const lingered = lingering && (await lingering.done);
@@ -219,7 +219,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // The deciding attempt ended last (the cancelled ones are added below): its answer's latency feeds hedging.
       const decidingMs = attempts[attempts.length - 1]?.ms;
       last = result.judged;
-      if (decidingMs !== undefined && !last.class.failed) latenciesOf(route)?.add(decidingMs);
+      if (decidingMs !== undefined && answered(last)) latenciesOf(route)?.add(decidingMs);
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;

@@ -109,7 +109,11 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           };
           options.onAttempt(record);
           const judged = options.judge(outcome);
-          if (judged.final) return settle(judged, hedge, record.ms);
+          // A hedge's refusal (a 429, 409 or 404: not a success) does not end the round while the
+          // original attempt runs: the origin may be refusing the duplicate of what it is answering.
+          // The original's own answer, a 503 too, stands over it; it is the answer if that brings none.
+          const refusal = hedge && !('response' in outcome && outcome.response.status < 400) && [...running.values()].some((i) => !i.hedge);
+          if (judged.final && !refusal) return settle(judged, hedge, record.ms);
           if ('response' in outcome) failedWithResponse ??= judged;
           if (running.size === 0) settle('response' in outcome ? judged : (failedWithResponse ?? judged), false);
         });
