@@ -87,3 +87,19 @@ describe('latency sample of a lingering hedged round', () => {
     expect(latencies.percentile(50)!).toBeGreaterThan(25_000);
   });
 });
+
+describe('a hung hedge beside a first attempt that already failed (found by review)', () => {
+  const steps = () => origin.script({ status: 503, delayMs: 1000 }, { hang: true }, { hang: true }, { status: 200, body: 'ok', delayMs: 500 });
+  it('unhedged: 503 at 1 s, two hung retries cut at 25 s, the fourth attempt answers', async () => {
+    steps();
+    const result = await runVirtual(forwarder({})(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('ok');
+  });
+
+  it('HEDGE_AFTER_MS=500: the round\'s first attempt has failed, so the retry beside it is cut for a third, which answers', async () => {
+    steps();
+    const result = await runVirtual(forwarder({ HEDGE_AFTER_MS: '500' })(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('ok');
+    expect(origin.received).toHaveLength(4);
+  });
+});

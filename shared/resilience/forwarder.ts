@@ -171,8 +171,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
         deadline.remainingMs() - afterMs >= minMs &&
         (guards?.wouldRetry(key, request.path) ?? true);
       const hedgeAfterMs = hedgeDelay(request, route);
-      const roundOf = (signal: CancelSignal | undefined, cut: () => boolean) => runRound(request, {
-        client,
+      const roundOf = (signal: CancelSignal | undefined, cut: () => boolean, onOriginalFailed?: () => void) => runRound(request, {
+        client, onOriginalFailed,
         timeoutMs: () => Math.max(1, Math.min(cut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
         judge: (outcome) => policy.judge(request, outcome),
         hedgeAfterMs,
@@ -187,7 +187,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       // A safe request's first attempt (hedged or not) is not cut for its retry: the retry goes beside it.
       // Not with a stale copy to serve instead: a hung origin must give way to it at the cut.
       if (round === 1 && SAFE_METHODS.has(request.method) && !forwardOptions.staleFallback && retryFollows()) {
-        const first = await lingerAfter(route.attemptTimeoutMs, (signal) => roundOf(signal, () => false));
+        const first = await lingerAfter(route.attemptTimeoutMs, (signal, onFirstFailed) => roundOf(signal, () => false, onFirstFailed));
         if (first instanceof Lingering) {
           lingering = first;
           const delay = backoff.duration;

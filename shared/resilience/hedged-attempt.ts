@@ -39,6 +39,8 @@ export interface RoundOptions<J extends Judged> {
   /** Called for every attempt that ended on its own (not cancelled), in completion order. */
   readonly onAttempt: (record: AttemptRecord) => void;
   readonly now: () => number;
+  /** Called when the round's own (unhedged) attempt ended with a failure worth retrying, its hedges maybe still running. */
+  readonly onOriginalFailed?: (() => void) | undefined;
 }
 
 export interface RoundResult<J extends Judged> {
@@ -115,6 +117,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           const refusal = hedge && !('response' in outcome && outcome.response.status < 400) && [...running.values()].some((i) => !i.hedge);
           if (judged.final && !refusal) return settle(judged, hedge, record.ms);
           if ('response' in outcome) failedWithResponse ??= judged;
+          if (!hedge && !judged.final) options.onOriginalFailed?.();
           if (running.size === 0) settle('response' in outcome ? judged : (failedWithResponse ?? judged), false);
         });
     };

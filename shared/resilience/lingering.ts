@@ -20,8 +20,21 @@ export class Lingering<J extends Judged> {
   /** The round's end, whatever it was (it never rejects: runRound judges every failure). */
   readonly done: Promise<RoundResult<J>>;
 
+  /** The round's own first attempt has failed, though hedges of it may still run. */
+  private firstFailed = false;
+  private markFailed!: () => void;
+  /** The round's end, or its first attempt's failure, whichever comes first. */
+  private readonly failed: Promise<unknown>;
+
   constructor(round: Promise<RoundResult<J>>, private readonly controller: Cancellation) {
     this.done = round.then((result) => (this.result = result));
+    this.failed = Promise.race([this.done, new Promise<void>((resolve) => (this.markFailed = resolve))]);
+  }
+
+  /** The first attempt failed while hedges of it run: a retry beside it may now be cut for a third. */
+  markFirstFailed(): void {
+    this.firstFailed = true;
+    this.markFailed();
   }
 
   /** The round's result when it has ended with a final answer (a success, or one not worth retrying). */
@@ -29,9 +42,9 @@ export class Lingering<J extends Judged> {
     return this.result?.judged.final ? this.result : undefined;
   }
 
-  /** Whether the round is still waiting for its answer. */
+  /** Whether the round's first attempt is still waiting for its answer. */
   get running(): boolean {
-    return this.result === undefined;
+    return this.result === undefined && !this.firstFailed;
   }
 
   /** `work`'s value, or LINGERED as soon as the round ends with a final answer first. */
@@ -49,7 +62,7 @@ export class Lingering<J extends Judged> {
   cutOnFailure(beside: Cancellation, atMs: number, follows: () => boolean, now: () => number): () => void {
     let over = false;
     let timer: NodeJS.Timeout | undefined;
-    void this.done.then(() => {
+    void this.failed.then(() => {
       if (!over && !this.final) timer = setTimeout(() => follows() && beside.abort(ATTEMPT_CUT), Math.max(0, atMs - now()));
     });
     return () => {
@@ -67,17 +80,23 @@ export class Lingering<J extends Judged> {
 
 /**
  * Starts `start` with a signal that can cancel it and waits at most `afterMs` for it: its result
- * when it came by then, else the round, still running, as a Lingering.
+ * when it came by then, else the round, still running, as a Lingering. `start` is also given what to
+ * call when the round's own first attempt fails while its hedges still run.
  */
 export async function lingerAfter<J extends Judged>(
   afterMs: number,
-  start: (signal: CancelSignal) => Promise<RoundResult<J>>,
+  start: (signal: CancelSignal, onFirstFailed: () => void) => Promise<RoundResult<J>>,
 ): Promise<RoundResult<J> | Lingering<J>> {
   const controller = new Cancellation();
-  const round = start(controller.signal);
+  let lingering: Lingering<J> | undefined;
+  let failedEarly = false;
+  const round = start(controller.signal, () => (lingering ? lingering.markFirstFailed() : (failedEarly = true)));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), afterMs)));
   const early = await Promise.race([round, timedOut]);
   clearTimeout(timer);
-  return early ?? new Lingering(round, controller);
+  if (early) return early;
+  lingering = new Lingering(round, controller);
+  if (failedEarly) lingering.markFirstFailed();
+  return lingering;
 }
