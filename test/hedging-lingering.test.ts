@@ -3,59 +3,32 @@
  * a retry runs beside the round, the hedges of a cancelled retry round counted, and the deciding
  * attempt's latency fed to adaptive hedging. Each case failed before its fix.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../shared/config/config.js';
-import { createForwarder } from '../shared/resilience/forwarder.js';
+import { describe, expect, it } from 'vitest';
 import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
-import type { Deadline, OriginRequest } from '../shared/http/types.js';
-import { createOriginClient, type OriginClient } from '../shared/origin/client.js';
-import { startScriptedOrigin, type ScriptedOrigin } from './support/scripted-origin.js';
-import { runVirtual, useRealTime, useVirtualTime } from './support/virtual-time.js';
+import { runVirtual } from './support/virtual-time.js';
+import { deadline, getThing, useForwarderHarness } from './support/forwarder-harness.js';
 
-let origin: ScriptedOrigin;
-const clients: OriginClient[] = [];
-beforeEach(async () => {
-  origin = await startScriptedOrigin();
-  useVirtualTime();
-});
-afterEach(async () => {
-  useRealTime();
-  vi.restoreAllMocks();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await origin.close();
-});
-
-const deadline = (ms: number): Deadline => {
-  const end = Date.now() + ms;
-  return { remainingMs: () => end - Date.now() };
-};
-const req = (): OriginRequest => ({ method: 'GET', path: '/things/1', rawQuery: '', headers: {}, body: Buffer.alloc(0) });
-
-function forwarder(env: Record<string, string>, latencies?: LatencyTracker) {
-  const config = loadConfig({ ORIGIN_URL: origin.url, ...env });
-  const client = createOriginClient({ origin: config.origin, connections: 8 });
-  clients.push(client);
-  return createForwarder({ config, client, ...(latencies ? { latencies } : {}) });
-}
+const harness = useForwarderHarness();
+const req = getThing;
 
 describe('HEDGE_MAX per request with a lingering hedged first round', () => {
   it('HEDGE_MAX=1 (default), HEDGE_AFTER_MS=26000, hung origin: at most 1 hedge, at most 1 + 1 + 1 requests at once', async () => {
-    origin.script({ hang: true });
-    const forward = forwarder({ HEDGE_AFTER_MS: '26000', RETRY_BASE_DELAY_MS: '0' });
+    harness.origin.script({ hang: true });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '26000', RETRY_BASE_DELAY_MS: '0' });
     const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
     const hedges = result.attempts.filter((a) => a.hedge).length;
     expect(hedges).toBeLessThanOrEqual(1);
-    expect(origin.received.length).toBeLessThanOrEqual(3);
+    expect(harness.origin.received.length).toBeLessThanOrEqual(3);
   });
 
   it('HEDGE_MAX=2, HEDGE_AFTER_MS=15000 (an auto delay near HOSP p95), hung origin: at most 2 hedges', async () => {
-    origin.script({ hang: true });
-    const forward = forwarder({ HEDGE_AFTER_MS: '15000', HEDGE_MAX: '2', RETRY_BASE_DELAY_MS: '0' });
+    harness.origin.script({ hang: true });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '15000', HEDGE_MAX: '2', RETRY_BASE_DELAY_MS: '0' });
     const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
     const hedges = result.attempts.filter((a) => a.hedge).length;
     expect(hedges).toBeLessThanOrEqual(2);
     // first + 2 hedges + 1 retry
-    expect(origin.received.length).toBeLessThanOrEqual(4);
+    expect(harness.origin.received.length).toBeLessThanOrEqual(4);
   });
 });
 
@@ -63,8 +36,8 @@ describe('hedges= counts every hedge sent', () => {
   it('counts the hedges of a retry round the lingering first attempt\'s answer cancelled', async () => {
     // First attempt answers 200 at 53 s; everything else hangs. HEDGE_MAX=2, hedge after 26 s:
     // round 1 hedges at 26 s, the retry (25 s) hedges at 51 s.
-    origin.script({ status: 200, body: 'slow', delayMs: 53_000 }, { hang: true });
-    const forward = forwarder({ HEDGE_AFTER_MS: '26000', HEDGE_MAX: '2', RETRY_BASE_DELAY_MS: '0' });
+    harness.origin.script({ status: 200, body: 'slow', delayMs: 53_000 }, { hang: true });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '26000', HEDGE_MAX: '2', RETRY_BASE_DELAY_MS: '0' });
     const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
     expect(result.response?.body.toString()).toBe('slow');
     const hedgeRecords = result.attempts.filter((a) => a.hedge).length;
@@ -76,9 +49,9 @@ describe('hedges= counts every hedge sent', () => {
 describe('latency sample of a lingering hedged round', () => {
   it('does not feed the first attempt\'s quick 503 as a success latency when its hedge answered 200 at 30 s', async () => {
     // attempt 1: 503 after 1 s; its hedge (at 0.5 s) 200 after 29.5 s; the retry at 25 s hangs.
-    origin.script({ status: 503, delayMs: 1000 }, { status: 200, body: 'hedge', delayMs: 29_500 }, { hang: true });
+    harness.origin.script({ status: 503, delayMs: 1000 }, { status: 200, body: 'hedge', delayMs: 29_500 }, { hang: true });
     const latencies = new LatencyTracker();
-    const forward = forwarder({ HEDGE_AFTER_MS: '500', RETRY_BASE_DELAY_MS: '0' }, latencies);
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '500', RETRY_BASE_DELAY_MS: '0' }, { latencies });
     const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
     expect(result.response?.body.toString()).toBe('hedge');
     expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
@@ -89,17 +62,17 @@ describe('latency sample of a lingering hedged round', () => {
 });
 
 describe('a hung hedge beside a first attempt that already failed (found by review)', () => {
-  const steps = () => origin.script({ status: 503, delayMs: 1000 }, { hang: true }, { hang: true }, { status: 200, body: 'ok', delayMs: 500 });
+  const steps = () => harness.origin.script({ status: 503, delayMs: 1000 }, { hang: true }, { hang: true }, { status: 200, body: 'ok', delayMs: 500 });
   it('unhedged: 503 at 1 s, two hung retries cut at 25 s, the fourth attempt answers', async () => {
     steps();
-    const result = await runVirtual(forwarder({})(req(), deadline(54_500)), { maxMs: 70_000 });
+    const result = await runVirtual(harness.forwarder({})(req(), deadline(54_500)), { maxMs: 70_000 });
     expect(result.response?.body.toString()).toBe('ok');
   });
 
   it('HEDGE_AFTER_MS=500: the round\'s first attempt has failed, so the retry beside it is cut for a third, which answers', async () => {
     steps();
-    const result = await runVirtual(forwarder({ HEDGE_AFTER_MS: '500' })(req(), deadline(54_500)), { maxMs: 70_000 });
+    const result = await runVirtual(harness.forwarder({ HEDGE_AFTER_MS: '500' })(req(), deadline(54_500)), { maxMs: 70_000 });
     expect(result.response?.body.toString()).toBe('ok');
-    expect(origin.received).toHaveLength(4);
+    expect(harness.origin.received).toHaveLength(4);
   });
 });
