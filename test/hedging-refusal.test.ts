@@ -44,3 +44,38 @@ describe("a hedge's refusal does not replace the first attempt's answer", () => 
     expect(result.response?.status).toBe(200);
   });
 });
+
+describe('a held hedge refusal with more hedges, and who won (found by review)', () => {
+  it('HEDGE_MAX=2: the same, with a second hedge that ends last in a timeout (hung) -> must still retry (the 503 stands), not return the 429', async () => {
+    harness.origin.script(
+      { status: 503, body: 'busy', delayMs: 100 },
+      { status: 503, body: 'busy', delayMs: 12_000 },
+      { status: 429, body: 'already working on it' },
+      { hang: true },
+      { status: 200, body: 'ok' },
+    );
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', HEDGE_MAX: '2' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('HEDGE_MAX=2, RETRY_MAX_ATTEMPTS=1: original 503 at 12 s, hedge 429, hedge 2 hung -> the original\'s 503 (as HEDGE_MAX=1 gives)', async () => {
+    harness.origin.script(
+      { status: 503, body: 'busy', delayMs: 12_000 },
+      { status: 429, body: 'already working on it' },
+      { hang: true },
+    );
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', HEDGE_MAX: '2', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(503);
+  });
+
+  it('RETRY_MAX_ATTEMPTS=1: original reset at 12 s, its hedge 429 at 5 s -> the 429 is returned and counted as the hedge\'s win', async () => {
+    harness.origin.script({ reset: true, delayMs: 12_000 }, { status: 429, body: 'already working on it' });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(429);
+    // ForwardDecisions.hedgesWon: "Hedges whose response was the one returned." (hedge-won=1 before the refusal rule)
+    expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
+  });
+});

@@ -68,6 +68,9 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     const running = new Map<object, { n: number; started: number; hedge: boolean; controller?: AbortController }>();
     let hedgesSent = 0;
     let settled = false;
+    // A hedge's refusal held back while the original ran, and the original's own failed response.
+    let held: { judged: J; ms: number } | undefined;
+    let originalResponse: J | undefined;
     // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
     // connection of another attempt: keep the first failure that carries a response.
     let failedWithResponse: J | undefined;
@@ -116,9 +119,18 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           // The original's own answer, a 503 too, stands over it; it is the answer if that brings none.
           const refusal = hedge && !('response' in outcome && outcome.response.status < 400) && [...running.values()].some((i) => !i.hedge);
           if (judged.final && !refusal) return settle(judged, hedge, record.ms);
-          if ('response' in outcome) failedWithResponse ??= judged;
+          if (judged.final) held ??= { judged, ms: record.ms };
+          else if ('response' in outcome) {
+            if (!hedge) originalResponse = judged;
+            failedWithResponse ??= judged;
+          }
           if (!hedge && !judged.final) options.onOriginalFailed?.();
-          if (running.size === 0) settle('response' in outcome ? judged : (failedWithResponse ?? judged), false);
+          if (running.size > 0) return;
+          // All ended: the original's response, else this one's, else another's, else the held refusal, else the error.
+          const answer = originalResponse ?? ('response' in outcome && !judged.final ? judged : failedWithResponse);
+          if (answer) settle(answer, false);
+          else if (held) settle(held.judged, true, held.ms);
+          else settle(judged, false);
         });
     };
 
