@@ -79,3 +79,85 @@ describe('a held hedge refusal with more hedges, and who won (found by review)',
     expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
   });
 });
+
+// Found by the review of 7a4e8c3: a refusal after the original's 503, or beside another running hedge, and who won.
+describe("review settle: a hedge's refusal after the original's 503", () => {
+  it('HEDGE_MAX=1, RETRY_MAX_ATTEMPTS=1: original 503 at 12 s, hedge 429 at 13 s -> the original\'s 503 (as when the 429 comes first)', async () => {
+    harness.origin.script({ status: 503, body: 'busy', delayMs: 12_000 }, { status: 429, body: 'already working on it', delayMs: 8_000 });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(503);
+  });
+
+  it('HEDGE_MAX=1, default retries: original 503 at 12 s, hedge 429 at 13 s, retry 200 -> 200 (unhedged gives 200)', async () => {
+    harness.origin.script(
+      { status: 503, body: 'busy', delayMs: 12_000 },
+      { status: 429, body: 'already working on it', delayMs: 8_000 },
+      { status: 200, body: 'ok' },
+    );
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('unhedged, same origin for contrast: 503 at 12 s, retry -> the retry\'s answer, not the 429 ending retries', async () => {
+    harness.origin.script({ status: 503, body: 'busy', delayMs: 12_000 }, { status: 200, body: 'ok' });
+    const forward = harness.forwarder({});
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('HEDGE_MAX=2, default retries: original 503 at 12 s, hedge 1 429 at 13 s, hedge 2 hung, retry 200 -> 200', async () => {
+    harness.origin.script(
+      { status: 503, body: 'busy', delayMs: 12_000 },
+      { status: 429, body: 'already working on it', delayMs: 8_000 },
+      { hang: true },
+      { status: 200, body: 'ok' },
+    );
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', HEDGE_MAX: '2' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('HEDGE_MAX=2, RETRY_MAX_ATTEMPTS=1: hedge 1 429 held at 6 s, original 503 at 12 s, hedge 2 429 at 13 s -> the original\'s 503', async () => {
+    harness.origin.script(
+      { status: 503, body: 'busy', delayMs: 12_000 },
+      { status: 429, body: 'already working on it', delayMs: 1_000 },
+      { status: 429, body: 'already working on it', delayMs: 3_000 },
+    );
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', HEDGE_MAX: '2', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(503);
+  });
+});
+
+describe("review settle: a hedge's refusal while another hedge runs", () => {
+  it('HEDGE_MAX=2, RETRY_MAX_ATTEMPTS=1: original reset at 12 s, hedge 1 429 at 13 s, hedge 2 200 at 14 s -> the 200', async () => {
+    harness.origin.script(
+      { reset: true, delayMs: 12_000 },
+      { status: 429, body: 'already working on it', delayMs: 8_000 },
+      { status: 200, body: 'ok', delayMs: 4_000 },
+    );
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', HEDGE_MAX: '2', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+  });
+});
+
+describe('review settle: hedgeWon when a hedge\'s failed response is returned', () => {
+  it('RETRY_MAX_ATTEMPTS=1: original reset at 12 s, hedge 503 at 6 s -> the hedge\'s 503 returned, counted as the hedge\'s win', async () => {
+    harness.origin.script({ reset: true, delayMs: 12_000 }, { status: 503, body: 'hedge busy', delayMs: 1_000 });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('hedge busy');
+    expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
+  });
+
+  it('RETRY_MAX_ATTEMPTS=1: original reset at 6 s, hedge 503 at 7 s (ends last) -> the hedge\'s 503, counted as the hedge\'s win', async () => {
+    harness.origin.script({ reset: true, delayMs: 6_000 }, { status: 503, body: 'hedge busy', delayMs: 2_000 });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000', RETRY_MAX_ATTEMPTS: '1' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.body.toString()).toBe('hedge busy');
+    expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
+  });
+});

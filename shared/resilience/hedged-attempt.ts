@@ -74,6 +74,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
     // connection of another attempt: keep the first failure that carries a response.
     let failedWithResponse: J | undefined;
+    const fromHedge = new Set<J>();
     let hedgeTimer: NodeJS.Timeout | undefined;
 
     const settle = (judged: J, hedgeWon: boolean, decidingMs?: number): void => {
@@ -114,21 +115,22 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           };
           options.onAttempt(record);
           const judged = options.judge(outcome);
-          // A hedge's refusal (a 429, 409 or 404: not a success) does not end the round while the
-          // original attempt runs: the origin may be refusing the duplicate of what it is answering.
-          // The original's own answer, a 503 too, stands over it; it is the answer if that brings none.
-          const refusal = hedge && !('response' in outcome && outcome.response.status < 400) && [...running.values()].some((i) => !i.hedge);
+          // A hedge's refusal (a 429, 409 or 404: not a success) does not end the round while another
+          // attempt runs, or once the original has answered: the origin may be refusing the duplicate
+          // of what it is answering. Any response stands over it; it is the answer if none comes.
+          const refusal = hedge && !('response' in outcome && outcome.response.status < 400) && (running.size > 0 || originalResponse !== undefined);
           if (judged.final && !refusal) return settle(judged, hedge, record.ms);
           if (judged.final) held ??= { judged, ms: record.ms };
           else if ('response' in outcome) {
             if (!hedge) originalResponse = judged;
             failedWithResponse ??= judged;
+            if (hedge) fromHedge.add(judged);
           }
           if (!hedge && !judged.final) options.onOriginalFailed?.();
           if (running.size > 0) return;
           // All ended: the original's response, else this one's, else another's, else the held refusal, else the error.
           const answer = originalResponse ?? ('response' in outcome && !judged.final ? judged : failedWithResponse);
-          if (answer) settle(answer, false);
+          if (answer) settle(answer, fromHedge.has(answer));
           else if (held) settle(held.judged, true, held.ms);
           else settle(judged, false);
         });
