@@ -4,6 +4,7 @@
  */
 import { EventError } from '../http/errors.js';
 import { appendHeader, forwardedRequestHeaders, SAFE_HEADER_VALUE, SENDABLE_HEADER_VALUE, TOKEN } from '../http/headers.js';
+import { ORIGIN_FORM_PATH, PATH_CHAR } from '../http/request-target.js';
 import type { HeaderMap, OriginRequest } from '../http/types.js';
 
 /** An ALB request event, translated and validated; pure data, no I/O. */
@@ -49,7 +50,7 @@ export function parseAlbEvent(event: unknown): ParsedAlbEvent {
   // Origin-form (RFC 9112): "/" then printable ASCII without "?" or "#". "//static/app.js" is one
   // too (an empty first segment, from a base URL ending in "/"); the target is written as is to
   // ORIGIN_URL's connection, so it names no other host, and ALB passes it to the origin as is.
-  if (typeof path !== 'string' || !/^\/[\x21-\x22\x24-\x3e\x40-\x7e]*$/.test(path)) {
+  if (typeof path !== 'string' || !ORIGIN_FORM_PATH.test(path)) {
     throw new EventError('path', `expected an origin-form path: "/" then printable ASCII without "?" or "#", got ${pathProblem(path)}`);
   }
 
@@ -179,7 +180,7 @@ function describe(value: unknown): string {
 /** Where a path first breaks origin-form, by position and code point (not its text, which may hold a token). */
 function pathProblem(path: unknown): string {
   if (typeof path !== 'string') return describe(path);
-  const at = path.startsWith('/') ? [...path].findIndex((c) => !/^[\x21-\x22\x24-\x3e\x40-\x7e]$/.test(c)) : 0;
+  const at = path.startsWith('/') ? [...path].findIndex((c) => !PATH_CHAR.test(c)) : 0;
   const char = [...path][at];
   return char === undefined ? 'an empty path' : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${at}`;
 }
