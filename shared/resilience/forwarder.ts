@@ -122,23 +122,23 @@ export function createForwarder(options: ForwarderOptions): Forward {
     const finish = async (stop: StopReason, error?: ForwardError): Promise<ForwardResult> => {
       // Only a retry's success ends the first attempt: a 429 or 409 may be the origin refusing the
       // duplicate of the request it is still answering, and a 404 is no better than its answer.
-      if (lingering && last?.final && answered(last)) await lingering.cancel();
-      else if (lingering) {
+      const retryWon = last?.final === true && answered(last);
+      if (lingering && retryWon) await lingering.cancel();
+      const lingered = lingering && (await lingering.done);
+      if (lingered && !retryWon) {
         // The loop ended without a success: the first attempt may still bring an answer.
-        const ended = (await lingering.done).judged;
+        const ended = lingered.judged;
         // Its outcome stands when final, when the loop had no outcome at all, or when it has a response
         // and the retries none but failures or refusals: its answer is the browser's without the proxy.
         if (ended.final || !last || ('response' in ended.outcome && !answered(last))) {
           last = ended;
           if ('response' in ended.outcome) lastResponse = ended.outcome.response;
         }
-        const firstMs = (await lingering.done).decidingMs;
         if (ended.final) [stop, error] = [stopOf(ended), undefined];
         else if (last === ended && stop === 'done') stop = 'not-retryable';
-        if (ended.final && answered(ended) && firstMs !== undefined) latenciesOf(route)?.add(firstMs);
+        if (ended.final && answered(ended) && lingered.decidingMs !== undefined) latenciesOf(route)?.add(lingered.decidingMs);
       }
       // A lingering hedged round's hedges, and the attempts its answer cancelled.
-      const lingered = lingering && (await lingering.done);
       if (lingered) attempts.push(...lingered.cancelled);
       hedgesSent += lingered ? lingered.hedgesSent : 0;
       if (lingered?.hedgeWon && last === lingered.judged) hedgesWon += 1;
