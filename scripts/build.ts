@@ -78,12 +78,13 @@ export async function buildBundle(outdir = join(REPO_ROOT, OUT_DIR)): Promise<Bu
     bytes: metafile.outputs[path]!.bytes,
     packages: packagesIn(metafile.outputs[path]!),
   });
+  const coldStart = staticClosure(metafile, outPath);
   return {
     file,
     bytes: output.bytes,
     sourceMapBytes: outputs.reduce((sum, [path]) => sum + statSync(resolve(REPO_ROOT, `${path}.map`)).size, 0),
-    coldStart: staticClosure(metafile, outPath).map(asFile),
-    firstS3Request: lazyClosure(metafile, staticClosure(metafile, outPath)).map(asFile),
+    coldStart: coldStart.map(asFile),
+    firstS3Request: lazyClosure(metafile, coldStart).map(asFile),
     outputs: outputs.map(([path]) => asFile(path)),
     externalImports,
     warnings,
