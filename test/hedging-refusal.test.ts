@@ -161,3 +161,60 @@ describe('review settle: hedgeWon when a hedge\'s failed response is returned', 
     expect(result.decisions).toMatchObject({ hedgesSent: 1, hedgesWon: 1 });
   });
 });
+
+// Left open by the sixth session's last review, fixed in the seventh: a held refusal is the round's
+// answer only when the retry loop ends without any response; until then the failure beside it counts.
+describe('a held hedge refusal does not stop the retries its failed round is owed', () => {
+  it('default retries: original reset at 12 s, its hedge 429 at 5 s (held), retry 200 -> 200 (hedging off retries the reset)', async () => {
+    harness.origin.script({ reset: true, delayMs: 12_000 }, { status: 429, body: 'already working on it' }, { status: 200, body: 'ok' });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+    expect(result.decisions).toMatchObject({ stop: 'done', hedgesSent: 1, hedgesWon: 0 });
+    expect(harness.origin.received).toHaveLength(3);
+  });
+
+  it('unhedged, same origin for contrast: reset at 12 s, retry -> 200', async () => {
+    harness.origin.script({ reset: true, delayMs: 12_000 }, { status: 200, body: 'ok' });
+    const forward = harness.forwarder({});
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+  });
+
+  it('lingering: original reset at 30 s, its hedge 429 at 5 s (held), the retry beside it (from 25 s) 200 at 32 s -> the 200, not cancelled', async () => {
+    harness.origin.script({ reset: true, delayMs: 30_000 }, { status: 429, body: 'already working on it' }, { status: 200, body: 'ok', delayMs: 7_000 });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(200);
+    expect(result.attempts.map((a) => a.outcome)).not.toContain('cancelled');
+  });
+
+  it('every retry fails without a response: the held refusal is the answer, counted as the hedge\'s win', async () => {
+    harness.origin.script({ reset: true, delayMs: 12_000 }, { status: 429, body: 'already working on it' }, { reset: true }, { reset: true });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(429);
+    expect(result.decisions).toMatchObject({ stop: 'attempts-exhausted', hedgesSent: 1, hedgesWon: 1 });
+  });
+
+  it('a retry answering 503 stands over the held refusal (a response of the origin to the request itself)', async () => {
+    harness.origin.script({ reset: true, delayMs: 12_000 }, { status: 429, body: 'already working on it' }, { status: 503, body: 'busy' }, { status: 503, body: 'busy' });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000' });
+    const result = await runVirtual(forward(req(), deadline(54_500)), { maxMs: 70_000 });
+    expect(result.response?.status).toBe(503);
+    expect(result.decisions).toMatchObject({ hedgesWon: 0 });
+  });
+});
+
+describe('one cut time per round: a hedge launched late in a cut round ends with the round', () => {
+  it('deadline 28 s: 503 at once, retry hung (cut at ~25 s), its hedge at ~5 s hung -> cut with it, a third attempt answers 200', async () => {
+    harness.origin.script({ status: 503, body: 'busy', delayMs: 100 }, { hang: true }, { hang: true }, { status: 200, body: 'ok' });
+    const forward = harness.forwarder({ HEDGE_AFTER_MS: '5000' });
+    const started = Date.now();
+    const result = await runVirtual(forward(req(), deadline(28_000)), { maxMs: 40_000 });
+    expect(result.response?.status).toBe(200);
+    expect(harness.origin.received).toHaveLength(4);
+    // The third attempt started when the round's cut came, not at the deadline.
+    expect(Date.now() - started).toBeLessThan(26_000);
+  });
+});

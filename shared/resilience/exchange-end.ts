@@ -29,3 +29,21 @@ export function errorOf(last: AttemptOutcome | undefined, deadlineCut: boolean):
     detail: deadlineCut && timeout ? `deadline reached: ${error.message}` : error.message,
   };
 }
+
+/** Where the retry loop ended: its last judgement, stop reason and error (when it had no response). */
+export interface LoopEnd {
+  readonly last: Judgement | undefined;
+  readonly stop: StopReason;
+  readonly error: ForwardError | undefined;
+}
+
+/**
+ * The exchange's end once the lingering first attempt has ended too, the retries without a success:
+ * its outcome stands when final, when the loop had no outcome at all, or when it has a response and
+ * the retries none but failures or refusals (its answer is the browser's without the proxy).
+ */
+export function withLingered(end: LoopEnd, ended: Judgement): LoopEnd & { readonly last: Judgement } {
+  const last = ended.final || !end.last || ('response' in ended.outcome && !answered(end.last)) ? ended : end.last;
+  if (ended.final) return { last, stop: stopOf(ended), error: undefined };
+  return { last, stop: last === ended && end.stop === 'done' ? 'not-retryable' : end.stop, error: end.error };
+}

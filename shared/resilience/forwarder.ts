@@ -4,7 +4,7 @@
  */
 import type { ProxyConfig } from '../config/config.js';
 import { runRound, type RoundResult } from './hedged-attempt.js';
-import { answered, errorOf, stopOf } from './exchange-end.js';
+import { answered, errorOf, stopOf, withLingered } from './exchange-end.js';
 import { Lingering, LINGERED, lingerAfter } from './lingering.js';
 import { Cancellation } from './cancellation.js';
 import type {
@@ -67,11 +67,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
   const routes = options.routes ?? new RouteTable(config);
   // One retry policy per route, built on first use.
   const retryPolicies = new Map<RoutePolicy, RetryPolicy>();
-  const retryPolicyOf = (route: RoutePolicy): RetryPolicy => {
-    let policy = retryPolicies.get(route);
-    if (!policy) retryPolicies.set(route, (policy = new RetryPolicy(route.retry)));
-    return policy;
-  };
+  const retryPolicyOf = (route: RoutePolicy): RetryPolicy =>
+    retryPolicies.get(route) ?? retryPolicies.set(route, new RetryPolicy(route.retry)).get(route)!;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
   const { latenciesOf, minAttemptMs, hedgeDelay } = createRouteTiming(options.latencies, config.hedge);
@@ -82,13 +79,14 @@ export function createForwarder(options: ForwarderOptions): Forward {
     const key = RouteTable.guardKey(route, request.path);
     guards?.begin(key);
     const attempts: AttemptRecord[] = [];
-    let attemptNo = 0;
-    let budgetDenied = 0;
+    let [attemptNo, budgetDenied] = [0, 0];
     // Hedges launched are counted as each starts: a retry beside a lingering hedged round knows them (HEDGE_MAX per request).
     let [hedgesSent, hedgesWon, hedgesLaunched] = [0, 0, 0];
     let backoff = policy.backoff();
     let last: Judgement | undefined;
     let lastResponse: OriginResponse | undefined;
+    // A hedge's refusal that a failed round held back: the answer only if no response comes at all.
+    let heldRefusal: Judgement | undefined;
     // The shortest attempt worth starting, as of this round (latency samples change between rounds).
     let minMs = MIN_ATTEMPT_MS;
     // Asked before every retry and hedge; remembers why the guards said no.
@@ -127,21 +125,19 @@ export function createForwarder(options: ForwarderOptions): Forward {
       const lingered = lingering && (await lingering.done);
       if (lingered && !retryWon) {
         // The loop ended without a success: the first attempt may still bring an answer.
-        const ended = lingered.judged;
-        // Its outcome stands when final, when the loop had no outcome at all, or when it has a response
-        // and the retries none but failures or refusals: its answer is the browser's without the proxy.
-        if (ended.final || !last || ('response' in ended.outcome && !answered(last))) {
-          last = ended;
-          if ('response' in ended.outcome) lastResponse = ended.outcome.response;
-        }
-        if (ended.final) [stop, error] = [stopOf(ended), undefined];
-        else if (last === ended && stop === 'done') stop = 'not-retryable';
-        if (ended.final && answered(ended) && lingered.decidingMs !== undefined) latenciesOf(route)?.add(lingered.decidingMs);
+        ({ last, stop, error } = withLingered({ last, stop, error }, lingered.judged));
+        if (last === lingered.judged && 'response' in last.outcome) lastResponse = last.outcome.response;
+        if (last.final && answered(last) && lingered.decidingMs !== undefined) latenciesOf(route)?.add(lingered.decidingMs);
       }
       // A lingering hedged round's hedges, and the attempts its answer cancelled.
       if (lingered) attempts.push(...lingered.cancelled);
       hedgesSent += lingered ? lingered.hedgesSent : 0;
       if (lingered?.hedgeWon && last === lingered.judged) hedgesWon += 1;
+      heldRefusal ??= lingered?.heldRefusal?.judged;
+      if (!lastResponse && heldRefusal && 'response' in heldRefusal.outcome) {
+        [last, lastResponse, error] = [heldRefusal, heldRefusal.outcome.response, undefined];
+        hedgesWon += 1;
+      }
       // The one outcome of this client request, for the guards (and the throttle, when on).
       const outcome = last?.class;
       guards?.observe(key, outcome, request.path);
@@ -171,23 +167,26 @@ export function createForwarder(options: ForwarderOptions): Forward {
         deadline.remainingMs() - afterMs >= minMs &&
         (guards?.wouldRetry(key, request.path) ?? true);
       const hedgeAfterMs = hedgeDelay(request, route);
-      const roundOf = (signal: CancelSignal | undefined, cut: () => boolean, onOriginalFailed?: () => void) => runRound(request, {
-        client, onOriginalFailed,
-        timeoutMs: () => Math.max(1, Math.min(cut() ? route.attemptTimeoutMs : Infinity, deadline.remainingMs())),
-        judge: (outcome) => policy.judge(request, outcome),
-        hedgeAfterMs,
-        maxHedges: Math.max(0, config.hedge.max - hedgesLaunched),
-        mayHedge: () => hedgesLaunched < config.hedge.max && deadline.remainingMs() >= minMs && mayRetry() && ++hedgesLaunched > 0,
-        ...(signal ? { signal } : {}),
-        nextAttemptNumber: () => ++attemptNo,
-        onAttempt: (record) => attempts.push(record),
-        now,
-      });
+      // One cut time for the whole round, decided as it starts: a hedge launched later ends with the
+      // attempt it hedges, so that the retry the cut stands for still fits.
+      const roundOf = (signal: CancelSignal | undefined, cut: boolean, onOriginalFailed?: () => void) => {
+        const cutAt = cut ? now() + route.attemptTimeoutMs : Infinity;
+        const timeoutMs = (): number => Math.min(cutAt - now(), deadline.remainingMs());
+        return runRound(request, {
+          client, onOriginalFailed, hedgeAfterMs, now, ...(signal ? { signal } : {}),
+          timeoutMs: () => Math.max(1, timeoutMs()),
+          judge: (outcome) => policy.judge(request, outcome),
+          maxHedges: Math.max(0, config.hedge.max - hedgesLaunched),
+          mayHedge: () => hedgesLaunched < config.hedge.max && timeoutMs() >= minMs && mayRetry() && ++hedgesLaunched > 0,
+          nextAttemptNumber: () => ++attemptNo,
+          onAttempt: (record) => attempts.push(record),
+        });
+      };
       let result: RoundResult<Judgement>;
       // A safe request's first attempt (hedged or not) is not cut for its retry: the retry goes beside it.
       // Not with a stale copy to serve instead: a hung origin must give way to it at the cut.
       if (round === 1 && SAFE_METHODS.has(request.method) && !forwardOptions.staleFallback && retryFollows()) {
-        const first = await lingerAfter(route.attemptTimeoutMs, (signal, onFirstFailed) => roundOf(signal, () => false, onFirstFailed));
+        const first = await lingerAfter(route.attemptTimeoutMs, (signal, onFirstFailed) => roundOf(signal, false, onFirstFailed));
         if (first instanceof Lingering) {
           lingering = first;
           const delay = backoff.duration;
@@ -202,7 +201,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
         const controller = lingering ? new Cancellation() : undefined;
         // Beside the running first attempt, a retry is not cut (no third goes beside them) until that has failed.
         const beside = lingering?.running === true;
-        const running = roundOf(controller?.signal, () => forwardOptions.staleFallback === true || (round > 1 && !beside && retryFollows()));
+        const running = roundOf(controller?.signal, forwardOptions.staleFallback === true || (round > 1 && !beside && retryFollows()));
         const stopCut = beside ? lingering!.cutOnFailure(controller!, now() + route.attemptTimeoutMs, () => retryFollows(backoff.duration), now) : undefined;
         const raced = lingering ? await lingering.race(running) : await running;
         stopCut?.();
@@ -223,6 +222,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;
+      heldRefusal ??= result.heldRefusal?.judged;
       const { outcome, decision } = last;
       if ('response' in outcome) lastResponse = outcome.response;
       if (!decision.retry) return finish(stopOf(last));

@@ -53,6 +53,12 @@ export interface RoundResult<J extends Judged> {
   readonly decidingMs?: number;
   /** Records of the attempts cancelled because another one won. */
   readonly cancelled: readonly AttemptRecord[];
+  /**
+   * A hedge's refusal (final, not a success) held back because the round's own attempt failed beside
+   * it: the round then ends with that failure, so that its retries go on, and the refusal is the
+   * exchange's answer only if no attempt brings a response at all.
+   */
+  readonly heldRefusal?: { readonly judged: J; readonly ms: number };
 }
 
 /**
@@ -71,13 +77,14 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     // A hedge's refusal held back while the original ran, and the original's own failed response.
     let held: { judged: J; ms: number } | undefined;
     let originalResponse: J | undefined;
+    let originalFailure: J | undefined;
     // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
     // connection of another attempt: keep the first failure that carries a response.
     let failedWithResponse: J | undefined;
     const fromHedge = new Set<J>();
     let hedgeTimer: NodeJS.Timeout | undefined;
 
-    const settle = (judged: J, hedgeWon: boolean, decidingMs?: number): void => {
+    const settle = (judged: J, hedgeWon: boolean, decidingMs?: number, heldRefusal?: { judged: J; ms: number }): void => {
       settled = true;
       clearTimeout(hedgeTimer);
       const cancelled: AttemptRecord[] = [];
@@ -86,7 +93,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
         cancelled.push({ n: info.n, outcome: 'cancelled', ms: options.now() - info.started, ...(info.hedge ? { hedge: true } : {}) });
       }
       running.clear();
-      resolve({ judged, hedgeWon, hedgesSent, cancelled, ...(decidingMs !== undefined ? { decidingMs } : {}) });
+      resolve({ judged, hedgeWon, hedgesSent, cancelled, ...(decidingMs !== undefined ? { decidingMs } : {}), ...(heldRefusal ? { heldRefusal } : {}) });
     };
 
     const launch = (hedge: boolean): void => {
@@ -115,12 +122,14 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           };
           options.onAttempt(record);
           const judged = options.judge(outcome);
-          // A hedge's refusal (a 429, 409 or 404: not a success) does not end the round while another
-          // attempt runs, or once the original has answered: the origin may be refusing the duplicate
-          // of what it is answering. Any response stands over it; it is the answer if none comes.
-          const refusal = hedge && !('response' in outcome && outcome.response.status < 400) && (running.size > 0 || originalResponse !== undefined);
+          // A hedge's refusal (a 429, 409 or 404: not a success) never ends the round: the origin may be
+          // refusing the duplicate of what it is answering, and the round's own attempt (running, or
+          // failed beside it and owed its retry) decides. Any response stands over it; it is the
+          // exchange's answer only if no attempt brings a response (RoundResult.heldRefusal).
+          const refusal = hedge && !('response' in outcome && outcome.response.status < 400);
           if (judged.final && !refusal) return settle(judged, hedge, record.ms);
           if (judged.final) held ??= { judged, ms: record.ms };
+          else if (!hedge && !('response' in outcome)) originalFailure = judged;
           else if ('response' in outcome) {
             if (!hedge) originalResponse = judged;
             failedWithResponse ??= judged;
@@ -128,11 +137,11 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           }
           if (!hedge && !judged.final) options.onOriginalFailed?.();
           if (running.size > 0) return;
-          // All ended: the original's response, else this one's, else another's, else the held refusal, else the error.
+          // All ended: the original's response, else this one's, else another's, else the original's
+          // failure (the original is never a refusal: a final outcome of its own settled the round).
           const answer = originalResponse ?? ('response' in outcome && !judged.final ? judged : failedWithResponse);
           if (answer) settle(answer, fromHedge.has(answer));
-          else if (held) settle(held.judged, true, held.ms);
-          else settle(judged, false);
+          else settle(originalFailure ?? judged, false, undefined, held);
         });
     };
 
