@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { LatencyTracker } from '../shared/resilience/latency-tracker.js';
 import { runVirtual } from './support/virtual-time.js';
 import { deadline, getThing, useForwarderHarness } from './support/forwarder-harness.js';
+import { loadConfig } from '../shared/config/config.js';
+import { createProxyHandler } from '../shared/handler/proxy-handler.js';
+import { albEvent, functionContext, timedCall } from './support/handler-calls.js';
 
 const harness = useForwarderHarness();
 const req = getThing;
@@ -217,4 +220,19 @@ describe('one cut time per round: a hedge launched late in a cut round ends with
     // The third attempt started when the round's cut came, not at the deadline.
     expect(Date.now() - started).toBeLessThan(26_000);
   });
+});
+
+// Found by the review of 1fbbfe6: with a stale copy waiting, a failed exchange is answered by it.
+describe('a held hedge refusal does not replace the stale copy', () => {
+  const stored = { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=0, stale-if-error=600' }, body: 'stored' };
+  for (const [label, env] of [['hedging off (defaults)', {}], ['HEDGE_AFTER_MS=5000, the hedge refused with 429', { HEDGE_AFTER_MS: '5000' }]] as const) {
+    it(`${label}: original reset at 12 s, every retry reset -> the stale copy`, async () => {
+      const refusal = 'HEDGE_AFTER_MS' in env ? [{ status: 429, body: 'already working on it' }] : [];
+      harness.origin.script(stored, { reset: true, delayMs: 12_000 }, ...refusal, { reset: true });
+      const handler = createProxyHandler(loadConfig({ ORIGIN_URL: harness.origin.url, ...env }));
+      expect((await timedCall(handler(albEvent('GET', '/ward/3'), functionContext()))).body).toBe('stored');
+      const second = await timedCall(handler(albEvent('GET', '/ward/3'), functionContext()));
+      expect({ status: second.status, body: second.body }).toEqual({ status: 200, body: 'stored' });
+    });
+  }
 });

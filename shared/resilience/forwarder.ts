@@ -85,7 +85,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let backoff = policy.backoff();
     let last: Judgement | undefined;
     let lastResponse: OriginResponse | undefined;
-    // A hedge's refusal that a failed round held back: the answer only if no response comes at all.
+    // A hedge's refusal a failed round held back: the answer only if no response nor stale copy comes.
     let heldRefusal: Judgement | undefined;
     // The shortest attempt worth starting, as of this round (latency samples change between rounds).
     let minMs = MIN_ATTEMPT_MS;
@@ -134,7 +134,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       hedgesSent += lingered ? lingered.hedgesSent : 0;
       if (lingered?.hedgeWon && last === lingered.judged) hedgesWon += 1;
       heldRefusal ??= lingered?.heldRefusal?.judged;
-      if (!lastResponse && heldRefusal && 'response' in heldRefusal.outcome) {
+      if (!lastResponse && heldRefusal && !forwardOptions.staleFallback && 'response' in heldRefusal.outcome) {
         [last, lastResponse, error] = [heldRefusal, heldRefusal.outcome.response, undefined];
         hedgesWon += 1;
       }
