@@ -35,6 +35,14 @@ export interface ScriptedOrigin {
   aborted(): number;
   /** Replaces the script: request i gets steps[i], later ones the last step. */
   script(...steps: Step[]): void;
+  /** Requests received whose response has not ended (answered, reset or closed by the client). */
+  open(): number;
+  /** The most requests open at once since the start or the last `restart`. */
+  peakOpen(): number;
+  /** Timers of the origin's own (delayed answers, slow bodies) still pending. */
+  pendingTimers(): number;
+  /** A new script from request 0 on: forgets what was received, aborted and the peak. */
+  restart(...steps: Step[]): void;
   close(): Promise<void>;
 }
 
@@ -46,10 +54,20 @@ export async function startScriptedOrigin(...initial: Step[]): Promise<ScriptedO
   let steps: Step[] = initial.length > 0 ? initial : [{ status: 200, body: 'ok' }];
   const received: ReceivedRequest[] = [];
   let aborted = 0;
+  let [open, peak] = [0, 0];
+  const timers = new Set<NodeJS.Timeout>();
+  // A delayed answer or slow body the client has gone from is dropped, so no timer outlives it.
+  const later = (res: ServerResponse, fn: () => void, ms: number): void => {
+    const timer = setTimeout(() => (timers.delete(timer), fn()), ms);
+    timers.add(timer);
+    res.on('close', () => (clearTimeout(timer), timers.delete(timer)));
+  };
   const resetByOrigin = new WeakSet<ServerResponse>();
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
+    peak = Math.max(peak, ++open);
     res.on('close', () => {
+      open -= 1;
       if (!res.writableFinished && !resetByOrigin.has(res)) aborted += 1;
     });
     const chunks: Buffer[] = [];
@@ -58,7 +76,7 @@ export async function startScriptedOrigin(...initial: Step[]): Promise<ScriptedO
       const index = received.length;
       received.push({ method: req.method!, url: req.url!, headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
       const step = steps[Math.min(index, steps.length - 1)]!;
-      setTimeout(() => answer(res, step), step.delayMs ?? 0);
+      later(res, () => answer(res, step), step.delayMs ?? 0);
     });
   });
   server.on('connection', (s: Socket) => {
@@ -81,7 +99,7 @@ export async function startScriptedOrigin(...initial: Step[]): Promise<ScriptedO
     if (step.slowBodyMs) {
       const half = Math.floor(body.length / 2);
       res.write(body.subarray(0, half));
-      setTimeout(() => res.end(body.subarray(half)), step.slowBodyMs);
+      later(res, () => res.end(body.subarray(half)), step.slowBodyMs);
     } else res.end(body);
   }
 
@@ -92,6 +110,14 @@ export async function startScriptedOrigin(...initial: Step[]): Promise<ScriptedO
     aborted: () => aborted,
     script(...next: Step[]) {
       steps = next;
+    },
+    open: () => open,
+    peakOpen: () => peak,
+    pendingTimers: () => timers.size,
+    restart(...next: Step[]) {
+      steps = next;
+      received.splice(0);
+      [aborted, peak] = [0, open];
     },
     async close() {
       for (const s of sockets) s.destroy();
