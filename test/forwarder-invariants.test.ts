@@ -140,3 +140,14 @@ describe('forwarder invariants (fast-check, virtual time)', () => {
     );
   }, 600_000);
 });
+
+describe('the counterexample that narrowed invariant (3) (the behaviour is intended, client.ts)', () => {
+  it('RETRY_MAX_ATTEMPTS=2: 500, then a reset on the reused socket, then 200 -> 2 attempts recorded, 3 origin requests (the reset one sent again on a fresh connection)', async () => {
+    const c: Case = { steps: [{ status: 500, delayMs: 0 }, { reset: true, delayMs: 0 }, { status: 200, delayMs: 0 }], hedgeAfter: 'off', hedgeMax: 1, maxAttempts: 2, attemptTimeoutMs: 3000, deadlineMs: 8000, jitter: 0 };
+    const r = await run(harness, c);
+    expect(r.result.response?.status).toBe(200);
+    expect(r.result.attempts.map((a) => a.outcome)).toEqual([500, 200]);
+    expect(r.received).toBe(3);
+    expect(violations(harness, c, r)).toEqual([]);
+  });
+});
