@@ -12,9 +12,20 @@ import type { EntryRecord } from './record.js';
 /** Fields a 304 must not change in the stored response: they describe the stored body (RFC 9111 section 3.2). */
 const BODY_FIELDS = new Set(['content-length', 'content-encoding', 'content-range', 'transfer-encoding']);
 
-/** What is stored of a response's headers: everything but connection-specific fields (RFC 9111 section 3.1). */
-export function storableHeaders(headers: HeaderMap): HeaderMap {
-  return withoutHopByHop(headers);
+/**
+ * What is stored of a response's headers: everything but connection-specific fields (RFC 9111
+ * section 3.1), its `Age` grown by the whole seconds it waited in the proxy after it arrived
+ * (`heldMs`: the response_delay of RFC 9111 section 4.2.3), so that it expires when it would have.
+ * An invalid Age counts as none (section 1.2.2), as normalize.ts reads it.
+ */
+export function storableHeaders(headers: HeaderMap, heldMs = 0): HeaderMap {
+  const out = withoutHopByHop(headers);
+  const heldS = Math.floor(heldMs / 1000);
+  if (heldS > 0) {
+    const first = out.age?.join(',').split(',')[0]!.trim();
+    out.age = [String((first !== undefined && /^\d+$/.test(first) ? Number(first) : 0) + heldS)];
+  }
+  return out;
 }
 
 /**

@@ -52,6 +52,12 @@ export interface ForwardResult {
   readonly attempts: readonly AttemptRecord[];
   /** Why the forwarder stopped, and what the overload guards did, for the log line and metrics. */
   readonly decisions?: ForwardDecisions;
+  /**
+   * How long `response` waited in the proxy after it arrived, when it did (a retry's refusal held
+   * while the first attempt lingered, a 503 kept through later attempts that brought nothing): a
+   * cache storing it counts that time in its age (RFC 9111 section 4.2.3). Omitted: none.
+   */
+  readonly heldMs?: number;
 }
 
 export interface ForwardDecisions {

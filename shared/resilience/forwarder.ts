@@ -6,7 +6,7 @@ import type { ProxyConfig } from '../config/config.js';
 import { runRound, type RoundResult } from './hedged-attempt.js';
 import { answered, errorOf, stopOf, withLingered } from './exchange-end.js';
 import { Lingering, LINGERED, lingerAfter } from './lingering.js';
-import { Cancellation } from './cancellation.js';
+import { Cancellation, sleepFor } from './cancellation.js';
 import type {
   AttemptRecord,
   CancelSignal,
@@ -85,6 +85,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let backoff = policy.backoff();
     let last: Judgement | undefined;
     let lastResponse: OriginResponse | undefined;
+    // When each response arrived: the one returned may have waited (ForwardResult.heldMs).
+    const receivedAt = new WeakMap<OriginResponse, number>();
     // A hedge's refusal a failed round held back: the answer only if no response nor stale copy comes.
     let heldRefusal: Judgement | undefined;
     // The shortest attempt worth starting, as of this round (latency samples change between rounds).
@@ -144,7 +146,8 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (outcome && !outcome.gatewayError && !outcome.throttled) throttle?.accepted();
       const decisions: ForwardDecisions = { stop, budgetDenied, hedgesSent, hedgesWon, ...(retriesStopped ? { retriesStopped } : {}) };
       // The origin's last response as is, when there was one; else why there was none.
-      if (lastResponse) return { response: lastResponse, attempts, decisions };
+      const heldMs = lastResponse ? now() - (receivedAt.get(lastResponse) ?? now()) : 0;
+      if (lastResponse) return { response: lastResponse, attempts, decisions, ...(heldMs > 0 ? { heldMs } : {}) };
       // Out of time when not even a minimal attempt fits any more: a timeout then was the deadline's.
       return { error: error ?? errorOf(last?.outcome, deadline.remainingMs() < minMs), attempts, decisions };
     };
@@ -175,7 +178,10 @@ export function createForwarder(options: ForwarderOptions): Forward {
         return runRound(request, {
           client, onOriginalFailed, hedgeAfterMs, now, ...(signal ? { signal } : {}),
           timeoutMs: () => Math.max(1, timeoutMs()),
-          judge: (outcome) => policy.judge(request, outcome),
+          judge: (outcome) => {
+            if ('response' in outcome) receivedAt.set(outcome.response, now());
+            return policy.judge(request, outcome);
+          },
           maxHedges: Math.max(0, config.hedge.max - hedgesLaunched),
           mayHedge: () => hedgesLaunched < config.hedge.max && timeoutMs() >= minMs && mayRetry() && ++hedgesLaunched > 0,
           nextAttemptNumber: () => ++attemptNo,
@@ -239,12 +245,4 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (stopped) return finish(stopped);
     }
   };
-}
-
-/** The default backoff: a timer, cleared when `signal` fires so that none outlives the request. */
-function sleepFor(ms: number, signal?: CancelSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()));
-  });
 }
