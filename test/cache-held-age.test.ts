@@ -42,6 +42,16 @@ describe('storableHeaders with the time the response was held', () => {
   });
 
   it('still drops the hop-by-hop fields', () => {
-    expect(storableHeaders({ connection: ['x-a'], 'x-a': ['1'], 'keep-alive': ['timeout=5'], etag: ['"v1"'] }, 2_000)).toEqual({ etag: ['"v1"'], age: ['2'] });
+    const date = 'Fri, 04 Dec 2026 20:00:00 GMT';
+    expect(storableHeaders({ connection: ['x-a'], 'x-a': ['1'], 'keep-alive': ['timeout=5'], etag: ['"v1"'], date: [date] }, 2_000)).toEqual({ etag: ['"v1"'], date: [date], age: ['2'] });
+  });
+
+  it('gives a held response without a valid Date its arrival time, so an Expires lifetime is not cut twice (found by review)', () => {
+    const now = Date.parse('Fri, 04 Dec 2026 20:00:30 GMT');
+    expect(storableHeaders({}, 29_500, now).date).toEqual(['Fri, 04 Dec 2026 20:00:00 GMT']);
+    expect(storableHeaders({ date: ['yesterday'] }, 29_500, now).date).toEqual(['Fri, 04 Dec 2026 20:00:00 GMT']);
+    expect(storableHeaders({ date: ['Fri, 04 Dec 2026 19:59:59 GMT'] }, 29_500, now).date).toEqual(['Fri, 04 Dec 2026 19:59:59 GMT']);
+    // Not held: stored as received.
+    expect(storableHeaders({}, 999, now).date).toBeUndefined();
   });
 });

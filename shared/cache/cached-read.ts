@@ -92,7 +92,7 @@ export async function cachedRead(
   // Range request, unless answered in full: the key holds no Range, so a 416 (with the blanket
   // max-age=0 of many frameworks) would be every client's answer, and the stale copy too.
   if (request.method === 'GET' && !lookup.failed && (request.headers.range === undefined || response.status === 200)) {
-    const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers, result.heldMs) };
+    const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers, result.heldMs, context.now()) };
     const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS);
     const entry = toEntry(context, key, request, storable, assessed, stored?.entry);
     if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
