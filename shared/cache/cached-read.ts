@@ -26,6 +26,8 @@ export interface CachedReadContext {
   readonly now: () => number;
   /** Time the store may take now: CACHE_S3_TIMEOUT_MS, less if the deadline is nearer. */
   readonly storeTimeoutMs: () => number;
+  /** Time left before the request's deadline. */
+  readonly remainingMs: () => number;
 }
 
 export interface ReadOutcome {
@@ -60,8 +62,10 @@ export async function cachedRead(
   // stale-while-revalidate is treated as a synchronous revalidation: Lambda freezes the container
   // once the response is returned, so background work would not reliably run.
   const validators = stored?.policy.revalidationHeaders(policies.view(key, withoutClientValidators, fields));
-  // A stale copy to fall back on: a hung origin is given up on at ATTEMPT_TIMEOUT_MS rather than the deadline.
-  const staleFallback = stored !== undefined && servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS);
+  // A stale copy to fall back on: a hung origin is given up on at ATTEMPT_TIMEOUT_MS rather than the
+  // deadline. Only one servable until the deadline: a first attempt cut for a copy whose window then
+  // closes would lose the origin's answer for nothing.
+  const staleFallback = stored !== undefined && servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS, context.remainingMs());
   let result = await send(withValidators(request, validators), { staleFallback });
   // Too large for ALB without the client's own validators (taken off so a full answer could be
   // stored): the origin may answer those with a 304 ALB can carry, as it would without the cache.
@@ -76,8 +80,11 @@ export async function cachedRead(
 
   // The origin's answer to the client's own conditional request goes to it as is (a 304 of its validators is no refresh of ours).
   if (ownValidators && !isStaleServable(response?.status)) return { served: fromOrigin(result), status };
-  // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer.
-  if (stored && isStaleServable(response?.status)) {
+  // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer. Also
+  // any other failure after an attempt was cut for the stale copy (its timeout is the error): a
+  // retry's 404 or 429 does not undo it, and the cut attempt's answer is lost.
+  const cutForStale = staleFallback && result.attempts.some((a) => a.outcome === 'http_response_timeout' || a.outcome === 'connection_timeout') && (response?.status ?? 500) >= 400;
+  if (stored && (isStaleServable(response?.status) || cutForStale)) {
     if (!servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS)) return { served: fromOrigin(result), status };
     count('CacheStale');
     const served = servedResponse(stored.entry, stored.policy, request);

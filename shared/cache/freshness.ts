@@ -32,8 +32,8 @@ export function staleIfErrorS(directives: Directives, configuredS: number): numb
 }
 
 /** True when the stored response (`policy`, its `directives`) may be served because the origin failed. */
-export function servableOnError(policy: CachePolicy, directives: Directives, configuredS: number): boolean {
-  return policy.age() <= policy.maxAge() + staleIfErrorS(directives, configuredS);
+export function servableOnError(policy: CachePolicy, directives: Directives, configuredS: number, withinMs = 0): boolean {
+  return policy.age() + withinMs / 1000 <= policy.maxAge() + staleIfErrorS(directives, configuredS);
 }
 
 /**

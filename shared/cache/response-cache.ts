@@ -108,7 +108,7 @@ export function createResponseCache(config: ProxyConfig['cache'], origin: URL, o
         if (hasPreconditions(request)) return forwarded(await send(request), 'bypass');
         const routed = routeCache ? { ...config, defaultTtlS: routeCache.defaultTtlS, staleIfErrorS: routeCache.staleIfErrorS } : config;
         const policies = policiesFor(routed.defaultTtlS);
-        const { served, status } = await cachedRead({ config: routed, origin, index, policies, now, storeTimeoutMs }, request, send);
+        const { served, status } = await cachedRead({ config: routed, origin, index, policies, now, storeTimeoutMs, remainingMs: () => deadline.remainingMs() }, request, send);
         return { ...served, cacheStatus: label(status) };
       } catch (error) {
         // Not the cache's failure, and sending again could duplicate a POST: the caller handles it.
