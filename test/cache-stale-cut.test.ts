@@ -75,4 +75,21 @@ describe('a first attempt cut for a stale copy', () => {
       await p.close();
     }
   });
+
+  it('a retry cut at its own timeout (as without a cache), then the origin\'s 404 -> the 404 reaches the client (found by review)', async () => {
+    harness.origin.script(
+      { status: 200, headers: { 'cache-control': 'max-age=0' }, body: 'stored' },
+      { status: 503, body: 'busy' },
+      { status: 200, body: 'fresh', delayMs: 40_000 },
+      { status: 404, body: 'gone' },
+    );
+    const p = proxy();
+    try {
+      await p.get();
+      const second = await p.get();
+      expect(second.response?.status).toBe(404);
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -81,9 +81,10 @@ export async function cachedRead(
   // The origin's answer to the client's own conditional request goes to it as is (a 304 of its validators is no refresh of ours).
   if (ownValidators && !isStaleServable(response?.status)) return { served: fromOrigin(result), status };
   // RFC 5861 section 4: 500, 502, 503, 504 or no response; a 501 or 505 is the origin's answer. Also
-  // any other failure after an attempt was cut for the stale copy (its timeout is the error): a
-  // retry's 404 or 429 does not undo it, and the cut attempt's answer is lost.
-  const cutForStale = staleFallback && result.attempts.some((a) => a.outcome === 'http_response_timeout' || a.outcome === 'connection_timeout') && (response?.status ?? 500) >= 400;
+  // any other failure after the first attempt was cut for the stale copy (without one it lingers, so
+  // its timeout is the cut, and the error): a retry's 404 or 429 does not undo it, the cut
+  // attempt's answer is lost. A later attempt's timeout is the cut any retry gets, stale copy or not.
+  const cutForStale = staleFallback && result.attempts.some((a) => a.n === 1 && a.outcome === 'http_response_timeout') && (response?.status ?? 500) >= 400;
   if (stored && (isStaleServable(response?.status) || cutForStale)) {
     if (!servableOnError(stored.policy, stored.parsed.directives, config.staleIfErrorS)) return { served: fromOrigin(result), status };
     count('CacheStale');
