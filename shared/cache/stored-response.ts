@@ -4,6 +4,7 @@
  */
 import { withoutHopByHop } from '../http/headers.js';
 import { isHttpDate } from '../http/http-date.js';
+import { ageValue } from './normalize.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { hasValidators, notModified, notModifiedResponse } from './conditional.js';
 import type { CachePolicy } from './policy.js';
@@ -17,7 +18,7 @@ const BODY_FIELDS = new Set(['content-length', 'content-encoding', 'content-rang
  * What is stored of a response's headers: everything but connection-specific fields (RFC 9111
  * section 3.1). One that waited `heldMs` in the proxy after it arrived (the response_delay of RFC
  * 9111 section 4.2.3) is stored as old as it is: its `Age` grows by the whole seconds held (an
- * invalid Age counts as none, section 1.2.2, as normalize.ts reads it), and one without a valid
+ * invalid Age counts as none, as normalize.ts's `ageValue` reads it), and one without a valid
  * `Date` gets its arrival time (RFC 9110 section 6.6.1), else the library would take the time of
  * storing as the origin's date and count the held time twice against an `Expires`.
  */
@@ -25,8 +26,7 @@ export function storableHeaders(headers: HeaderMap, heldMs = 0, now = Date.now()
   const out = withoutHopByHop(headers);
   const heldS = Math.floor(heldMs / 1000);
   if (heldS > 0) {
-    const first = out.age?.join(',').split(',')[0]!.trim();
-    out.age = [String((first !== undefined && /^\d+$/.test(first) ? Number(first) : 0) + heldS)];
+    out.age = [String(Number(ageValue(out.age?.join(', ')) ?? 0) + heldS)];
     if (out.date?.length !== 1 || !isHttpDate(out.date[0]!)) out.date = [new Date(now - heldMs).toUTCString()];
   }
   return out;
