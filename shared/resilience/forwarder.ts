@@ -135,7 +135,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       if (lingered) attempts.push(...lingered.cancelled);
       hedgesSent += lingered ? lingered.hedgesSent : 0;
       if (lingered?.hedgeWon && last === lingered.judged) hedgesWon += 1;
-      heldRefusal ??= lingered?.heldRefusal?.judged;
+      heldRefusal ??= lingered?.heldRefusal;
       if (!lastResponse && heldRefusal && !forwardOptions.staleFallback && 'response' in heldRefusal.outcome) {
         [last, lastResponse, error] = [heldRefusal, heldRefusal.outcome.response, undefined];
         hedgesWon += 1;
@@ -228,7 +228,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
       attempts.push(...result.cancelled);
       hedgesSent += result.hedgesSent;
       if (result.hedgeWon) hedgesWon += 1;
-      heldRefusal ??= result.heldRefusal?.judged;
+      heldRefusal ??= result.heldRefusal;
       const { outcome, decision } = last;
       if ('response' in outcome) lastResponse = outcome.response;
       if (!decision.retry) return finish(stopOf(last));

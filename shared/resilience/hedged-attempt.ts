@@ -58,7 +58,7 @@ export interface RoundResult<J extends Judged> {
    * it: the round then ends with that failure, so that its retries go on, and the refusal is the
    * exchange's answer only if no attempt brings a response at all.
    */
-  readonly heldRefusal?: { readonly judged: J; readonly ms: number };
+  readonly heldRefusal?: J;
 }
 
 /**
@@ -74,8 +74,8 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     const running = new Map<object, { n: number; started: number; hedge: boolean; controller?: AbortController }>();
     let hedgesSent = 0;
     let settled = false;
-    // A hedge's refusal held back while the original ran, and the original's own failed response.
-    let held: { judged: J; ms: number } | undefined;
+    // The first hedge refusal (held back, never deciding), and the original's own response or failure.
+    let held: J | undefined;
     let originalResponse: J | undefined;
     let originalFailure: J | undefined;
     // When every attempt of the round fails, the origin's answer (a 503) says more than a broken
@@ -84,7 +84,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
     const fromHedge = new Set<J>();
     let hedgeTimer: NodeJS.Timeout | undefined;
 
-    const settle = (judged: J, hedgeWon: boolean, decidingMs?: number, heldRefusal?: { judged: J; ms: number }): void => {
+    const settle = (judged: J, hedgeWon: boolean, decidingMs?: number, heldRefusal?: J): void => {
       settled = true;
       clearTimeout(hedgeTimer);
       const cancelled: AttemptRecord[] = [];
@@ -128,7 +128,7 @@ export function runRound<J extends Judged>(request: OriginRequest, options: Roun
           // exchange's answer only if no attempt brings a response (RoundResult.heldRefusal).
           const refusal = hedge && !('response' in outcome && outcome.response.status < 400);
           if (judged.final && !refusal) return settle(judged, hedge, record.ms);
-          if (judged.final) held ??= { judged, ms: record.ms };
+          if (judged.final) held ??= judged;
           else if (!hedge && !('response' in outcome)) originalFailure = judged;
           else if ('response' in outcome) {
             if (!hedge) originalResponse = judged;
