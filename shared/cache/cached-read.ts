@@ -10,7 +10,7 @@ import { count } from '../telemetry/telemetry.js';
 import { cacheKey, varyFields } from './cache-key.js';
 import type { CacheStatus } from './cache-status.js';
 import { hasValidators, notModified, notModifiedResponse, withValidators } from './conditional.js';
-import type { EntryIndex, Lookup } from './entry-index.js';
+import { slotFields, type EntryIndex, type Lookup } from './entry-index.js';
 import { freshnessLeftS, servableOnError } from './freshness.js';
 import { carriesIdentity, flattenResponseHeaders, type CachePolicy, type Policies } from './policy.js';
 import type { EntryRecord } from './record.js';
@@ -103,7 +103,12 @@ export async function cachedRead(
     const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers, result.heldMs, context.now()) };
     const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS);
     const entry = toEntry(context, key, request, storable, assessed, stored?.entry);
-    if (entry) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
+    // A request with credentials stores only into the shape the URL already has: one user's answer
+    // that varies otherwise (under a Vary: Cookie added for a session) would replace the entry, or
+    // the marker naming the variants, that everyone else is served, and any client can send a cookie.
+    const held = slotFields(lookup);
+    const reshapes = entry !== undefined && carriesIdentity(request) && held !== undefined && held.join() !== varyFields(entry.headers).join();
+    if (entry && !reshapes) storedNow = await index.save(entry, request, lookup, context.storeTimeoutMs());
     // The origin now forbids storing this URL's answer: the old one goes too. A refusal the
     // request caused (its no-store, credentials, a Range) must not, or any client could delete
     // the entry and with it the stale-if-error fallback of everyone else: an answer to a request

@@ -39,6 +39,16 @@ export interface EntryIndex {
   remove(key: string, timeoutMs: number): Promise<void>;
 }
 
+/**
+ * The Vary fields of what the URL's primary slot holds as `lookup` read it: a marker's fields, none
+ * for a plain entry, undefined when it holds nothing (or nothing readable). Storing a response whose
+ * fields differ replaces that record for every request of the URL.
+ */
+export function slotFields(lookup: Lookup): readonly string[] | undefined {
+  if (lookup.marker) return lookup.marker.fields;
+  return lookup.outcome === 'found' && lookup.entry ? varyFields(lookup.entry.headers) : undefined;
+}
+
 export function createEntryIndex(store: CacheStore, now: () => number): EntryIndex {
   // A request looks its key up, then stores under it: the id of the last key is hashed once.
   let last = { key: '', id: hashPrimaryId('') };
