@@ -49,7 +49,7 @@ afterAll(async () => {
 const REQUEST = { method: 'GET', path: '/secure', rawQuery: 'a=1', headers: { 'user-agent': ['test'] }, body: Buffer.alloc(0) };
 
 /** Runs the client in a fresh Node (NODE_EXTRA_CA_CERTS is read at process start), printing what it got. */
-async function inChild(origin: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
+async function inChild(origin: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown> & { stderr: string }> {
   const script = `
     const before = process.moduleLoadList.includes('NativeModule https');
     const { createOriginClient } = await import(${JSON.stringify(new URL('../shared/origin/client.ts', import.meta.url).href)});
@@ -59,11 +59,11 @@ async function inChild(origin: string, env: NodeJS.ProcessEnv): Promise<Record<s
     try {
       const r = await client.send({ ...${JSON.stringify({ ...REQUEST, body: undefined })}, body: Buffer.alloc(0) }, { timeoutMs: 10000 });
       answer = { status: r.status, body: r.body.toString(), origin: r.headers['x-origin'] };
-    } catch (error) { answer = { error: error.kind ?? String(error) }; }
+    } catch (error) { answer = { error: error.kind ?? String(error), message: error.message }; }
     await client.close();
     process.stdout.write(JSON.stringify({ before, loaded, ...answer }));`;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env }, timeout: 60_000 });
-  return JSON.parse(stdout) as Record<string, unknown>;
+  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env }, timeout: 60_000 });
+  return { ...(JSON.parse(stdout) as Record<string, unknown>), stderr };
 }
 
 describe('an https origin', () => {
@@ -81,14 +81,23 @@ describe('an https origin', () => {
     expect(got).toHaveProperty('error');
   });
 
-  it('an untrusted certificate fails the attempt as an origin error, nothing answered', async () => {
+  it('an untrusted certificate fails the attempt as tls_certificate_error, nothing sent, its reason in the message', async () => {
     const client = createOriginClient({ origin: new URL(`https://localhost:${port}`) });
     try {
       const sent = client.send(REQUEST, { timeoutMs: 10_000 });
       await expect(sent).rejects.toBeInstanceOf(OriginError);
-      await expect(sent).rejects.toThrow(/self[- ]signed/i);
+      await expect(sent).rejects.toMatchObject({ kind: 'tls_certificate_error', sent: false });
+      await expect(sent).rejects.toThrow(/DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed/i);
     } finally {
       await client.close();
     }
+  });
+
+  it('an origin given by IP address sends no SNI (no Node warning in the log) and checks the certificate against the address', async () => {
+    // The certificate names localhost only: trusted, but not for 127.0.0.1.
+    const got = await inChild(`https://127.0.0.1:${port}`, { NODE_EXTRA_CA_CERTS: CERT });
+    expect(got).toMatchObject({ error: 'tls_certificate_error' });
+    expect(String(got.message)).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    expect(got.stderr).not.toMatch(/DEP0123|ServerName/);
   });
 });

@@ -104,6 +104,25 @@ describe('request telemetry on stdout', () => {
     expect(lines[0]).not.toHaveProperty('_aws');
   });
 
+  it("logs why the origin gave no response (the client's Proxy-Status names only its type), never a refused request's message", async () => {
+    const noResponse = (type: string, detail: string): RequestSummary => ({
+      ...failed,
+      status: 502,
+      forwarded: { ...forwarded([]), attempts: [{ n: 1, outcome: type, ms: 3 }], error: { status: 502, type, detail } },
+    });
+    const answered: RequestSummary = { ...failed, forwarded: { ...forwarded([503]), response: { status: 503, headers: {}, body: Buffer.alloc(0) }, error: { status: 502, type: 'connection_refused', detail: 'ECONNREFUSED: earlier' } } };
+    const [tls, , request, , withResponse] = await linesOf(ON,
+      noResponse('tls_certificate_error', 'DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate'),
+      noResponse('http_request_error', 'ERR_HTTP_INVALID_HEADER_VALUE: Invalid value "secret" for header "x-token"'),
+      answered,
+    );
+    expect(tls).toMatchObject({ status: 502, originError: 'DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate' });
+    expect(request).not.toHaveProperty('originError');
+    expect(JSON.stringify(request)).not.toContain('secret');
+    expect(withResponse).toMatchObject({ status: 503 });
+    expect(withResponse).not.toHaveProperty('originError');
+  });
+
   it.each([
     [{ POWERTOOLS_DEV: 'true' }, true],
     [{ POWERTOOLS_DEV: 'true', POWERTOOLS_METRICS_DISABLED: 'false' }, false],

@@ -57,6 +57,7 @@ export type OriginErrorKind =
   | 'destination_unavailable'
   | 'dns_error'
   | 'tls_protocol_error'
+  | 'tls_certificate_error'
   | 'http_response_timeout'
   | 'http_response_incomplete'
   | 'http_response_body_size'

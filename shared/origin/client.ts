@@ -4,6 +4,7 @@
  * safety.
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { isIP } from 'node:net';
 import { ALB_LIMITS } from '../alb/limits.js';
 import { BODILESS_METHODS } from '../http/methods.js';
 import { OriginError } from '../http/errors.js';
@@ -59,10 +60,9 @@ const hasBody = (request: OriginRequest): boolean => request.body.length > 0 || 
 const mayResend = (request: OriginRequest): boolean => !hasBody(request) && RESEND_ON_STALE_SOCKET.has(request.method);
 
 /**
- * A `node:http` keep-alive agent bound to the origin (undici's Pool cost about 280 KB of bundle and
- * 50 ms of cold start). The agent is created once per container and reused by warm invocations.
- * `node:http` never decompresses, so bodies pass through untouched; response headers are read from
- * `rawHeaders`, so every repeated field is kept.
+ * A `node:http` keep-alive agent bound to the origin, made once per container (undici's Pool cost
+ * 280 KB of bundle and 50 ms of cold start). Bodies pass through undecompressed; response headers
+ * come from `rawHeaders`, every repeated field kept.
  *
  * Only the request target (path and query) comes from the client. The agent and the request options
  * are bound to the configured origin, the path must be origin-form (`/...`, checked when the event is
@@ -85,12 +85,14 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 32, scheduling: 'lifo' as const };
   const https = secure ? loadHttps() : undefined;
   const agent = https ? new https.Agent(agentOptions) : new HttpAgent(agentOptions);
+  const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
   const base: RequestOptions = {
     agent,
     protocol: origin.protocol,
-    hostname: origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname,
+    hostname,
     port: origin.port || (secure ? 443 : 80),
-    ...(secure ? { servername: origin.hostname } : {}),
+    // SNI names a host, never an address (RFC 6066; Node warns): '' keeps the agent from taking Host's.
+    ...(secure ? { servername: isIP(hostname) ? '' : origin.hostname } : {}),
   };
   const send = https ? https.request : httpRequest;
   const now = options.now ?? Date.now;
@@ -116,10 +118,8 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
 }
 
 /**
- * node:https (and node:tls under it) loaded only for an https origin: about 2 ms of a cold start that
- * an http origin does not need (node:http is loaded anyway). Synchronous, as the client is made at
- * init: `process.getBuiltinModule` (Node 20.16 and 22.3 on; no `createRequire`, whose name the
- * bundle's banner already takes).
+ * node:https (and node:tls) only for an https origin: about 2 ms of cold start an http origin does not
+ * need. Synchronous, at init: `process.getBuiltinModule` (Node 20.16, 22.3; the banner takes `createRequire`).
  */
 function loadHttps(): typeof import('node:https') {
   return process.getBuiltinModule('node:https');

@@ -25,8 +25,37 @@ const CODES: Record<string, [OriginErrorKind, boolean | undefined]> = {
   ERR_HTTP_INVALID_HEADER_VALUE: ['http_request_error', false],
   ERR_INVALID_ARG_TYPE: ['http_request_error', false],
   ERR_UNESCAPED_CHARACTERS: ['http_request_error', false],
-  ERR_TLS_CERT_ALTNAME_INVALID: ['tls_protocol_error', false],
 };
+
+/**
+ * The origin's certificate failed verification (OpenSSL's verify codes as Node reports them, and
+ * Node's own host name check): RFC 9209's tls_certificate_error, nothing sent (the request is
+ * written only once the handshake is done). Still retried as any connection failure: behind one
+ * name, another node may present a valid certificate. A private CA is trusted with
+ * NODE_EXTRA_CA_CERTS (docs/deploy.md).
+ */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_TLS_CERT_ALTNAME_FORMAT',
+]);
+for (const code of CERTIFICATE_CODES) CODES[code] = ['tls_certificate_error', false];
 
 /**
  * Codes that end a connection attempt (nothing sent) but also an established connection: TCP

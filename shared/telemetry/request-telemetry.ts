@@ -54,11 +54,23 @@ export function recordRequest({ request, route, routeMetrics, traceId, forwarded
         traceId,
         attempts,
         cache: cacheStatus,
+        originError: errorDetail(forwarded),
         ...(d ? { stop: d.stop, retriesStopped: d.retriesStopped, budgetDenied: d.budgetDenied, hedgesSent: d.hedgesSent, hedgesWon: d.hedgesWon } : {}),
       })
     : undefined;
   const emf = takeEmf();
   printRequest(line, emf && JSON.stringify(route !== undefined && routeMetrics ? withRouteDirective(emf, route) : emf));
+}
+
+/**
+ * Why the origin gave no response, for the operator: the last attempt's system error as Node
+ * reported it (`DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate`, `ECONNREFUSED: connect
+ * ECONNREFUSED 10.0.0.5:8443`), which the client's Proxy-Status names only by its type. Not for a
+ * request Node refused to send (http_request_error): its message may quote a header value.
+ */
+function errorDetail(forwarded: ForwardResult | undefined): string | undefined {
+  const error = forwarded?.response === undefined ? forwarded?.error : undefined;
+  return error && error.type !== 'http_request_error' ? error.detail : undefined;
 }
 
 /** The request's metrics, into the store (emf.ts) that `takeEmf` then empties. */
