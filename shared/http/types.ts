@@ -23,6 +23,12 @@ export interface OriginResponse {
   readonly status: number;
   readonly headers: HeaderMap;
   readonly body: Buffer;
+  /**
+   * How long the body took after the headers: the response was received with its headers (RFC
+   * 9111 section 4.2.3's response_time), so its age counts from them, not from the body's end.
+   * Omitted: none.
+   */
+  readonly bodyMs?: number;
 }
 
 /** What one attempt ended with, as it appears in the request log line. */
@@ -53,7 +59,7 @@ export interface ForwardResult {
   /** Why the forwarder stopped, and what the overload guards did, for the log line and metrics. */
   readonly decisions?: ForwardDecisions;
   /**
-   * How long `response` waited in the proxy after it arrived, when it did (a retry's refusal held
+   * How long `response` waited in the proxy since its headers arrived, when it did (its body, a retry's refusal held
    * while the first attempt lingered, a 503 kept through later attempts that brought nothing): a
    * cache storing it counts that time in its age (RFC 9111 section 4.2.3). Omitted: none.
    */

@@ -1,7 +1,6 @@
 /**
- * The origin client: one attempt over a keep-alive node:http agent to the configured origin only,
- * with one timeout over connect, headers and body, a body cap, and 'was anything sent' for POST
- * safety.
+ * The origin client: one attempt over a keep-alive node:http agent to the configured origin only, with
+ * one timeout over connect, headers and body, a body cap, and 'was anything sent' for POST safety.
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { isIP } from 'node:net';
@@ -27,13 +26,12 @@ export interface OriginClientOptions {
   /** ORIGIN_HOST_HEADER: the Host sent (TLS SNI stays the origin's name). @default { mode: 'origin' } */
   readonly hostHeader?: OriginHostHeader;
   /**
-   * A request that cannot be sent again (a POST, anything with a body) first closes every pooled
-   * socket idle longer than this: one may have been dropped by the origin or a NAT gateway while the
-   * container was frozen, and such a request written to it fails as sent, never to be retried.
-   * Below the 5 s keep-alive timeout of Node and Apache. @default 4000
+   * A request that cannot be sent again (a POST, anything with a body) first closes every pooled socket
+   * idle longer than this: the origin or a NAT may have dropped it while the container was frozen, and
+   * such a request fails on it as sent. Below Node's and Apache's 5 s keep-alive timeout. @default 4000
    */
   readonly idleReuseMs?: number;
-  /** Clock of `idleReuseMs`. @default Date.now */
+  /** Clock of `idleReuseMs` and of a response's `bodyMs`. @default Date.now */
   readonly now?: () => number;
 }
 
@@ -50,7 +48,7 @@ export interface OriginClient {
   close(): Promise<void>;
 }
 
-/** Safe methods without a body: a request written to a keep-alive socket the origin had closed is sent again once. */
+/** Safe methods without a body: sent again once after a keep-alive socket the origin had closed. */
 const RESEND_ON_STALE_SOCKET = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Whether the request carries a body (a POST or PUT always declares one, if only `content-length: 0`). */
@@ -72,10 +70,9 @@ const mayResend = (request: OriginRequest): boolean => !hasBody(request) && RESE
  * A frozen Lambda container may wake up with keep-alive sockets the origin closed meanwhile. A
  * request on such a reused socket that fails before any response byte is sent again once on a
  * fresh connection, within the same attempt timeout, but only for GET, HEAD and OPTIONS without a
- * body; anything else reports the failure with `sent` true, and the retry policy decides. So that
- * such a request never meets a dropped socket, it first closes the pooled sockets idle longer than
- * `idleReuseMs` (timed per socket, from when the agent pooled it): it then goes on a socket that
- * answered within that time or on a new connection, which is pooled for the next request.
+ * body; anything else reports the failure with `sent` true, and the retry policy decides. Such a
+ * request first closes the pooled sockets idle longer than `idleReuseMs` (timed per socket from its
+ * pooling), so it goes on a socket that answered within that time or on a new connection.
  */
 export function createOriginClient(options: OriginClientOptions): OriginClient {
   const origin = options.origin;
@@ -112,7 +109,7 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
 
   const sendOne: OriginClient['send'] = async (request, attempt) => {
     if (!mayResend(request)) await closeIdleSockets();
-    return sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes);
+    return sendAttempt(send, base, originHost(hostHeader, origin, request.headers), request, attempt, maxBodyBytes, now);
   };
   return { send: sendOne, close: async () => agent.destroy() };
 }
@@ -132,6 +129,7 @@ function sendAttempt(
   request: OriginRequest,
   attempt: AttemptOptions,
   maxBodyBytes: number,
+  now: () => number,
 ): Promise<OriginResponse> {
   if (!request.path.startsWith('/')) {
     return Promise.reject(new OriginError('http_request_error', false, 'request path must be origin-form'));
@@ -218,6 +216,7 @@ function sendAttempt(
       }
       const declared = Number(responseHeaders['content-length']?.[0] ?? 0);
       if (declared > maxBodyBytes) return finish(tooLarge(declared));
+      const headersAt = now();
       const chunks: Buffer[] = [];
       let received = 0;
       response.on('data', (chunk: Buffer) => {
@@ -233,7 +232,8 @@ function sendAttempt(
         // A body that came in one chunk is used as is, not copied: node:http hands each chunk over
         // in its own allocation of exactly its length, so a stored body keeps nothing else alive.
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-        finish(undefined, { status, headers: responseHeaders, body });
+        const bodyMs = now() - headersAt;
+        finish(undefined, { status, headers: responseHeaders, body, ...(bodyMs > 0 ? { bodyMs } : {}) });
       });
       response.once('aborted', () =>
         finish(new OriginError('http_response_incomplete', true, 'the connection closed before the body was complete')),

@@ -85,7 +85,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
     let backoff = policy.backoff();
     let last: Judgement | undefined;
     let lastResponse: OriginResponse | undefined;
-    // When each response arrived: the one returned may have waited (ForwardResult.heldMs).
+    // When each response's headers arrived: the one returned may have waited (ForwardResult.heldMs).
     const receivedAt = new WeakMap<OriginResponse, number>();
     // A hedge's refusal a failed round held back: the answer only if no response nor stale copy comes.
     let heldRefusal: Judgement | undefined;
@@ -179,7 +179,7 @@ export function createForwarder(options: ForwarderOptions): Forward {
           client, onOriginalFailed, hedgeAfterMs, now, ...(signal ? { signal } : {}),
           timeoutMs: () => Math.max(1, timeoutMs()),
           judge: (outcome) => {
-            if ('response' in outcome) receivedAt.set(outcome.response, now());
+            if ('response' in outcome) receivedAt.set(outcome.response, now() - (outcome.response.bodyMs ?? 0));
             return policy.judge(request, outcome);
           },
           maxHedges: Math.max(0, config.hedge.max - hedgesLaunched),
