@@ -33,11 +33,11 @@ export function booleanVariable(name: string, env: NodeJS.ProcessEnv = process.e
 }
 
 /** `read()`, or the process exits 2 with its error message: for configuration read at start-up. */
-export function orExit<T>(read: () => T): T {
+export function orExit<T>(read: () => T, usage?: string): T {
   try {
     return read();
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${(error as Error).message}\n${usage ?? ''}`);
     process.exit(2);
   }
 }

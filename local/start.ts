@@ -26,7 +26,11 @@ import { originOptionsFrom } from './origin-options.js';
 import { describeRoutes } from './route-summary.js';
 import { SuccessMeter } from './success-meter.js';
 
-const { values: flags } = parseArgs({
+const USAGE =
+  'usage: npm start -- [--port N] [--access-log FILE] [--multi-value] [--single] [--max-environments N] [--bundle FILE]\n' +
+  'Environment: ORIGIN_URL (unset: a simulated origin is started), the function variables (docs/configuration.md), SIM_ORIGIN_* for the simulated origin.\n';
+
+const { values: flags } = orExit(() => parseArgs({
   options: {
     port: { type: 'string' },
     'access-log': { type: 'string' },
@@ -37,12 +41,9 @@ const { values: flags } = parseArgs({
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
-});
+}), USAGE);
 if (flags.help) {
-  process.stdout.write(
-    'usage: npm start -- [--port N] [--access-log FILE] [--multi-value] [--single] [--max-environments N] [--bundle FILE]\n' +
-      'Environment: ORIGIN_URL (unset: a simulated origin is started), the function variables (docs/configuration.md), SIM_ORIGIN_* for the simulated origin.\n',
-  );
+  process.stdout.write(USAGE);
   process.exit(0);
 }
 
@@ -86,6 +87,13 @@ const emulator = await startAlbEmulator({
   timeoutMs,
   accessLogPath,
   onRequest: (status, ms) => meter.add(status, ms),
+}).catch(async (error: NodeJS.ErrnoException) => {
+  // A port already taken (another npm start, a dev server on 3000): say so and how to pick another.
+  const why = error.code === 'EADDRINUSE' ? `port ${port} is already in use; stop what listens there, or choose another with --port N or PORT=N` : error.message;
+  process.stderr.write(`cannot start the ALB emulator: ${why}\n`);
+  await pool?.close();
+  await origin?.close();
+  process.exit(2);
 });
 let statsPrinted = 0;
 process.on('SIGUSR2', () => {
@@ -99,7 +107,8 @@ process.stdout.write(
     (pool
       ? `function: a pool of execution environments, one request at a time each, at most ${knobs.maxEnvironments} (idle ones reaped after ${knobs.idleTimeoutMs / 1000} s, ${knobs.memoryMb} MB)\n`
       : 'function: --single, ONE in-process handler serving every request at once (shared cache and guards): NOT like production\n') +
-    `try: curl -i ${emulator.url}/echo\n`,
+    // /echo is the simulated origin's; a real origin has its own paths.
+    (origin ? `try: curl -i ${emulator.url}/echo\n` : `try: curl -i ${emulator.url}/ (proxied to ${process.env.ORIGIN_URL})\n`),
 );
 meter.start();
 

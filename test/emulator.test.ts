@@ -383,4 +383,36 @@ describe('the local tools refuse a bad variable, naming it', () => {
     });
     expect(result).toEqual({ code: 2, stderr: 'PORT: got "", expected an integer 0..65535\n' });
   });
+
+  /** `npm start` with `args`, to its exit (it must exit by itself: these are start-up errors). */
+  async function startExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], { env: { ...process.env, PORT: undefined }, timeout: 60_000 }, () => undefined);
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+  }
+
+  it('npm start with an unknown flag exits 2 with the message and its usage, no stack trace', async () => {
+    const result = await startExit(['--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Unknown option '--bogus'/);
+    expect(result.stderr).toContain('usage: npm start -- [--port N]');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('npm start on a port already taken exits 2 naming the port and how to choose another, no stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const result = await startExit(['--single', '--port', String(port)]);
+      expect(result).toEqual({ code: 2, stderr: `cannot start the ALB emulator: port ${port} is already in use; stop what listens there, or choose another with --port N or PORT=N\n` });
+    } finally {
+      taken.close();
+    }
+  });
 });
