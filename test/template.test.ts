@@ -161,7 +161,7 @@ describe('template.yaml', () => {
 
     // A value the template lets through must not fail the cold start: a deploy would succeed and every
     // request then fail. Numbers around each option's bounds, against each parameter's AllowedPattern.
-    const SAMPLES = ['0', '1', '1.5', '4', '5', '10', '10.5', '20', '21', '49', '50', '99.9', '99.95', '100', '10000', '10001', '1000000', '1000001', '-1', '99.90', '99.91', '0.25', '00', '899999', '900000', '900001', '2147483648',
+    const SAMPLES = ['0', '1', '1.5', '4', '5', '10', '10.5', '20', '21', '49', '50', '99.9', '99.95', '100', '10000', '10001', '1000000', '1000001', '-1', '99.90', '99.91', '0.25', '00', '899999', '900000', '900001', '2147483648', '999999999999999', '1000000000000000', '9007199254740992', '100000000000000000',
       'a-', '-a', 'A.example', 'a.example.', 'a:80', ',a', 'a,,b', 'a, b', '[::1]', '[::1]:8443', 'origin', 'client', 'AWS/Lambda', 'AlbRetryProxy',
       'http://h:0', 'http://h:00/', 'http://[::1]:0', 'http://h:8000', 'https://hosp.internal:8443/', 'http://[::]',
       'cache/', 'cache', '*', 'cache/*', 'hosp/cache/', '../x/', 'a/./', '/x/', 'a//'];

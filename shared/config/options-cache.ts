@@ -12,7 +12,7 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'CACHE_MEMORY_MAX_BYTES',
     default: '33554432',
-    form: 'integer bytes >= 0',
+    form: 'integer bytes >= 0, at most 15 digits',
     doc: 'Bound of the in-memory cache. 32 MiB peaks at 135-180 MiB RSS in the default 256 MB function (docs/memory-and-cost.md). 0 stores nothing.',
   },
   {
@@ -42,13 +42,13 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'CACHE_DEFAULT_TTL_S',
     default: '0',
-    form: 'integer seconds >= 0',
+    form: 'integer seconds >= 0, at most 15 digits',
     doc: 'Freshness for 200 responses that carry no cache headers at all (like nginx proxy_cache_valid), never for requests with Cookie or Authorization. 0: only what the origin allows.',
   },
   {
     name: 'CACHE_STALE_IF_ERROR_S',
     default: '86400',
-    form: 'integer seconds >= 0',
+    form: 'integer seconds >= 0, at most 15 digits',
     doc: 'How long past freshness a stored response may be served when the origin fails, unless the response says stale-if-error itself; not for no-cache, must-revalidate, proxy-revalidate or s-maxage responses (RFC 9111 section 4.2.4). Also how long an entry with a validator is kept for revalidation. 0: off.',
   },
   {
@@ -60,7 +60,7 @@ export const CACHE_AND_TELEMETRY_OPTIONS = [
   {
     name: 'CACHE_MAX_ENTRY_BYTES',
     default: '1048576',
-    form: 'integer bytes >= 0',
+    form: 'integer bytes >= 0, at most 15 digits',
     doc: 'Largest body stored (ALB cannot return more than 1 MB anyway).',
   },
   {
