@@ -4,9 +4,6 @@
  */
 import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { MAX_MS } from '../http/timers.js';
-
-/** The largest byte count or seconds a cache setting takes: 15 digits, as the template's pattern (exact in a double). */
-const MAX_15_DIGITS = 999_999_999_999_999;
 import { ConfigError } from '../http/errors.js';
 import { configOption, type ConfigName } from './options.js';
 import type { OriginHostHeader } from '../http/host-policy.js';
@@ -172,15 +169,15 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     },
     cache: {
       store,
-      memoryMaxBytes: int('CACHE_MEMORY_MAX_BYTES', 0, MAX_15_DIGITS),
+      memoryMaxBytes: int('CACHE_MEMORY_MAX_BYTES', 0, 1e15 - 1),
       bucket,
       prefix: cachePrefix(),
       s3Endpoint: s3Endpoint === '' ? undefined : s3Endpoint,
       s3TimeoutMs: int('CACHE_S3_TIMEOUT_MS', 1, MAX_MS),
-      defaultTtlS: int('CACHE_DEFAULT_TTL_S', 0, MAX_15_DIGITS),
-      staleIfErrorS: int('CACHE_STALE_IF_ERROR_S', 0, MAX_15_DIGITS),
+      defaultTtlS: int('CACHE_DEFAULT_TTL_S', 0, 1e15 - 1),
+      staleIfErrorS: int('CACHE_STALE_IF_ERROR_S', 0, 1e15 - 1),
       allowSetCookie: bool('CACHE_ALLOW_SET_COOKIE'),
-      maxEntryBytes: int('CACHE_MAX_ENTRY_BYTES', 0, MAX_15_DIGITS),
+      maxEntryBytes: int('CACHE_MAX_ENTRY_BYTES', 0, 1e15 - 1),
       statusName,
       keyHost: originHostHeader.mode === 'literal' ? originHostHeader.host : originHostHeader.mode === 'client',
     },
