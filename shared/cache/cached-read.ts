@@ -100,8 +100,9 @@ export async function cachedRead(
   // Range request, unless answered in full: the key holds no Range, so a 416 (with the blanket
   // max-age=0 of many frameworks) would be every client's answer, and the stale copy too.
   if (request.method === 'GET' && !lookup.failed && (request.headers.range === undefined || response.status === 200)) {
-    const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers, result.heldMs, context.now()) };
-    const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS);
+    const storable: OriginResponse = { ...response, headers: storableHeaders(response.headers) };
+    // As old as it is: the time since its headers arrived (its body, a retry held beside a lingering first attempt).
+    const assessed = assess(context.policies, key, request, storable, config.staleIfErrorS, result.heldMs ? context.now() - result.heldMs : undefined);
     const entry = toEntry(context, key, request, storable, assessed, stored?.entry);
     // A request with credentials stores only into the shape the URL already has: one user's answer
     // that varies otherwise (under a Vary: Cookie added for a session) would replace the entry, or

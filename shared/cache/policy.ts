@@ -23,8 +23,12 @@ export interface PolicyOptions {
 
 /** Factory of `http-cache-semantics` policies seen from a shared cache, on one clock. */
 export interface Policies {
-  /** The policy of a response the origin just sent to `request`; `parsed`: its directives, when already parsed. */
-  create(key: string, request: OriginRequest, response: Pick<OriginResponse, 'status' | 'headers'>, parsed?: ResponseDirectives): CachePolicy;
+  /**
+   * The policy of a response the origin sent to `request`; `parsed`: its directives, when already
+   * parsed. `receivedAt`: when its headers arrived, if before now (default now): its age counts
+   * from then (RFC 9111 section 4.2.3's response_time), to the millisecond.
+   */
+  create(key: string, request: OriginRequest, response: Pick<OriginResponse, 'status' | 'headers'>, parsed?: ResponseDirectives, receivedAt?: number): CachePolicy;
   /** A stored policy (`toObject()` form); throws on a malformed object. */
   restore(object: CachePolicy.CachePolicyObject): CachePolicy;
   /** `request` as the library sees it; `fields` are the request headers a stored `Vary` names. */
@@ -54,9 +58,12 @@ const READ_IN_CLEAR = new Set(['cache-control', 'pragma']);
 export function createPolicies(options: PolicyOptions): Policies {
   // The library reads time through an overridable `now()` (documented for tests); one subclass per
   // cache keeps its clock out of every other instance.
+  // While a policy is made for a response received earlier, the clock reads that time: the library
+  // takes its response time (and the date of one without Date) from it, and ages it from then on.
+  let receivedAt: number | undefined;
   class ClockedPolicy extends CachePolicy {
     now(): number {
-      return options.now();
+      return receivedAt ?? options.now();
     }
   }
   const view = (key: string, request: OriginRequest, fields: readonly string[]): CachePolicy.Request => {
@@ -70,8 +77,8 @@ export function createPolicies(options: PolicyOptions): Policies {
     return { url: key, method: 'GET', headers };
   };
   return {
-    create(key, request, response, parsed = responseDirectives(response.headers)) {
-      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers), options.now());
+    create(key, request, response, parsed = responseDirectives(response.headers), at) {
+      const headers = normalizeResponseHeaders(flattenResponseHeaders(response.headers), at ?? options.now());
       if (options.defaultTtlS > 0 && response.status === 200 && lacksCachingHeaders(headers) && !carriesIdentity(request)) {
         // Like nginx's proxy_cache_valid, but only for requests without credentials: an origin
         // that says nothing has not said a personalised answer may be shared.
@@ -82,7 +89,12 @@ export function createPolicies(options: PolicyOptions): Policies {
       // store-rules.ts decides about Authorization itself (RFC 9111 section 3.5, with the
       // must-revalidate the library no longer sees); it stays only where Vary names it.
       if (!fields.includes('authorization')) delete seen.headers.authorization;
-      return new ClockedPolicy(seen, libraryResponse(response.status, headers, response.headers, parsed), { shared: true });
+      receivedAt = at;
+      try {
+        return new ClockedPolicy(seen, libraryResponse(response.status, headers, response.headers, parsed), { shared: true });
+      } finally {
+        receivedAt = undefined;
+      }
     },
     restore: (object) => ClockedPolicy.fromObject(object),
     view,

@@ -19,9 +19,9 @@ export interface Assessed {
 }
 
 /** A response (its headers already as stored) assessed: directives parsed once, policy, retention. */
-export function assess(policies: Policies, key: string, request: OriginRequest, response: OriginResponse, staleIfErrorS: number): Assessed {
+export function assess(policies: Policies, key: string, request: OriginRequest, response: OriginResponse, staleIfErrorS: number, receivedAt?: number): Assessed {
   const parsed = responseDirectives(response.headers);
-  const policy = policies.create(key, request, response, parsed);
+  const policy = policies.create(key, request, response, parsed, receivedAt);
   return { policy, parsed, retentionMs: retentionMs(policy, response.headers, parsed.directives, staleIfErrorS) };
 }
 

@@ -3,8 +3,6 @@
  * and the stored response as sent to a client.
  */
 import { withoutHopByHop } from '../http/headers.js';
-import { isHttpDate } from '../http/http-date.js';
-import { ageValue } from './normalize.js';
 import type { HeaderMap, OriginRequest, OriginResponse } from '../http/types.js';
 import { hasValidators, notModified, notModifiedResponse } from './conditional.js';
 import type { CachePolicy } from './policy.js';
@@ -16,20 +14,11 @@ const BODY_FIELDS = new Set(['content-length', 'content-encoding', 'content-rang
 
 /**
  * What is stored of a response's headers: everything but connection-specific fields (RFC 9111
- * section 3.1). One that waited `heldMs` in the proxy after it arrived (the response_delay of RFC
- * 9111 section 4.2.3) is stored as old as it is: its `Age` grows by the whole seconds held (an
- * invalid Age counts as none, as normalize.ts's `ageValue` reads it), and one without a valid
- * `Date` gets its arrival time (RFC 9110 section 6.6.1), else the library would take the time of
- * storing as the origin's date and count the held time twice against an `Expires`.
+ * section 3.1). How long it waited since its headers arrived counts in its policy, not here
+ * (cached-read.ts, policy.ts `receivedAt`).
  */
-export function storableHeaders(headers: HeaderMap, heldMs = 0, now = Date.now()): HeaderMap {
-  const out = withoutHopByHop(headers);
-  const heldS = Math.floor(heldMs / 1000);
-  if (heldS > 0) {
-    out.age = [String(Number(ageValue(out.age?.join(', ')) ?? 0) + heldS)];
-    if (out.date?.length !== 1 || !isHttpDate(out.date[0]!)) out.date = [new Date(now - heldMs).toUTCString()];
-  }
-  return out;
+export function storableHeaders(headers: HeaderMap): HeaderMap {
+  return withoutHopByHop(headers);
 }
 
 /**
